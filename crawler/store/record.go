@@ -1,0 +1,40 @@
+package store
+
+import (
+	"time"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
+)
+
+// Record is what the crawl store keeps for one URL.
+type Record struct {
+	URL          string    `json:"url"`       // normalised URL as requested (the key)
+	FinalURL     string    `json:"final_url"` // after redirects
+	Canonical    string    `json:"canonical,omitempty"`
+	Depth        int       `json:"depth"`
+	FetchedAt    time.Time `json:"fetched_at"`
+	Status       int       `json:"status"` // HTTP status of the final response; 0 if none
+	ContentType  string    `json:"content_type,omitempty"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	Hash         string    `json:"hash,omitempty"` // sha256 hex of the body; key of the raw bytes
+	Size         int64     `json:"size,omitempty"`
+	// Gone is set when the URL answered 404 or 410 after having been seen.
+	Gone bool `json:"gone,omitempty"`
+	// DuplicateOf is the URL of the record that holds the same content
+	// (same canonical URL or same hash); such a record is not indexed.
+	DuplicateOf string `json:"duplicate_of,omitempty"`
+	// Err and ErrReason describe a failed fetch or extraction; ErrReason
+	// is an extract.Reason or a fetch reason such as "http-500", "timeout",
+	// "robots", "too-large".
+	Err       string `json:"err,omitempty"`
+	ErrReason string `json:"err_reason,omitempty"`
+	// Page is the extracted content; nil when extraction failed or the
+	// response had no body to extract.
+	Page *extract.Page `json:"page,omitempty"`
+}
+
+// Indexable reports whether the record holds a live document to index.
+func (r *Record) Indexable() bool {
+	return r.Page != nil && !r.Gone && r.DuplicateOf == "" && r.Status == 200 && !r.Page.NoIndex
+}

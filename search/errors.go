@@ -1,0 +1,63 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind is the closed set of error kinds the search layer reports. The HTTP
+// layer maps each to one status in one place.
+type Kind int
+
+// The error kinds.
+const (
+	KindInternal    Kind = iota // a bug or an I/O failure: the caller cannot fix it
+	KindInvalid                 // bad input: a query that cannot be parsed, a bad parameter
+	KindNotFound                // no such document or resource
+	KindUnavailable             // not ready yet (no index built) or shutting down
+)
+
+// String returns the code used in JSON error bodies.
+func (k Kind) String() string {
+	switch k {
+	case KindInvalid:
+		return "invalid_argument"
+	case KindNotFound:
+		return "not_found"
+	case KindUnavailable:
+		return "unavailable"
+	default:
+		return "internal"
+	}
+}
+
+// Error is an error with a Kind and a message fit to show a user.
+type Error struct {
+	Kind    Kind
+	Message string
+	Err     error // cause, for logs; may be nil
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf makes an *Error of kind k.
+func Errorf(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// KindOf returns the Kind of err: the kind of the first *Error it wraps,
+// KindInternal otherwise.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}

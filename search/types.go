@@ -1,0 +1,83 @@
+package search
+
+import (
+	"time"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortNewest    = "newest"
+	SortOldest    = "oldest"
+)
+
+// Limits on a Request.
+const (
+	DefaultSize = 10
+	MaxSize     = 100
+	MaxPage     = 1000
+)
+
+// Request is one search. Several values in one filter field are OR-ed;
+// filters on different fields are AND-ed.
+type Request struct {
+	Query  string    `json:"query"`
+	Themes []string  `json:"theme,omitempty"`
+	Types  []string  `json:"type,omitempty"`
+	Years  []string  `json:"year,omitempty"`
+	Places []string  `json:"place,omitempty"`
+	Kinds  []string  `json:"kind,omitempty"`
+	Langs  []string  `json:"lang,omitempty"`
+	From   time.Time `json:"from,omitempty"` // inclusive; zero: no bound
+	To     time.Time `json:"to,omitempty"`   // inclusive; zero: no bound
+	Sort   string    `json:"sort,omitempty"` // SortRelevance (default), SortNewest, SortOldest
+	Page   int       `json:"page,omitempty"` // 1-based; 0 means 1
+	Size   int       `json:"size,omitempty"` // 1..MaxSize; 0 means DefaultSize
+}
+
+// Result is the answer to a Request. Its JSON form is the API's search object.
+type Result struct {
+	Query  string             `json:"query"`
+	Total  uint64             `json:"total"`
+	Page   int                `json:"page"`
+	Size   int                `json:"size"`
+	TookMS float64            `json:"took_ms"`
+	Hits   []Hit              `json:"hits"`
+	Facets map[string][]Facet `json:"facets"`
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID     string   `json:"id"`
+	URL    string   `json:"url"`
+	Title  string   `json:"title"`
+	Type   string   `json:"type"`
+	Date   string   `json:"date,omitempty"` // YYYY-MM-DD
+	Themes []string `json:"themes"`
+	Score  float64  `json:"score"`
+	// Snippets are HTML: query terms in <mark>, all other text escaped.
+	Snippets []string `json:"snippets"`
+}
+
+// Facet is one value of a facet with the number of matching documents.
+type Facet struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// The facet names of Result.Facets.
+var FacetNames = []string{"theme", "type", "year", "place", "kind", "lang"}
+
+// ThemeCount is a taxonomy theme with the number of documents carrying it.
+type ThemeCount struct {
+	ID          string `json:"id"`
+	Label       string `json:"label"`
+	Description string `json:"description"`
+	Count       int    `json:"count"`
+}
+
+// Document is a stored document as the API returns it.
+type Document = indexer.Document
