@@ -1,0 +1,325 @@
+package taxonomy
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Tagging parameters.
+const (
+	titleWeight = 3.0 // a match in the title counts this many body matches
+	weakWeight  = 0.5 // a weak term counts this fraction of a strong match
+	// A theme is kept when its score reaches max(1, sqrt(body tokens)/lengthScale):
+	// one mention tags a passage of up to 64 words, three mentions (or one in
+	// the title) a text of about 600, six a text of about 2,300.
+	lengthScale = 8.0
+	// Without a strong match, weak terms count only if they occur at least
+	// weakMinHits times, with at least weakMinDistinct different terms.
+	weakMinHits     = 3
+	weakMinDistinct = 2
+	// Tag returns at most maxThemes themes, and drops those scoring below
+	// minRelative times the best one.
+	maxThemes   = 5
+	minRelative = 0.2
+	maxReasons  = 8 // phrases kept per Match
+)
+
+// Match is one theme of a document.
+type Match struct {
+	Theme string // theme id
+	// Score is the theme's weighted match count divided by the minimum a
+	// text of this length needs, so every returned Match scores at least 1
+	// and scores compare across documents.
+	Score float64
+	// Phrases are the taxonomy's phrases that matched, as written there, in
+	// the order they were first found (title first): why the theme was given.
+	Phrases []string
+}
+
+// phrase is one compiled phrase, synonym or weak term.
+type phrase struct {
+	theme int
+	toks  []int32 // token ids
+	text  string  // as written in the taxonomy
+	weak  bool
+}
+
+// matcher holds a taxonomy's compiled phrases.
+type matcher struct {
+	themes  []string         // theme ids, by index
+	vocab   map[string]int32 // normalised token -> id; only tokens of phrases
+	phrases []phrase
+	// strong and weak index phrases by the id of their first token, longest
+	// phrase first.
+	strong [][]int32
+	weak   [][]int32
+	// expand maps the normalised key of a theme's id, label, phrase or
+	// synonym to the expansion Expand returns for it.
+	expand map[string][]string
+}
+
+func compile(themes []Theme) *matcher {
+	m := &matcher{vocab: make(map[string]int32), expand: make(map[string][]string)}
+	for ti, th := range themes {
+		m.themes = append(m.themes, th.ID)
+		seen := make(map[string]bool)
+		add := func(text string, weak bool) {
+			toks := tokenStrings(text)
+			key := strings.Join(toks, " ")
+			if len(toks) == 0 || seen[key] {
+				return
+			}
+			seen[key] = true
+			p := phrase{theme: ti, text: text, weak: weak}
+			for _, tok := range toks {
+				id, ok := m.vocab[tok]
+				if !ok {
+					id = int32(len(m.vocab))
+					m.vocab[tok] = id
+				}
+				p.toks = append(p.toks, id)
+			}
+			m.phrases = append(m.phrases, p)
+		}
+		// Strong lists first, so a term listed as both strong and weak
+		// stays strong.
+		for _, p := range th.Phrases {
+			add(p, false)
+		}
+		for _, p := range th.Synonyms {
+			add(p, false)
+		}
+		for _, p := range th.Weak {
+			add(p, true)
+		}
+	}
+	m.strong = make([][]int32, len(m.vocab))
+	m.weak = make([][]int32, len(m.vocab))
+	for i, p := range m.phrases {
+		idx := &m.strong
+		if p.weak {
+			idx = &m.weak
+		}
+		(*idx)[p.toks[0]] = append((*idx)[p.toks[0]], int32(i))
+	}
+	for _, idx := range [][][]int32{m.strong, m.weak} {
+		for _, list := range idx {
+			slices.SortStableFunc(list, func(a, b int32) int {
+				return cmp.Compare(len(m.phrases[b].toks), len(m.phrases[a].toks))
+			})
+		}
+	}
+	m.buildExpand(themes)
+	return m
+}
+
+func (m *matcher) buildExpand(themes []Theme) {
+	keyOf := func(s string) string { return strings.Join(tokenStrings(s), " ") }
+	byKey := make(map[string][]int)
+	for ti, th := range themes {
+		names := append([]string{th.ID, th.Label}, th.Phrases...)
+		names = append(names, th.Synonyms...)
+		for _, name := range names {
+			k := keyOf(name)
+			if k != "" && !slices.Contains(byKey[k], ti) {
+				byKey[k] = append(byKey[k], ti)
+			}
+		}
+	}
+	for k, tis := range byKey {
+		seen := map[string]bool{k: true}
+		var out []string
+		for _, ti := range tis {
+			th := themes[ti]
+			for _, list := range [][]string{th.Phrases, th.Synonyms} {
+				for _, p := range list {
+					pk := keyOf(p)
+					if !seen[pk] {
+						seen[pk] = true
+						out = append(out, p)
+					}
+				}
+			}
+		}
+		m.expand[k] = out
+	}
+}
+
+// ids tokenises s into token ids. Tokens that start no phrase and belong to
+// none are -1, a run of them collapsed into one; n is the number of tokens.
+func (m *matcher) ids(s string) (ids []int32, n int) {
+	ids = make([]int32, 0, len(s)/12+1)
+	forEachToken(s, func(tok []byte) {
+		n++
+		id, ok := m.vocab[string(tok)]
+		if !ok {
+			if len(ids) > 0 && ids[len(ids)-1] < 0 {
+				return
+			}
+			id = -1
+		}
+		ids = append(ids, id)
+	})
+	return ids, n
+}
+
+// themeAcc accumulates one theme's matches over a document.
+type themeAcc struct {
+	strong, weak float64
+	weakHits     int
+	hits         []int32 // distinct phrases matched, in order found
+}
+
+func (a *themeAcc) add(pi int32) {
+	if !slices.Contains(a.hits, pi) {
+		a.hits = append(a.hits, pi)
+	}
+}
+
+// scan matches the phrases over ids, adding w per strong match and
+// w*weakWeight per weak match to acc. Within one theme matches do not
+// overlap (the longest phrase at a position wins), and a weak term inside a
+// strong match of any theme does not count: "assessment" in "self-assessment"
+// is no evidence of digital assessment.
+func (m *matcher) scan(ids []int32, w float64, acc []themeAcc, until []int) {
+	if len(ids) == 0 {
+		return
+	}
+	covered := make([]bool, len(ids))
+	clear(until)
+	for i, id := range ids {
+		if id < 0 {
+			continue
+		}
+		for _, pi := range m.strong[id] {
+			p := &m.phrases[pi]
+			if i < until[p.theme] || !matchAt(ids, i, p.toks) {
+				continue
+			}
+			end := i + len(p.toks)
+			until[p.theme] = end
+			for k := i; k < end; k++ {
+				covered[k] = true
+			}
+			acc[p.theme].strong += w
+			acc[p.theme].add(pi)
+		}
+	}
+	clear(until)
+	for i, id := range ids {
+		if id < 0 || covered[i] {
+			continue
+		}
+	candidates:
+		for _, pi := range m.weak[id] {
+			p := &m.phrases[pi]
+			if i < until[p.theme] || !matchAt(ids, i, p.toks) {
+				continue
+			}
+			end := i + len(p.toks)
+			for k := i; k < end; k++ {
+				if covered[k] {
+					continue candidates
+				}
+			}
+			until[p.theme] = end
+			acc[p.theme].weak += w * weakWeight
+			acc[p.theme].weakHits++
+			acc[p.theme].add(pi)
+		}
+	}
+}
+
+func matchAt(ids []int32, i int, toks []int32) bool {
+	if i+len(toks) > len(ids) {
+		return false
+	}
+	for k, t := range toks {
+		if ids[i+k] != t {
+			return false
+		}
+	}
+	return true
+}
+
+// Tag returns the themes of a document with the given title and body, best
+// first. A phrase or synonym in the title weighs three times one in the body;
+// weak terms add half a match each, and count only beside a strong match of
+// their theme or when at least three weak hits of two different terms
+// occur. A theme is returned when its score reaches max(1, sqrt(n)/8), n
+// being the body's length in words, so a single passing mention in a long
+// text does not tag it; at most five themes are returned, none scoring
+// below a fifth of the best.
+func (t *Taxonomy) Tag(title, body string) []Match {
+	m := t.matcher()
+	acc := make([]themeAcc, len(m.themes))
+	until := make([]int, len(m.themes))
+	titleIDs, _ := m.ids(title)
+	bodyIDs, n := m.ids(body)
+	m.scan(titleIDs, titleWeight, acc, until)
+	m.scan(bodyIDs, 1, acc, until)
+
+	threshold := math.Max(1, math.Sqrt(float64(n))/lengthScale)
+	var out []Match
+	for ti := range acc {
+		a := &acc[ti]
+		if len(a.hits) == 0 {
+			continue
+		}
+		score := a.strong
+		useWeak := a.strong > 0
+		if !useWeak && a.weakHits >= weakMinHits {
+			distinct := 0
+			for _, pi := range a.hits {
+				if m.phrases[pi].weak {
+					distinct++
+				}
+			}
+			useWeak = distinct >= weakMinDistinct
+		}
+		if useWeak {
+			score += a.weak
+		}
+		if score < threshold {
+			continue
+		}
+		var reasons []string
+		for _, pi := range a.hits {
+			p := &m.phrases[pi]
+			if (useWeak || !p.weak) && len(reasons) < maxReasons {
+				reasons = append(reasons, p.text)
+			}
+		}
+		out = append(out, Match{Theme: m.themes[ti], Score: score / threshold, Phrases: reasons})
+	}
+	slices.SortFunc(out, func(a, b Match) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Theme, b.Theme)
+	})
+	for i, mt := range out {
+		if i == maxThemes || mt.Score < minRelative*out[0].Score {
+			out = out[:i]
+			break
+		}
+	}
+	return out
+}
+
+// Expand returns the synonyms and phrases of the themes whose id, label,
+// phrase or synonym the query names exactly (ignoring case, plurals,
+// hyphens and spelling variants), without the query itself: "OER" gives
+// "open educational resources", "OEP", .... Weak terms neither trigger nor
+// appear in an expansion. A query naming no theme gives nil. The result is
+// the caller's to modify.
+func (t *Taxonomy) Expand(query string) []string {
+	m := t.matcher()
+	key := strings.Join(tokenStrings(query), " ")
+	if key == "" {
+		return nil
+	}
+	return slices.Clone(m.expand[key])
+}
