@@ -1,0 +1,17 @@
+// Package store owns the on-disk crawl store: one bbolt file (crawl.db) in a
+// directory, holding a Record per normalised URL and the raw bytes of every
+// fetched body, stored once per content hash.
+//
+// Every write is a single bbolt transaction, so a process killed mid-crawl
+// leaves either the old record or the new one, never half of either. Raw
+// bytes that no record references any more (a page whose content changed)
+// are left in place; they cost disk space, not correctness.
+//
+// A Store may be opened read-write by one process at a time; further opens
+// (read-write or read-only) wait up to Options.Timeout and then fail with
+// ErrBusy. Fingerprint gives a cheap token that changes whenever a record's
+// content changes, so the indexer can skip rebuilding from an unchanged store.
+//
+// This package must not import bleve or net/http: it knows records, not
+// fetching or indexing.
+package store

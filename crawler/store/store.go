@@ -1,0 +1,436 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the name of the database file inside the store directory.
+const FileName = "crawl.db"
+
+// DefaultTimeout is how long Open waits for the file lock by default.
+const DefaultTimeout = 2 * time.Second
+
+// Sentinel errors.
+var (
+	// ErrNotFound is returned by Get, Raw and URLForHash when nothing matches.
+	ErrNotFound = errors.New("store: not found")
+	// ErrBusy is returned by Open when another process holds the store.
+	ErrBusy = errors.New("store is in use by another process")
+	// ErrReadOnly is returned by Put on a store opened read-only.
+	ErrReadOnly = errors.New("store: opened read-only")
+	// ErrInvalid is returned for a record or hash that cannot be stored.
+	ErrInvalid = errors.New("store: invalid input")
+)
+
+var (
+	bucketRecords = []byte("records") // url -> JSON Record
+	bucketRaw     = []byte("raw")     // hash -> raw bytes
+	bucketByHash  = []byte("byhash")  // hash 0x00 url -> empty
+	bucketMeta    = []byte("meta")    // id, seq
+	keyID         = []byte("id")
+	keySeq        = []byte("seq")
+	keySchema     = []byte("schema")
+)
+
+const schemaVersion = "1"
+
+// Options configure Open. The zero value opens read-write with the default
+// lock timeout.
+type Options struct {
+	// ReadOnly opens the store for reading; it must already exist.
+	ReadOnly bool
+	// Timeout bounds the wait for the file lock (default 2s); past it Open
+	// fails with ErrBusy.
+	Timeout time.Duration
+}
+
+// Stats counts what the store holds.
+type Stats struct {
+	Records    int   `json:"records"`
+	Indexable  int   `json:"indexable"`
+	Gone       int   `json:"gone"`
+	Failed     int   `json:"failed"`     // records whose last fetch or extraction failed
+	Duplicates int   `json:"duplicates"` // records marked DuplicateOf another
+	RawObjects int   `json:"raw_objects"`
+	RawBytes   int64 `json:"raw_bytes"`
+}
+
+// Store is an open crawl store. It is safe for concurrent use.
+type Store struct {
+	db       *bolt.DB
+	readOnly bool
+}
+
+// Open opens (creating unless read-only) the store in dir.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("store: open: %w: empty directory", ErrInvalid)
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	path := filepath.Join(dir, FileName)
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("store: open %s read-only: %w", path, err)
+		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("store: open %s: %w", path, ErrBusy)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, readOnly: opts.ReadOnly}
+	if opts.ReadOnly {
+		err = db.View(func(tx *bolt.Tx) error {
+			for _, b := range [][]byte{bucketRecords, bucketRaw, bucketByHash, bucketMeta} {
+				if tx.Bucket(b) == nil {
+					return fmt.Errorf("store: open %s: not a crawl store (no %q bucket)", path, b)
+				}
+			}
+			return nil
+		})
+	} else {
+		err = db.Update(initBuckets)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func initBuckets(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketRecords, bucketRaw, bucketByHash, bucketMeta} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return fmt.Errorf("store: init: %w", err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); v != nil && string(v) != schemaVersion {
+		return fmt.Errorf("store: init: unsupported schema version %q", v)
+	}
+	if meta.Get(keyID) == nil {
+		var id [8]byte
+		if _, err := rand.Read(id[:]); err != nil {
+			return fmt.Errorf("store: init: %w", err)
+		}
+		if err := meta.Put(keyID, []byte(hex.EncodeToString(id[:]))); err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, []byte(schemaVersion)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close releases the store.
+func (s *Store) Close() error {
+	if s == nil || s.db == nil {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// Get returns the record of url, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, url string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var rec *Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRecords).Get([]byte(url))
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		rec, err = decode(v)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("store: get %s: %w", url, ErrNotFound)
+		}
+		return nil, fmt.Errorf("store: get %s: %w", url, err)
+	}
+	return rec, nil
+}
+
+// Put stores rec under rec.URL, replacing any previous record, and raw
+// under rec.Hash, all in one transaction. raw may be nil: the raw bytes
+// already stored for rec.Hash (if any) are kept. When raw is given,
+// rec.Hash is set to its sha256 if empty, and must match it otherwise.
+func (s *Store) Put(ctx context.Context, rec *Record, raw []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if rec == nil || rec.URL == "" {
+		return fmt.Errorf("store: put: %w: record without URL", ErrInvalid)
+	}
+	if raw != nil {
+		sum := sha256.Sum256(raw)
+		h := hex.EncodeToString(sum[:])
+		switch rec.Hash {
+		case "":
+			rec.Hash = h
+		case h:
+		default:
+			return fmt.Errorf("store: put %s: %w: hash %s does not match the raw bytes (%s)", rec.URL, ErrInvalid, rec.Hash, h)
+		}
+	}
+	val, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("store: put %s: %w", rec.URL, err)
+	}
+	key := []byte(rec.URL)
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketRecords)
+		byHash := tx.Bucket(bucketByHash)
+		changed := true
+		if old := records.Get(key); old != nil {
+			prev, err := decode(old)
+			if err != nil {
+				return err
+			}
+			changed = contentChanged(prev, rec)
+			if prev.Hash != "" && prev.Hash != rec.Hash {
+				if err := byHash.Delete(hashKey(prev.Hash, rec.URL)); err != nil {
+					return err
+				}
+			}
+		}
+		if err := records.Put(key, val); err != nil {
+			return err
+		}
+		if rec.Hash != "" {
+			if err := byHash.Put(hashKey(rec.Hash, rec.URL), nil); err != nil {
+				return err
+			}
+		}
+		if raw != nil {
+			rb := tx.Bucket(bucketRaw)
+			if rb.Get([]byte(rec.Hash)) == nil {
+				if err := rb.Put([]byte(rec.Hash), raw); err != nil {
+					return err
+				}
+			}
+		}
+		if changed {
+			return bumpSeq(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: put %s: %w", rec.URL, err)
+	}
+	return nil
+}
+
+// contentChanged reports whether b differs from a in anything but FetchedAt
+// and Depth (which depends on the order links were found in), so that a
+// re-crawl which finds every page unchanged leaves the fingerprint alone.
+func contentChanged(a, b *Record) bool {
+	x, y := *a, *b
+	x.FetchedAt, y.FetchedAt = time.Time{}, time.Time{}
+	x.Depth, y.Depth = 0, 0
+	xb, err1 := json.Marshal(&x)
+	yb, err2 := json.Marshal(&y)
+	return err1 != nil || err2 != nil || !bytes.Equal(xb, yb)
+}
+
+func bumpSeq(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	var n uint64
+	if v := meta.Get(keySeq); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], n+1)
+	return meta.Put(keySeq, buf[:])
+}
+
+func hashKey(hash, url string) []byte {
+	k := make([]byte, 0, len(hash)+1+len(url))
+	k = append(k, hash...)
+	k = append(k, 0)
+	return append(k, url...)
+}
+
+// Raw returns a copy of the raw bytes stored under hash, or ErrNotFound.
+func (s *Store) Raw(ctx context.Context, hash string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRaw).Get([]byte(hash))
+		if v == nil {
+			return ErrNotFound
+		}
+		out = bytes.Clone(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: raw %s: %w", hash, err)
+	}
+	return out, nil
+}
+
+// Each calls fn for every record in URL order, stopping at the first error
+// fn returns (which Each returns as is) or when ctx is done. fn runs inside
+// a read transaction: it must not call Put on the same store.
+func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec, err := decode(v)
+			if err != nil {
+				return fmt.Errorf("store: each: %s: %w", k, err)
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// URLForHash returns the first URL, in URL order, whose live record (not
+// gone, not itself a duplicate) holds content hash, or ErrNotFound.
+func (s *Store) URLForHash(ctx context.Context, hash string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if hash == "" {
+		return "", fmt.Errorf("store: url for hash: %w: empty hash", ErrInvalid)
+	}
+	var url string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		records := tx.Bucket(bucketRecords)
+		prefix := hashKey(hash, "")
+		c := tx.Bucket(bucketByHash).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			u := k[len(prefix):]
+			v := records.Get(u)
+			if v == nil {
+				continue
+			}
+			rec, err := decode(v)
+			if err != nil {
+				return err
+			}
+			if rec.Hash == hash && !rec.Gone && rec.DuplicateOf == "" {
+				url = string(u)
+				return nil
+			}
+		}
+		return ErrNotFound
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: url for hash %s: %w", hash, err)
+	}
+	return url, nil
+}
+
+// Stats counts the records and raw bytes in the store.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	var st Stats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			rec, err := decode(v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+			st.Records++
+			if rec.Indexable() {
+				st.Indexable++
+			}
+			if rec.Gone {
+				st.Gone++
+			}
+			if rec.ErrReason != "" || rec.Err != "" {
+				st.Failed++
+			}
+			if rec.DuplicateOf != "" {
+				st.Duplicates++
+			}
+		}
+		return tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
+			st.RawObjects++
+			st.RawBytes += int64(len(v))
+			return nil
+		})
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("store: stats: %w", err)
+	}
+	return st, nil
+}
+
+// Fingerprint returns a token that changes whenever a record is added or
+// its content changes (a change of FetchedAt alone does not count). It
+// combines a random id made when the store was created with a counter
+// bumped in the same transaction as the change, so two stores never share
+// a fingerprint.
+func (s *Store) Fingerprint(ctx context.Context) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var fp string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var n uint64
+		if v := meta.Get(keySeq); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		fp = fmt.Sprintf("%s-%d", meta.Get(keyID), n)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: fingerprint: %w", err)
+	}
+	return fp, nil
+}
+
+func decode(v []byte) (*Record, error) {
+	var rec Record
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return nil, fmt.Errorf("decode record: %w", err)
+	}
+	return &rec, nil
+}
