@@ -1,0 +1,239 @@
+package indexer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/kbsearch/kbsearch/crawler/store"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+)
+
+// BuildOptions configure Build.
+type BuildOptions struct {
+	Taxonomy  *taxonomy.Taxonomy // default taxonomy.Default()
+	BatchSize int                // documents per bleve batch; default 500
+	Keep      int                // generations kept after a build, the new one included; default 2
+	Force     bool               // rebuild even if nothing changed since the current generation
+	Logger    *slog.Logger
+	// Progress, if set, is called after each batch with the documents indexed so far.
+	Progress func(indexed int)
+}
+
+// BuildResult reports what Build did.
+type BuildResult struct {
+	Generation string        `json:"generation"`
+	Documents  int           `json:"documents"`
+	Skipped    bool          `json:"skipped"` // nothing changed: the current generation was kept
+	Duration   time.Duration `json:"duration"`
+}
+
+// Build indexes every indexable record of st into a new generation under dir
+// and makes it current once complete. A failed or cancelled build leaves the
+// current generation as it was.
+func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) (*BuildResult, error) {
+	start := time.Now()
+	if opts.Taxonomy == nil {
+		opts.Taxonomy = taxonomy.Default()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.Keep <= 0 {
+		opts.Keep = 2
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("indexer: %w", err)
+	}
+	fp, err := st.Fingerprint(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: store fingerprint: %w", err)
+	}
+	taxHash, err := TaxonomyHash(opts.Taxonomy)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.Force {
+		if name, m, err := Current(dir); err == nil && m.StoreFingerprint == fp &&
+			m.TaxonomyHash == taxHash && m.MappingVersion == MappingVersion {
+			log.Info("index is up to date", "generation", name, "documents", m.Documents)
+			return &BuildResult{Generation: name, Documents: m.Documents, Skipped: true, Duration: time.Since(start)}, nil
+		}
+	}
+
+	im, err := NewMapping()
+	if err != nil {
+		return nil, err
+	}
+	buildDir, err := os.MkdirTemp(dir, buildPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: %w", err)
+	}
+	idxPath := filepath.Join(buildDir, "index")
+	published := false
+	defer func() {
+		if !published {
+			os.RemoveAll(buildDir)
+		}
+	}()
+	idx, err := bleve.New(idxPath, im)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: create index: %w", err)
+	}
+	n, err := fill(ctx, idx, im, st, opts)
+	if cerr := idx.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("indexer: close index: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := &Manifest{
+		BuiltAt:          time.Now().UTC(),
+		Documents:        n,
+		StoreFingerprint: fp,
+		TaxonomyHash:     taxHash,
+		MappingVersion:   MappingVersion,
+		Seconds:          time.Since(start).Seconds(),
+	}
+	name, err := publish(dir, buildDir, m)
+	if err != nil {
+		return nil, err
+	}
+	published = true
+	if err := prune(dir, opts.Keep); err != nil {
+		log.Warn("could not remove old index generations", "err", err)
+	}
+	log.Info("index built", "generation", name, "documents", n, "seconds", m.Seconds)
+	return &BuildResult{Generation: name, Documents: n, Duration: time.Since(start)}, nil
+}
+
+// fill adds every indexable record to idx in batches, checking ctx between
+// batches (bleve's Batch takes no context).
+func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *store.Store, opts BuildOptions) (int, error) {
+	batch := idx.NewBatch()
+	n := 0
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := idx.Batch(batch); err != nil {
+			return fmt.Errorf("indexer: batch: %w", err)
+		}
+		batch.Reset()
+		if opts.Progress != nil {
+			opts.Progress(n)
+		}
+		return nil
+	}
+	seen := make(map[string]bool)
+	err := st.Each(ctx, func(rec *store.Record) error {
+		if !rec.Indexable() {
+			return nil
+		}
+		d := NewDocument(rec, opts.Taxonomy)
+		if seen[d.ID] {
+			return nil // two records resolving to one canonical URL
+		}
+		seen[d.ID] = true
+		if err := batch.Index(d.ID, IndexFields(im, &d)); err != nil {
+			return fmt.Errorf("indexer: add %s: %w", d.URL, err)
+		}
+		n++
+		if batch.Size() >= opts.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// IndexFields fills d's token counts and returns the value bleve indexes for
+// it: keyword fields lower-cased, the metadata as stored JSON.
+func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
+	d.TitleLen = TokenCount(im, AnalyzerText, d.Title)
+	d.BodyLen = TokenCount(im, AnalyzerText, d.Body)
+	src := *d
+	src.Body = ""
+	srcJSON, _ := json.Marshal(src) // plain struct: cannot fail
+	f := map[string]any{
+		FieldTitle:    d.Title,
+		FieldBody:     d.Body,
+		FieldURL:      d.URL,
+		FieldType:     d.Type,
+		FieldTitleLen: float64(d.TitleLen),
+		FieldBodyLen:  float64(d.BodyLen),
+		FieldSource:   string(srcJSON),
+		FieldSummary:  Summary(d.Body, 300),
+	}
+	put := func(name, v string) {
+		if v != "" {
+			f[name] = strings.ToLower(v)
+		}
+	}
+	put(FieldYear, d.Year)
+	put(FieldKind, d.Kind)
+	put(FieldPlace, d.Place)
+	put(FieldCountry, d.Country)
+	put(FieldLang, d.Lang)
+	if !d.Date.IsZero() {
+		f[FieldDate] = d.Date.UTC().Format(time.RFC3339)
+	}
+	if len(d.Themes) > 0 {
+		f[FieldThemes] = d.Themes
+	}
+	return f
+}
+
+// TaxonomyHash identifies a taxonomy's content, so a changed taxonomy file
+// triggers a rebuild.
+func TaxonomyHash(t *taxonomy.Taxonomy) (string, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", fmt.Errorf("indexer: taxonomy: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]) + "-" + strconv.Itoa(len(b)), nil
+}
+
+// Summary returns the first words of text, at most max bytes, cut at a word
+// boundary, with an ellipsis when cut.
+func Summary(text string, max int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= max {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:max], ' ')
+	if cut < max/2 {
+		cut = max
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+	}
+	return text[:cut] + " …"
+}

@@ -1,0 +1,17 @@
+// Package indexer turns crawled pages into Documents and builds the bleve
+// index that search reads.
+//
+// It owns the Document type and its field names, the rules that derive a
+// document's type, date, meeting kind and place (DeriveMeta), the bleve
+// mapping (English analysis for title and body, lower-case keyword fields for
+// facets, a datetime field, per-field token counts for ranking), and index
+// generations: each Build writes a complete new generation in its own
+// directory and only then points CURRENT at it, so a failed build leaves the
+// previous index serving, and readers (a server, a CLI search) open
+// generations read-only beside a running build. Live keeps a server on the
+// newest generation.
+//
+// Themes come from the taxonomy in indexer/taxonomy. The package reads the
+// crawl store (crawler/store) but must not import the crawler's fetching
+// code, search, or any HTTP framework.
+package indexer
