@@ -1,0 +1,66 @@
+package search
+
+import (
+	"context"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
+)
+
+func benchSearcher(b *testing.B, n int) *Searcher {
+	b.Helper()
+	im, err := indexer.NewMapping()
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx, err := bleve.New(b.TempDir()+"/idx", im)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { idx.Close() })
+	batch := idx.NewBatch()
+	for _, d := range indexertest.SyntheticDocs(n) {
+		if err := batch.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
+			b.Fatal(err)
+		}
+		if batch.Size() == 500 {
+			if err := idx.Batch(batch); err != nil {
+				b.Fatal(err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		b.Fatal(err)
+	}
+	return New(idx, Options{})
+}
+
+// BenchmarkSearchFacets measures a full search (query, highlight, six
+// facets) over 5,000 documents, with and without a filter (a filter adds the
+// disjunctive facet search).
+func BenchmarkSearchFacets(b *testing.B) {
+	s := benchSearcher(b, 5000)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		req  Request
+	}{
+		{"words", Request{Query: "teacher training digital"}},
+		{"phrase", Request{Query: `"learning analytics"`}},
+		{"words+theme-filter", Request{Query: "teacher training digital", Themes: []string{"teacher-training"}}},
+		{"match-all", Request{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Search(ctx, bc.req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

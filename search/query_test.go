@@ -1,0 +1,504 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+func TestParseQuery(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"whitespace", " \t\n ", ""},
+		{"punctuation only", "?! ... ++ --", ""},
+		{"words", "byod tablets", "byod tablets"},
+		{"punctuation in words", "C++ in schools?", "C in schools"},
+		{"hyphen and version", "e-learning 4.0", "e-learning 4.0"},
+		{"apostrophe kept", "what's BYOD", "what's BYOD"},
+		{"typographic apostrophe", "teacher’s skills", "teacher’s skills"},
+		{"trailing apostrophe dropped", "teachers' skills", "teachers skills"},
+		{"semicolon and bang", "co-operation; teachers!", "co-operation teachers"},
+		{"digits with comma", "1,000 pupils, schools", "1,000 pupils schools"},
+		{"unicode letters and marks", "Bildungsqualität naïve 数字", "Bildungsqualität naïve 数字"},
+		{"phrase", `"digital skills" teachers`, `"digital skills" teachers`},
+		{"phrase normalised", `"  digital,   skills! "`, `"digital skills"`},
+		{"typographic quotes", "“digital skills”", `"digital skills"`},
+		{"unclosed quote", `teachers "digital skills`, `teachers "digital skills"`},
+		{"empty phrase ignored", `"" byod ""`, "byod"},
+		{"quote swallows parens", `"(a" b ")`, `"a" b`},
+		{"must and must not", "+byod -tablets", "+byod -tablets"},
+		{"must phrase", `+"digital skills"`, `+"digital skills"`},
+		{"not", "byod NOT tablets", "byod -tablets"},
+		{"not phrase", `NOT "peer learning"`, `-"peer learning"`},
+		{"lower-case not is a word", "not tablets", "not tablets"},
+		{"dangling not ignored", "tablets NOT", "tablets"},
+		{"lone operators ignored", "AND OR NOT", ""},
+		{"operator word in punctuation ignored", "a AND! b", "a b"},
+		{"prefixed operator is a word", "+AND", "+AND"},
+		{"sign without clause is punctuation", "- byod + tablets", "byod tablets"},
+		{"last sign wins", "+-byod", "-byod"},
+		{"hyphen inside is not a prefix", "co-operation", "co-operation"},
+		{"and", "byod AND tablets", "+byod +tablets"},
+		{"and chain", "a AND b AND c d", "+a +b +c d"},
+		{"and not", "a AND NOT b", "+a -b"},
+		{"and keeps must not", "-a AND b", "-a +b"},
+		{"or is default", "a OR b", "a b"},
+		{"leading and ignored", "AND a", "a"},
+		{"trailing and ignored", "a AND", "a"},
+		{"and before close ignored", "(a AND) b", "(a) b"},
+		{"group", "(byod OR tablets) +teachers", "(byod tablets) +teachers"},
+		{"must group", "+(byod tablets)", "+(byod tablets)"},
+		{"not group", "NOT (kind:plenary)", "-(kind:plenary)"},
+		{"minus group", "-(a b) c", "-(a b) c"},
+		{"and group", "a AND (b c)", "+a +(b c)"},
+		{"nested groups", "((a) (b c))", "((a) (b c))"},
+		{"empty parens ignored", "() a (())", "a"},
+		{"not before empty parens", "NOT () a", "a"},
+		{"title field", "title:byod", "title:byod"},
+		{"body phrase", `body:"digital skills"`, `body:"digital skills"`},
+		{"field name case", "Title:BYOD", "title:BYOD"},
+		{"text field value split", "title:C++x", "title:C title:x"},
+		{"text field unclosed phrase", `title:"digital skills`, `title:"digital skills"`},
+		{"theme", "theme:Digital-Skills", "themes:digital-skills"},
+		{"keyword fields", "type:Minutes year:2017 kind:peer-learning lang:EN country:be",
+			"type:minutes year:2017 kind:peer-learning lang:en country:be"},
+		{"quoted keyword", `place:"Brussels"`, "place:brussels"},
+		{"quoted keyword with space", `place:"  New   York "`, `place:"new york"`},
+		{"keyword trailing punctuation", "place:Brussels, agenda", "place:brussels agenda"},
+		{"keyword with prefix", "+year:2018 -kind:plenary", "+year:2018 -kind:plenary"},
+		{"unknown field is text", "foo:bar", "foo bar"},
+		{"url is text", "http://x.org/a", "http x.org a"},
+		{"time is text", "10:30", "10 30"},
+		{"empty field value is text", "title: byod", "title byod"},
+		{"empty quoted value is text", `place:"" byod`, "place byod"},
+		{"punctuation-only value is text", "type:!!", "type"},
+		{"field then group is text", "title:(a b)", "title (a b)"},
+		{"phrase after word", `a"b c"`, `a "b c"`},
+		{"invalid utf-8", "a\xffb \xfe", "a b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := parseQuery(tt.in)
+			if err != nil {
+				t.Fatalf("parseQuery(%q): %v", tt.in, err)
+			}
+			if got := n.String(); got != tt.want {
+				t.Errorf("parseQuery(%q) (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
+			}
+		})
+	}
+}
+
+func TestParseQueryErrors(t *testing.T) {
+	words := func(n int) string { return strings.Repeat("w ", n) }
+	tests := []struct {
+		name, in, want string
+	}{
+		{"open", "(", `unbalanced "(" at position 1`},
+		{"close", "a)", `unbalanced ")" at position 2`},
+		{"outer open", "((a)", `unbalanced "(" at position 1`},
+		{"open later", "a b (c", `unbalanced "(" at position 5`},
+		{"close first", ") (", `unbalanced ")" at position 1`},
+		{"position counts characters", "ééé )", `unbalanced ")" at position 5`},
+		{"emoticon", "great :)", `unbalanced ")" at position 8`},
+		{"too long", strings.Repeat("a", MaxQueryBytes+1), "query is too long: 1001 bytes, the limit is 1000"},
+		{"too many words", words(MaxQueryClauses + 1), "too many clauses"},
+		{"too many groups", strings.Repeat("(a) ", MaxQueryClauses/2+1), "too many clauses"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := parseQuery(tt.in)
+			if err == nil {
+				t.Fatalf("parseQuery(%q) = %q, want an error containing %q", tt.in, n, tt.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindInvalid {
+				t.Errorf("parseQuery(%q) error %#v, want an *Error of KindInvalid", tt.in, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("parseQuery(%q) error (-want +got):\n-%s\n+%s", tt.in, tt.want, err)
+			}
+		})
+	}
+}
+
+func TestParseQueryLimits(t *testing.T) {
+	tests := []struct {
+		name, in string
+	}{
+		{"longest query", strings.Repeat("a", MaxQueryBytes)},
+		{"most words", strings.Repeat("w ", MaxQueryClauses)},
+		{"most clauses with groups", strings.Repeat("(a) ", MaxQueryClauses/2)},
+		{"operators are not clauses", strings.Repeat("a AND ", MaxQueryClauses-1) + "a"},
+		{"parentheses in a phrase", `"` + strings.Repeat("(", 200) + `"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := parseQuery(tt.in); err != nil {
+				t.Errorf("parseQuery(%d bytes): %v, want no error", len(tt.in), err)
+			}
+		})
+	}
+}
+
+func TestQueryTerms(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"byod tablets byod", []string{"byod", "tablets"}},
+		{`"digital skills" teachers`, []string{"digital skills", "teachers"}},
+		{"+byod -tablets NOT phones", []string{"byod"}},
+		{"-(a b) (c -d) +(e)", []string{"c", "e"}},
+		{`title:byod body:"peer learning" kind:plenary theme:x`, []string{"byod", "peer learning"}},
+		{"What's e-learning?", []string{"What's", "e-learning"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n, err := parseQuery(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n.terms(); !slices.Equal(got, tt.want) {
+				t.Errorf("terms(%q) (-want +got):\n-%q\n+%q", tt.in, tt.want, got)
+			}
+		})
+	}
+}
+
+// TestQueryStringRoundTrip checks that String is in the query language: parsing
+// it gives the same tree.
+func TestQueryStringRoundTrip(t *testing.T) {
+	for _, in := range []string{
+		`(byod OR tablets) AND NOT kind:plenary "digital skills`,
+		`place:"New York" theme:Skills title:"a b" body:c`,
+		`a AND (b OR (c -d)) NOT ()`,
+	} {
+		t.Run(in, func(t *testing.T) {
+			n, err := parseQuery(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := n.String()
+			n2, err := parseQuery(s)
+			if err != nil {
+				t.Fatalf("parseQuery(%q): %v", s, err)
+			}
+			if got := n2.String(); got != s {
+				t.Errorf("reparsed (-want +got):\n-%s\n+%s", s, got)
+			}
+		})
+	}
+}
+
+// testIndex is an in-memory index with the fields the query language knows.
+func testIndex(t testing.TB) bleve.Index {
+	t.Helper()
+	im := bleve.NewIndexMapping()
+	err := im.AddCustomAnalyzer("test_keyword", map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range []string{indexer.FieldTitle, indexer.FieldBody} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = en.AnalyzerName
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	for _, f := range []string{indexer.FieldType, indexer.FieldYear, indexer.FieldKind, indexer.FieldPlace,
+		indexer.FieldCountry, indexer.FieldLang, indexer.FieldThemes} {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = "test_keyword"
+		dm.AddFieldMappingsAt(f, fm)
+	}
+	im.DefaultMapping = dm
+	idx, err := bleve.NewMemOnly(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	docs := map[string]map[string]any{
+		"byod": {
+			"title": "Bring your own device in schools",
+			"body":  "BYOD policies let pupils use tablets and phones in class.",
+			"type":  "Minutes", "year": "2017", "kind": "plenary", "place": "Brussels", "country": "BE",
+			"lang": "en", "themes": []string{"digital-infrastructure"},
+		},
+		"teachers": {
+			"title": "Teachers' digital competences",
+			"body":  "Peer learning on the digital skills of teachers and on e-learning platforms.",
+			"type":  "report", "year": "2018", "kind": "peer-learning", "place": "Tallinn", "country": "EE",
+			"lang": "en", "themes": []string{"teacher-training", "digital-skills"},
+		},
+		"messages": {
+			"title": "Key policy messages",
+			"body":  "Tablets in primary schools need trained teachers. Education 4.0 starts with C++ clubs.",
+			"type":  "key-messages", "year": "2018", "lang": "en",
+		},
+		"agenda": {
+			"title": "Agenda of the plenary in Brussels",
+			"body":  "Item 3: skills, digital and otherwise, for adult learners.",
+			"type":  "agenda", "year": "2016", "kind": "plenary", "place": "Brussels", "country": "BE",
+			"lang": "en",
+		},
+		"coding": {
+			"title": "Coding in schools",
+			"body":  "Computational thinking and coding for all pupils.",
+			"type":  "report", "year": "2017", "kind": "online", "place": "New York", "country": "FR",
+			"lang": "fr", "themes": []string{"digital-skills"},
+		},
+	}
+	b := idx.NewBatch()
+	for id, d := range docs {
+		if err := b.Index(id, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+func searchIDs(t *testing.T, idx bleve.Index, q query.Query) (ids []string, first string) {
+	t.Helper()
+	req := bleve.NewSearchRequestOptions(q, 100, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	res, err := idx.SearchInContext(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	if len(ids) > 0 {
+		first = ids[0]
+	}
+	slices.Sort(ids)
+	return ids, first
+}
+
+func TestToBleve(t *testing.T) {
+	idx := testIndex(t)
+	all := []string{"agenda", "byod", "coding", "messages", "teachers"}
+	tests := []struct {
+		name  string
+		in    string
+		want  []string // sorted
+		first string   // if set, the top hit
+	}{
+		{"empty matches all", "", all, ""},
+		{"whitespace matches all", "   ", all, ""},
+		{"punctuation matches all", "?!", all, ""},
+		{"words are or-ed", "digital skills", []string{"agenda", "teachers"}, "teachers"},
+		{"phrase keeps order", `"digital skills"`, []string{"teachers"}, ""},
+		{"unclosed phrase", `"digital skills`, []string{"teachers"}, ""},
+		{"words search title and body", "schools", []string{"byod", "coding", "messages"}, ""},
+		{"title only", "title:schools", []string{"byod", "coding"}, ""},
+		{"body only", "body:schools", []string{"messages"}, ""},
+		{"title phrase", `title:"digital competences"`, []string{"teachers"}, ""},
+		{"title phrase is not body", `title:"digital skills"`, nil, ""},
+		{"must and must not", "+tablets -teachers", []string{"byod"}, ""},
+		{"not", "tablets NOT teachers", []string{"byod"}, ""},
+		{"must not words joined", "schools -byod -coding", []string{"messages"}, ""},
+		{"must not only", "-kind:plenary -kind:online", []string{"messages", "teachers"}, ""},
+		{"and", "tablets AND teachers", []string{"messages"}, ""},
+		{"must phrase", `+"digital skills" teachers`, []string{"teachers"}, ""},
+		{"should only ranks beside must", "+tablets year:2018", []string{"byod", "messages"}, "messages"},
+		{"keyword term", "kind:plenary", []string{"agenda", "byod"}, ""},
+		{"keyword case", "Kind:PLENARY", []string{"agenda", "byod"}, ""},
+		{"quoted place", `place:"Brussels"`, []string{"agenda", "byod"}, ""},
+		{"place with space", `place:"new york"`, []string{"coding"}, ""},
+		{"theme", "theme:digital-skills", []string{"coding", "teachers"}, ""},
+		{"type year lang country", "+type:report +year:2017 +lang:fr +country:fr", []string{"coding"}, ""},
+		{"group", "+(byod OR coding) +schools", []string{"byod", "coding"}, ""},
+		{"must not group", "schools -(byod coding)", []string{"messages"}, ""},
+		{"group of must not matches the rest", "(-kind:plenary) tablets", []string{"byod", "coding", "messages", "teachers"}, ""},
+		{"unknown field is text", "foo:tablets", []string{"byod", "messages"}, ""},
+		{"url is text", "http://coding", []string{"coding"}, ""},
+		{"hyphen and version", "e-learning 4.0", []string{"messages", "teachers"}, ""},
+		{"punctuation", "C++ in schools?", []string{"byod", "coding", "messages"}, ""},
+		{"apostrophe", "what's BYOD", []string{"byod"}, ""},
+		{"empty field value is text", "agenda title:", []string{"agenda"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := parseQuery(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, first := searchIDs(t, idx, n.toBleve(1))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%q matched (-want +got):\n-%q\n+%q", tt.in, tt.want, got)
+			}
+			if tt.first != "" && first != tt.first {
+				t.Errorf("%q first hit (-want +got):\n-%s\n+%s", tt.in, tt.first, first)
+			}
+		})
+	}
+}
+
+func TestToBleveTitleBoost(t *testing.T) {
+	tests := []struct {
+		boost, want float64
+	}{
+		{2.5, 2.5},
+		{1, 1},
+		{0, 1},
+		{-3, 1},
+		{math.NaN(), 1},
+		{math.Inf(1), 1},
+	}
+	for _, tt := range tests {
+		n, err := parseQuery(`skills "peer learning"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titleBoosts, bodyBoosts []float64
+		var walk func(q query.Query)
+		walk = func(q query.Query) {
+			switch q := q.(type) {
+			case *query.DisjunctionQuery:
+				for _, c := range q.Disjuncts {
+					walk(c)
+				}
+			case *query.MatchQuery:
+				if q.FieldVal == indexer.FieldTitle {
+					titleBoosts = append(titleBoosts, q.Boost())
+				} else {
+					bodyBoosts = append(bodyBoosts, q.Boost())
+				}
+			case *query.MatchPhraseQuery:
+				if q.FieldVal == indexer.FieldTitle {
+					titleBoosts = append(titleBoosts, q.Boost())
+				} else {
+					bodyBoosts = append(bodyBoosts, q.Boost())
+				}
+			default:
+				t.Errorf("unexpected query %T", q)
+			}
+		}
+		walk(n.toBleve(tt.boost))
+		if want := []float64{tt.want, tt.want}; !slices.Equal(titleBoosts, want) {
+			t.Errorf("toBleve(%v) title boosts (-want +got):\n-%v\n+%v", tt.boost, want, titleBoosts)
+		}
+		if want := []float64{1, 1}; !slices.Equal(bodyBoosts, want) {
+			t.Errorf("toBleve(%v) body boosts (-want +got):\n-%v\n+%v", tt.boost, want, bodyBoosts)
+		}
+	}
+}
+
+func TestToBleveJoinsWords(t *testing.T) {
+	n, err := parseQuery("digital skills teachers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := n.toBleve(1).(*query.DisjunctionQuery)
+	if !ok || len(d.Disjuncts) != 2 {
+		t.Fatalf("toBleve = %#v, want a disjunction of two match queries", n.toBleve(1))
+	}
+	for i, f := range []string{indexer.FieldTitle, indexer.FieldBody} {
+		m, ok := d.Disjuncts[i].(*query.MatchQuery)
+		if !ok {
+			t.Fatalf("disjunct %d is %T, want *query.MatchQuery", i, d.Disjuncts[i])
+		}
+		if m.FieldVal != f || m.Match != "digital skills teachers" {
+			t.Errorf("disjunct %d (-want +got):\n-%s:%q\n+%s:%q", i, f, "digital skills teachers", m.FieldVal, m.Match)
+		}
+	}
+	if _, ok := (&qnode{kind: nodeGroup}).toBleve(1).(*query.MatchAllQuery); !ok {
+		t.Errorf("empty query: want *query.MatchAllQuery")
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{
+		"", "byod", `"digital skills" +teachers -kind:plenary`, "(byod OR tablets) AND NOT theme:x",
+		`place:"New York" title:"a`, "http://x 10:30 foo:bar title:", "((a)", "a)", "C++ in schools?",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseQuery(s)
+		if err != nil {
+			if KindOf(err) != KindInvalid {
+				t.Fatalf("parseQuery(%q) error of kind %v: %v", s, KindOf(err), err)
+			}
+			if !strings.ContainsAny(s, "()") && len(s) <= MaxQueryBytes && !strings.Contains(err.Error(), "too many clauses") {
+				t.Fatalf("parseQuery(%q) without parentheses: %v", s, err)
+			}
+			return
+		}
+		if n == nil {
+			t.Fatalf("parseQuery(%q) = nil, nil", s)
+		}
+		str := n.String()
+		for _, term := range n.terms() {
+			if term == "" || !utf8.ValidString(term) {
+				t.Fatalf("parseQuery(%q).terms() has %q", s, term)
+			}
+		}
+		if n.toBleve(1.5) == nil {
+			t.Fatalf("parseQuery(%q).toBleve = nil", s)
+		}
+		if len(str) > MaxQueryBytes {
+			return
+		}
+		n2, err := parseQuery(str)
+		if err != nil {
+			t.Fatalf("parseQuery(%q) = %q, which does not parse: %v", s, str, err)
+		}
+		if got := n2.String(); got != str {
+			t.Fatalf("parseQuery(%q) = %q, which reparses as %q", s, str, got)
+		}
+	})
+}
+
+func BenchmarkParseQuery(b *testing.B) {
+	queries := []struct{ name, q string }{
+		{"words", "digital skills of teachers in primary schools"},
+		{"syntax", `(byod OR tablets) AND NOT kind:plenary +"digital skills" place:"Brussels" year:2017`},
+		{"punctuation", "C++ in schools? e-learning 4.0; what's BYOD, co-operation!"},
+	}
+	for _, q := range queries {
+		b.Run(q.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parseQuery(q.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkQueryToBleve(b *testing.B) {
+	n, err := parseQuery(`(byod OR tablets) AND NOT kind:plenary +"digital skills" teachers schools`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n.toBleve(1)
+	}
+}

@@ -1,0 +1,467 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	hlhtml "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	bsearch "github.com/blevesearch/bleve/v2/search"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+)
+
+// Options configure a Searcher.
+type Options struct {
+	Taxonomy   *taxonomy.Taxonomy // labels and known theme ids; default taxonomy.Default()
+	Logger     *slog.Logger
+	TitleBoost float64 // weight of a title match against a body match; default 2
+}
+
+// Searcher answers Requests over a bleve index (usually the alias of an
+// indexer.Live). It is safe for concurrent use.
+type Searcher struct {
+	idx        bleve.Index
+	tax        *taxonomy.Taxonomy
+	log        *slog.Logger
+	titleBoost float64
+}
+
+// New returns a Searcher over idx.
+func New(idx bleve.Index, opts Options) *Searcher {
+	if opts.Taxonomy == nil {
+		opts.Taxonomy = taxonomy.Default()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.TitleBoost <= 0 {
+		opts.TitleBoost = 2
+	}
+	return &Searcher{idx: idx, tax: opts.Taxonomy, log: opts.Logger, titleBoost: opts.TitleBoost}
+}
+
+// facetFields maps the facet names of a Result to index fields.
+var facetFields = map[string]string{
+	"theme": indexer.FieldThemes,
+	"type":  indexer.FieldType,
+	"year":  indexer.FieldYear,
+	"place": indexer.FieldPlace,
+	"kind":  indexer.FieldKind,
+	"lang":  indexer.FieldLang,
+}
+
+const facetSize = 200 // more values than any facet has: counts stay exact
+
+var hitFields = []string{indexer.FieldURL, indexer.FieldTitle, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary}
+
+// Search runs req. Facet counts are disjunctive: the counts of a field with
+// an active filter are computed without that field's own filter, so a user
+// can widen a selection (theme=a OR theme=b) as well as narrow it.
+func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	if err := s.normalize(&req); err != nil {
+		return nil, err
+	}
+	pq, err := parseQuery(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	textQ := pq.toBleve(s.titleBoost)
+	filters := s.filters(req)
+
+	main := bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), req.Size, (req.Page-1)*req.Size, false)
+	main.Fields = hitFields
+	main.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
+	main.Highlight.AddField(indexer.FieldBody)
+	main.SortByCustom(sortOrder(req.Sort))
+	for name, field := range facetFields {
+		if _, filtered := filters[field]; !filtered {
+			main.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
+		}
+	}
+	res, err := s.idx.SearchInContext(ctx, main)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+
+	out := &Result{
+		Query:  req.Query,
+		Total:  res.Total,
+		Page:   req.Page,
+		Size:   req.Size,
+		Hits:   make([]Hit, 0, len(res.Hits)),
+		Facets: make(map[string][]Facet, len(facetFields)),
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, makeHit(h))
+	}
+	for name, fr := range res.Facets {
+		out.Facets[name] = s.facetValues(name, fr)
+	}
+	// Disjunctive counts for the filtered fields, one small search each.
+	for name, field := range facetFields {
+		if _, filtered := filters[field]; !filtered {
+			continue
+		}
+		fr := bleve.NewSearchRequestOptions(withFilters(textQ, filters, field), 0, 0, false)
+		fr.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
+		r, err := s.idx.SearchInContext(ctx, fr)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out.Facets[name] = s.facetValues(name, r.Facets[name])
+	}
+	for _, name := range FacetNames {
+		if out.Facets[name] == nil {
+			out.Facets[name] = []Facet{}
+		}
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+var yearRe = regexp.MustCompile(`^[0-9]{4}$`)
+
+// normalize validates req and fills its defaults.
+func (s *Searcher) normalize(req *Request) error {
+	req.Query = strings.TrimSpace(req.Query)
+	switch {
+	case req.Page == 0:
+		req.Page = 1
+	case req.Page < 0 || req.Page > MaxPage:
+		return Errorf(KindInvalid, "page must be between 1 and %d", MaxPage)
+	}
+	switch {
+	case req.Size == 0:
+		req.Size = DefaultSize
+	case req.Size < 0 || req.Size > MaxSize:
+		return Errorf(KindInvalid, "size must be between 1 and %d", MaxSize)
+	}
+	switch req.Sort {
+	case "":
+		req.Sort = SortRelevance
+	case SortRelevance, SortNewest, SortOldest:
+	default:
+		return Errorf(KindInvalid, "sort must be one of relevance, newest, oldest")
+	}
+	if !req.From.IsZero() && !req.To.IsZero() && req.From.After(req.To) {
+		return Errorf(KindInvalid, "from (%s) is after to (%s)", req.From.Format(time.DateOnly), req.To.Format(time.DateOnly))
+	}
+	lower := func(vs []string) []string {
+		out := vs[:0:0]
+		for _, v := range vs {
+			if v = strings.ToLower(strings.TrimSpace(v)); v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	req.Themes, req.Types, req.Years = lower(req.Themes), lower(req.Types), lower(req.Years)
+	req.Places, req.Kinds, req.Langs = lower(req.Places), lower(req.Kinds), lower(req.Langs)
+	for _, t := range req.Themes {
+		if _, ok := s.tax.Theme(t); !ok {
+			return Errorf(KindInvalid, "unknown theme %q (GET /api/v1/themes lists them)", t)
+		}
+	}
+	for _, t := range req.Types {
+		if _, ok := typeLabels[t]; !ok {
+			return Errorf(KindInvalid, "unknown type %q: one of minutes, key-messages, report, agenda, page", t)
+		}
+	}
+	for _, k := range req.Kinds {
+		if _, ok := kindLabels[k]; !ok {
+			return Errorf(KindInvalid, "unknown kind %q: one of plenary, peer-learning, ad-hoc, online", k)
+		}
+	}
+	for _, y := range req.Years {
+		if !yearRe.MatchString(y) {
+			return Errorf(KindInvalid, "year %q is not a four-digit year", y)
+		}
+	}
+	return nil
+}
+
+// filters returns one query per filtered index field: the OR of its values.
+func (s *Searcher) filters(req Request) map[string]query.Query {
+	f := make(map[string]query.Query)
+	terms := func(field string, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		qs := make([]query.Query, 0, len(values))
+		for _, v := range values {
+			tq := bleve.NewTermQuery(v)
+			tq.SetField(field)
+			qs = append(qs, tq)
+		}
+		if len(qs) == 1 {
+			f[field] = qs[0]
+			return
+		}
+		f[field] = bleve.NewDisjunctionQuery(qs...)
+	}
+	terms(indexer.FieldThemes, req.Themes)
+	terms(indexer.FieldType, req.Types)
+	terms(indexer.FieldYear, req.Years)
+	terms(indexer.FieldPlace, req.Places)
+	terms(indexer.FieldKind, req.Kinds)
+	terms(indexer.FieldLang, req.Langs)
+	if !req.From.IsZero() || !req.To.IsZero() {
+		var from, to time.Time
+		if !req.From.IsZero() {
+			from = req.From
+		}
+		if !req.To.IsZero() {
+			to = req.To
+		}
+		incl := true
+		dq := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &incl)
+		dq.SetField(indexer.FieldDate)
+		f[indexer.FieldDate] = dq
+	}
+	return f
+}
+
+// withFilters combines q with every filter but the one on field except.
+// Filters do not score: their boost is zero.
+func withFilters(q query.Query, filters map[string]query.Query, except string) query.Query {
+	if len(filters) == 0 || (len(filters) == 1 && filters[except] != nil) {
+		return q
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(q)
+	for field, fq := range filters {
+		if field == except {
+			continue
+		}
+		if bq, ok := fq.(query.BoostableQuery); ok {
+			bq.SetBoost(0)
+		}
+		b.AddMust(fq)
+	}
+	return b
+}
+
+func sortOrder(order string) bsearch.SortOrder {
+	score := &bsearch.SortScore{Desc: true}
+	id := &bsearch.SortDocID{}
+	date := func(desc bool) *bsearch.SortField {
+		return &bsearch.SortField{Field: indexer.FieldDate, Desc: desc, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast}
+	}
+	switch order {
+	case SortNewest:
+		return bsearch.SortOrder{date(true), score, id}
+	case SortOldest:
+		return bsearch.SortOrder{date(false), score, id}
+	default:
+		return bsearch.SortOrder{score, id}
+	}
+}
+
+func makeHit(h *bsearch.DocumentMatch) Hit {
+	hit := Hit{
+		ID:       h.ID,
+		URL:      fieldString(h.Fields[indexer.FieldURL]),
+		Title:    fieldString(h.Fields[indexer.FieldTitle]),
+		Type:     fieldString(h.Fields[indexer.FieldType]),
+		Themes:   fieldStrings(h.Fields[indexer.FieldThemes]),
+		Score:    h.Score,
+		Snippets: h.Fragments[indexer.FieldBody],
+	}
+	if d := fieldString(h.Fields[indexer.FieldDate]); d != "" {
+		if t, err := time.Parse(time.RFC3339, d); err == nil {
+			hit.Date = t.UTC().Format(time.DateOnly)
+		}
+	}
+	if len(hit.Snippets) == 0 {
+		if sum := fieldString(h.Fields[indexer.FieldSummary]); sum != "" {
+			hit.Snippets = []string{html.EscapeString(sum)}
+		} else {
+			hit.Snippets = []string{}
+		}
+	}
+	return hit
+}
+
+func fieldString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		if len(x) > 0 {
+			s, _ := x[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func fieldStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return []string{}
+}
+
+var typeLabels = map[string]string{
+	indexer.TypeMinutes:     "Minutes",
+	indexer.TypeKeyMessages: "Key policy messages",
+	indexer.TypeReport:      "Report",
+	indexer.TypeAgenda:      "Agenda",
+	indexer.TypePage:        "Web page",
+}
+
+var kindLabels = map[string]string{
+	indexer.KindPlenary:      "Plenary meeting",
+	indexer.KindPeerLearning: "Peer learning activity",
+	indexer.KindAdHoc:        "Ad hoc meeting",
+	indexer.KindOnline:       "Online meeting",
+}
+
+var langLabels = map[string]string{
+	"en": "English", "fr": "French", "de": "German", "it": "Italian", "es": "Spanish",
+	"pt": "Portuguese", "nl": "Dutch", "hr": "Croatian", "bg": "Bulgarian", "et": "Estonian",
+	"fi": "Finnish", "mt": "Maltese", "pl": "Polish", "ro": "Romanian", "sv": "Swedish",
+	"da": "Danish", "el": "Greek", "cs": "Czech", "sk": "Slovak", "sl": "Slovenian",
+	"hu": "Hungarian", "lt": "Lithuanian", "lv": "Latvian", "ga": "Irish",
+}
+
+// Label returns the display label of a facet value.
+func (s *Searcher) Label(facet, value string) string {
+	switch facet {
+	case "theme":
+		return s.tax.Label(value)
+	case "type":
+		if l, ok := typeLabels[value]; ok {
+			return l
+		}
+	case "kind":
+		if l, ok := kindLabels[value]; ok {
+			return l
+		}
+	case "lang":
+		if l, ok := langLabels[value]; ok {
+			return l
+		}
+	case "place":
+		return titleCase(value)
+	}
+	return value
+}
+
+func titleCase(s string) string {
+	b := []byte(s)
+	up := true
+	for i, c := range b {
+		if up && c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		up = c == ' ' || c == '-'
+	}
+	return string(b)
+}
+
+func (s *Searcher) facetValues(name string, fr *bsearch.FacetResult) []Facet {
+	if fr == nil || fr.Terms == nil {
+		return []Facet{}
+	}
+	terms := fr.Terms.Terms()
+	out := make([]Facet, 0, len(terms))
+	for _, t := range terms {
+		out = append(out, Facet{Value: t.Term, Label: s.Label(name, t.Term), Count: t.Count})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if name == "year" {
+			return out[i].Value > out[j].Value
+		}
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+// Document returns the stored document with id.
+func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{indexer.FieldSource, indexer.FieldBody}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, Errorf(KindNotFound, "no document with id %q", id)
+	}
+	h := res.Hits[0]
+	var d Document
+	if err := json.Unmarshal([]byte(fieldString(h.Fields[indexer.FieldSource])), &d); err != nil {
+		return nil, &Error{Kind: KindInternal, Message: "corrupt stored document", Err: err}
+	}
+	d.Body = fieldString(h.Fields[indexer.FieldBody])
+	if d.Themes == nil {
+		d.Themes = []string{}
+	}
+	return &d, nil
+}
+
+// Themes returns every theme of the taxonomy with its document count, in
+// taxonomy order.
+func (s *Searcher) Themes(ctx context.Context) ([]ThemeCount, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	req.AddFacet("theme", bleve.NewFacetRequest(indexer.FieldThemes, facetSize))
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	counts := make(map[string]int)
+	if fr := res.Facets["theme"]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			counts[t.Term] = t.Count
+		}
+	}
+	out := make([]ThemeCount, 0, len(s.tax.Themes))
+	for _, t := range s.tax.Themes {
+		out = append(out, ThemeCount{ID: t.ID, Label: t.Label, Description: t.Description, Count: counts[t.ID]})
+	}
+	return out, nil
+}
+
+// wrap turns a bleve error into an *Error of the right kind.
+func (s *Searcher) wrap(err error) error {
+	switch {
+	case errors.Is(err, bleve.ErrorAliasEmpty), errors.Is(err, bleve.ErrorIndexClosed):
+		return &Error{Kind: KindUnavailable, Message: "no index is being served yet: run kbsearch index", Err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Kind: KindUnavailable, Message: "search timed out", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Kind: KindUnavailable, Message: "search cancelled", Err: err}
+	}
+	var se *Error
+	if errors.As(err, &se) {
+		return err
+	}
+	s.log.Error("search failed", "err", err)
+	return &Error{Kind: KindInternal, Message: "internal error", Err: err}
+}

@@ -1,0 +1,340 @@
+package search
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+func date(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// testDocs is a small corpus with known metadata, so facet counts can be
+// worked out by hand.
+var testDocs = []indexer.Document{
+	{ID: "hamburg-km", URL: "http://portal.test/documents/hamburg-km.pdf", Type: "key-messages", Date: date("2016-07-07"), Kind: "peer-learning", Place: "Hamburg", Lang: "en",
+		Title:  "Key messages: bring your own device, Hamburg",
+		Body:   "Pupils who bring their own devices to school need a reliable wireless network. Schools adopting BYOD write clear rules for personal devices.",
+		Themes: []string{"byod", "mobile-learning"}},
+	{ID: "hamburg-agenda", URL: "http://portal.test/documents/hamburg-agenda.html", Type: "agenda", Date: date("2016-07-05"), Kind: "peer-learning", Place: "Hamburg", Lang: "en",
+		Title:  "Agenda: peer learning activity, Hamburg",
+		Body:   "Day one: school visit. Day two: workshop on device policies and networks.",
+		Themes: []string{"byod"}},
+	{ID: "oct-minutes", URL: "http://portal.test/documents/oct-minutes.html", Type: "minutes", Date: date("2016-10-19"), Kind: "plenary", Place: "Brussels", Lang: "en",
+		Title:  "Minutes of the plenary meeting, Brussels, October 2016",
+		Body:   "Members discussed learning analytics and the use of educational data. Dashboards for teachers were presented. <script>alert(1)</script> was quoted as an example of unsafe markup.",
+		Themes: []string{"learning-analytics", "policy"}},
+	{ID: "tallinn-minutes", URL: "http://portal.test/documents/tallinn-minutes.html", Type: "minutes", Date: date("2017-10-12"), Kind: "peer-learning", Place: "Tallinn", Lang: "en",
+		Title:  "Minutes: peer learning on digital assessment, Tallinn",
+		Body:   "Diagnostic assessment with digital tools and learning analytics were the focus of the visit.",
+		Themes: []string{"digital-assessment", "learning-analytics"}},
+	{ID: "paris-report", URL: "http://portal.test/documents/paris-report.pdf", Type: "report", Date: date("2018-03-22"), Kind: "peer-learning", Place: "Paris", Lang: "fr",
+		Title:  "Report: digital resources for schools, Paris",
+		Body:   "Open educational resources and the quality of digital content for schools. Teachers share resources under open licences.",
+		Themes: []string{"oer", "digital-content"}},
+	{ID: "mandate", URL: "http://portal.test/about/mandate.html", Type: "page", Lang: "en",
+		Title:  "Mandate of the group",
+		Body:   "The group looks at digital skills at all levels of learning, including learning analytics in passing.",
+		Themes: []string{"policy"}},
+}
+
+func newTestSearcher(t testing.TB) *Searcher {
+	t.Helper()
+	im, err := indexer.NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.NewMemOnly(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	b := idx.NewBatch()
+	for i := range testDocs {
+		d := testDocs[i]
+		if !d.Date.IsZero() {
+			d.Year = d.Date.Format("2006")
+		}
+		if err := b.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	return New(idx, Options{})
+}
+
+func ids(res *Result) []string {
+	out := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = h.ID
+	}
+	return out
+}
+
+func facetCounts(fs []Facet) map[string]int {
+	m := make(map[string]int)
+	for _, f := range fs {
+		m[f.Value] = f.Count
+	}
+	return m
+}
+
+func TestSearchFacetsAndFilters(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		req       Request
+		wantIDs   []string // in any order unless ordered
+		ordered   bool
+		wantTotal uint64
+		facet     string
+		want      map[string]int
+	}{
+		{name: "match all, type facet", req: Request{Size: 100}, wantTotal: 6, facet: "type",
+			want: map[string]int{"key-messages": 1, "agenda": 1, "minutes": 2, "report": 1, "page": 1}},
+		{name: "match all, theme facet", req: Request{}, wantTotal: 6, facet: "theme",
+			want: map[string]int{"byod": 2, "mobile-learning": 1, "learning-analytics": 2, "policy": 2, "digital-assessment": 1, "oer": 1, "digital-content": 1}},
+		// "learning" is also in hamburg-agenda's title ("peer learning activity").
+		{name: "query narrows facets", req: Request{Query: "learning analytics"}, facet: "type",
+			wantIDs: []string{"oct-minutes", "tallinn-minutes", "mandate", "hamburg-agenda"}, wantTotal: 4,
+			want: map[string]int{"minutes": 2, "page": 1, "agenda": 1}},
+		{name: "theme and type filters AND across fields", req: Request{Themes: []string{"learning-analytics"}, Types: []string{"minutes"}},
+			wantIDs: []string{"oct-minutes", "tallinn-minutes"}, wantTotal: 2, facet: "kind",
+			want: map[string]int{"plenary": 1, "peer-learning": 1}},
+		{name: "values OR within a field", req: Request{Places: []string{"Hamburg", "paris"}},
+			wantIDs: []string{"hamburg-km", "hamburg-agenda", "paris-report"}, wantTotal: 3, facet: "year",
+			want: map[string]int{"2016": 2, "2018": 1}},
+		{name: "filtered facet is disjunctive", req: Request{Types: []string{"minutes"}}, wantTotal: 2, facet: "type",
+			want: map[string]int{"key-messages": 1, "agenda": 1, "minutes": 2, "report": 1, "page": 1}},
+		{name: "year filter", req: Request{Years: []string{"2017"}}, wantIDs: []string{"tallinn-minutes"}, wantTotal: 1, facet: "place",
+			want: map[string]int{"tallinn": 1}},
+		{name: "date range", req: Request{From: date("2016-07-06"), To: date("2016-12-31")},
+			wantIDs: []string{"hamburg-km", "oct-minutes"}, wantTotal: 2, facet: "lang", want: map[string]int{"en": 2}},
+		{name: "newest first", req: Request{Sort: SortNewest}, ordered: true, wantTotal: 6,
+			wantIDs: []string{"paris-report", "tallinn-minutes", "oct-minutes", "hamburg-km", "hamburg-agenda", "mandate"}},
+		{name: "oldest first", req: Request{Sort: SortOldest, Size: 2}, ordered: true, wantTotal: 6,
+			wantIDs: []string{"hamburg-agenda", "hamburg-km"}},
+		{name: "second page", req: Request{Sort: SortOldest, Size: 2, Page: 2}, ordered: true, wantTotal: 6,
+			wantIDs: []string{"oct-minutes", "tallinn-minutes"}},
+		{name: "lang filter", req: Request{Langs: []string{"FR"}}, wantIDs: []string{"paris-report"}, wantTotal: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := s.Search(ctx, tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != tt.wantTotal {
+				t.Errorf("total = %d, want %d (hits %v)", res.Total, tt.wantTotal, ids(res))
+			}
+			if tt.wantIDs != nil {
+				got := ids(res)
+				if !tt.ordered {
+					got = sorted(got)
+					tt.wantIDs = sorted(tt.wantIDs)
+				}
+				if strings.Join(got, ",") != strings.Join(tt.wantIDs, ",") {
+					t.Errorf("hits (-want +got):\n- %v\n+ %v", tt.wantIDs, got)
+				}
+			}
+			if tt.facet != "" {
+				got := facetCounts(res.Facets[tt.facet])
+				if len(got) != len(tt.want) {
+					t.Errorf("facet %s = %v, want %v", tt.facet, got, tt.want)
+				}
+				for v, n := range tt.want {
+					if got[v] != n {
+						t.Errorf("facet %s[%s] = %d, want %d (all: %v)", tt.facet, v, got[v], n, got)
+					}
+				}
+			}
+			for _, name := range FacetNames {
+				if res.Facets[name] == nil {
+					t.Errorf("facet %s is nil; want a (possibly empty) list", name)
+				}
+			}
+		})
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+func TestSearchLabels(t *testing.T) {
+	s := newTestSearcher(t)
+	res, err := s.Search(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{}
+	for _, name := range []string{"theme", "type", "place", "kind"} {
+		for _, f := range res.Facets[name] {
+			labels[name+":"+f.Value] = f.Label
+		}
+	}
+	for key, want := range map[string]string{
+		"type:key-messages":  "Key policy messages",
+		"place:hamburg":      "Hamburg",
+		"kind:peer-learning": "Peer learning activity",
+		"theme:byod":         s.tax.Label("byod"),
+	} {
+		if labels[key] != want {
+			t.Errorf("label %s = %q, want %q", key, labels[key], want)
+		}
+	}
+	if s.tax.Label("byod") == "byod" {
+		t.Errorf("taxonomy has no label for byod")
+	}
+}
+
+func TestSearchTitleRanksAboveBody(t *testing.T) {
+	s := newTestSearcher(t)
+	// "device" is in hamburg-km's title and body, and only in the body of
+	// hamburg-agenda ("device policies").
+	res, err := s.Search(context.Background(), Request{Query: "device"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res); len(got) < 2 || got[0] != "hamburg-km" {
+		t.Fatalf("hits = %v, want hamburg-km first", got)
+	}
+}
+
+func TestSearchSnippetsEscaped(t *testing.T) {
+	s := newTestSearcher(t)
+	res, err := s.Search(context.Background(), Request{Query: "unsafe markup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 || res.Hits[0].ID != "oct-minutes" {
+		t.Fatalf("hits = %v, want [oct-minutes]", ids(res))
+	}
+	snip := strings.Join(res.Hits[0].Snippets, " ")
+	if strings.Contains(snip, "<script>") {
+		t.Errorf("snippet holds raw markup: %s", snip)
+	}
+	if !strings.Contains(snip, "&lt;script&gt;") {
+		t.Errorf("snippet lost the escaped markup: %s", snip)
+	}
+	if !strings.Contains(snip, "<mark>unsafe</mark>") || !strings.Contains(snip, "<mark>markup</mark>") {
+		t.Errorf("snippet does not mark the query terms: %s", snip)
+	}
+}
+
+func TestSearchPhrase(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	// Both words occur in mandate's body but not as a phrase in that order.
+	res, err := s.Search(ctx, Request{Query: `"analytics learning"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 0 {
+		t.Errorf("phrase in the wrong order found %v", ids(res))
+	}
+	res, err = s.Search(ctx, Request{Query: `"learning analytics" -plenary`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sorted(ids(res)); strings.Join(got, ",") != "mandate,tallinn-minutes" {
+		t.Errorf("hits = %v, want mandate and tallinn-minutes", got)
+	}
+}
+
+func TestSearchInvalid(t *testing.T) {
+	s := newTestSearcher(t)
+	tests := []struct {
+		name string
+		req  Request
+	}{
+		{"unbalanced parenthesis", Request{Query: "("}},
+		{"size too large", Request{Size: MaxSize + 1}},
+		{"negative page", Request{Page: -1}},
+		{"bad sort", Request{Sort: "best"}},
+		{"unknown theme", Request{Themes: []string{"astrology"}}},
+		{"unknown type", Request{Types: []string{"memo"}}},
+		{"bad year", Request{Years: []string{"17"}}},
+		{"from after to", Request{From: date("2018-01-01"), To: date("2017-01-01")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Search(context.Background(), tt.req)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if KindOf(err) != KindInvalid {
+				t.Errorf("kind = %v, want invalid (err %v)", KindOf(err), err)
+			}
+		})
+	}
+}
+
+func TestSearchPunctuationIsText(t *testing.T) {
+	s := newTestSearcher(t)
+	for _, q := range []string{"C++ in schools?", "what's BYOD!", "e-learning; 4.0", "foo:bar", "title:", `"unclosed`, "~*?^"} {
+		t.Run(q, func(t *testing.T) {
+			if _, err := s.Search(context.Background(), Request{Query: q}); err != nil {
+				t.Errorf("error %v", err)
+			}
+		})
+	}
+}
+
+func TestDocumentAndThemes(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	d, err := s.Document(ctx, "paris-report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != testDocs[4].Title || d.Body != testDocs[4].Body || d.Place != "Paris" || d.Year != "2018" {
+		t.Errorf("document = %+v", d)
+	}
+	if d.BodyLen == 0 || d.TitleLen == 0 {
+		t.Errorf("token counts not stored: title %d body %d", d.TitleLen, d.BodyLen)
+	}
+	if _, err := s.Document(ctx, "nope"); KindOf(err) != KindNotFound {
+		t.Errorf("unknown id: err %v, want not found", err)
+	}
+	themes, err := s.Themes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, th := range themes {
+		counts[th.ID] = th.Count
+	}
+	if len(themes) < 15 || counts["byod"] != 2 || counts["oer"] != 1 || counts["leadership"] != 0 {
+		t.Errorf("themes = %v", counts)
+	}
+}
+
+func TestEmptyAlias(t *testing.T) {
+	s := New(bleve.NewIndexAlias(), Options{})
+	_, err := s.Search(context.Background(), Request{Query: "x"})
+	if KindOf(err) != KindUnavailable {
+		t.Errorf("err = %v, want unavailable", err)
+	}
+}
