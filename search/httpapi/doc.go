@@ -1,0 +1,43 @@
+// Package httpapi is the HTTP face of kbsearch: the JSON API under
+// /api/v1, the health check and the research search page with its static
+// assets (taken from package web).
+//
+// It owns the routes, the parsing and validation of query parameters into a
+// search.Request, the mapping of search error kinds to HTTP status codes
+// (one function, statusOf), CORS for the origins allowed to embed the search
+// box, request ids, access logging and panic recovery. The searching itself
+// is done by a Backend, normally *search.Searcher.
+//
+// It is the only package of the module that imports gin. It must not import
+// bleve or the crawler, nor open or build an index: everything it knows
+// about an index comes through the Backend interface. From package indexer
+// it uses only the document type and meeting kind constants, to reject
+// unknown filter values with a 400.
+//
+// Routes:
+//
+//	GET /api/v1/search          search; parameters below
+//	GET /api/v1/documents/:id   one stored document
+//	GET /api/v1/themes          {"themes":[...]}: the taxonomy with counts
+//	GET /healthz                {"status":"ok"}, or 503 while no index is ready
+//	GET /                       the research search page
+//	GET /static/*file           the page's assets
+//
+// Search parameters: q (the query), theme, type, year, place, kind, lang
+// (filters, each repeatable or comma-separated; values of one filter are
+// OR-ed), from and to (YYYY, YYYY-MM or YYYY-MM-DD; from is the first
+// instant of its period, to the last), sort (relevance, newest, oldest),
+// page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
+// answered with 400 and a message naming the parameter.
+//
+// Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
+// message of an internal error is never sent to the client, it is logged
+// with the request id instead.
+//
+// A minimal server:
+//
+//	srv := httpapi.New(httpapi.Options{Backend: searcher, Logger: logger})
+//	err := srv.Serve(ctx, "127.0.0.1:8080", func(a net.Addr) {
+//		fmt.Println("listening on http://" + a.String())
+//	})
+package httpapi

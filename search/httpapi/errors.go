@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kbsearch/kbsearch/search"
+)
+
+// statusOf is the one place where an error kind becomes an HTTP status.
+func statusOf(k search.Kind) int {
+	switch k {
+	case search.KindInvalid:
+		return http.StatusBadRequest
+	case search.KindNotFound:
+		return http.StatusNotFound
+	case search.KindUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// errorBody is the JSON form of every error the API returns.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// classify returns the kind of err and the message a client may see.
+// Internal errors get a fixed message so that causes (paths, index
+// internals) never leak. A deadline that ran out while the backend worked
+// is reported as unavailable rather than as a bug.
+func classify(err error) (search.Kind, string) {
+	var se *search.Error
+	if errors.As(err, &se) && se.Kind != search.KindInternal {
+		msg := se.Message
+		if msg == "" {
+			msg = se.Kind.String()
+		}
+		return se.Kind, msg
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return search.KindUnavailable, "the search took too long; try again"
+	}
+	return search.KindInternal, "internal error"
+}
+
+// writeError answers the request with the JSON error for err. Server-side
+// errors (5xx) are logged at error level with the request id and the
+// cause; client errors are logged at debug level only. An error caused by
+// the client going away is not an error of ours and is logged at debug.
+func (s *Server) writeError(c *gin.Context, err error) {
+	kind, msg := classify(err)
+	status := statusOf(kind)
+	attrs := []any{
+		slog.String("request_id", requestID(c)),
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", status),
+		slog.String("error", err.Error()),
+	}
+	switch {
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		s.log.Debug("httpapi: client went away", attrs...)
+	case status >= 500:
+		s.log.Error("httpapi: request failed", attrs...)
+	default:
+		s.log.Debug("httpapi: request rejected", attrs...)
+	}
+	s.writeErrorBody(c, status, kind.String(), msg)
+}
+
+// writeErrorBody writes {"error":{"code","message"}} with status and
+// aborts the handler chain.
+func (s *Server) writeErrorBody(c *gin.Context, status int, code, msg string) {
+	s.writeJSON(c, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+	c.Abort()
+}
+
+// writeJSON writes v as JSON. It encodes with encoding/json itself rather
+// than through gin's pluggable codec, so the bytes on the wire do not
+// depend on build tags.
+func (s *Server) writeJSON(c *gin.Context, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only a bug can get here (an unsupported value such as NaN).
+		s.log.Error("httpapi: encode response",
+			slog.String("request_id", requestID(c)),
+			slog.String("path", c.Request.URL.Path),
+			slog.String("error", err.Error()))
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"internal error"}}`)
+	}
+	c.Data(status, "application/json; charset=utf-8", b)
+}

@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kbsearch/kbsearch/search"
+)
+
+// maxIDLen bounds a document id in a URL, in characters.
+const maxIDLen = 512
+
+// errNoBackend answers every call while the server has no Backend.
+var errNoBackend = search.Errorf(search.KindUnavailable, "no search index is available yet")
+
+// handleSearch serves GET /api/v1/search.
+func (s *Server) handleSearch(c *gin.Context) {
+	req, err := parseSearchRequest(c.Request.URL.RawQuery)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if s.backend == nil {
+		s.writeError(c, errNoBackend)
+		return
+	}
+	res, err := s.backend.Search(c.Request.Context(), req)
+	if err == nil && res == nil {
+		err = search.Errorf(search.KindInternal, "backend returned no result")
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, normalizeResult(res))
+}
+
+// normalizeResult returns a copy of res whose lists are never null in JSON
+// (hits, each hit's themes and snippets, every facet of search.FacetNames),
+// so that clients need no null checks. res itself is not modified.
+func normalizeResult(res *search.Result) *search.Result {
+	out := *res
+	out.Hits = make([]search.Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		if h.Themes == nil {
+			h.Themes = []string{}
+		}
+		if h.Snippets == nil {
+			h.Snippets = []string{}
+		}
+		out.Hits[i] = h
+	}
+	out.Facets = make(map[string][]search.Facet, len(search.FacetNames))
+	for name, list := range res.Facets {
+		if list == nil {
+			list = []search.Facet{}
+		}
+		out.Facets[name] = list
+	}
+	for _, name := range search.FacetNames {
+		if _, ok := out.Facets[name]; !ok {
+			out.Facets[name] = []search.Facet{}
+		}
+	}
+	return &out
+}
+
+// handleDocument serves GET /api/v1/documents/:id.
+func (s *Server) handleDocument(c *gin.Context) {
+	id := c.Param("id")
+	if err := checkText("id", id, maxIDLen); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if s.backend == nil {
+		s.writeError(c, errNoBackend)
+		return
+	}
+	doc, err := s.backend.Document(c.Request.Context(), id)
+	if err == nil && doc == nil {
+		err = search.Errorf(search.KindNotFound, "no document with id %q", id)
+	}
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if doc.Themes == nil {
+		d := *doc
+		d.Themes = []string{}
+		doc = &d
+	}
+	s.writeJSON(c, http.StatusOK, doc)
+}
+
+// themesBody is the JSON of GET /api/v1/themes.
+type themesBody struct {
+	Themes []search.ThemeCount `json:"themes"`
+}
+
+// handleThemes serves GET /api/v1/themes.
+func (s *Server) handleThemes(c *gin.Context) {
+	if s.backend == nil {
+		s.writeError(c, errNoBackend)
+		return
+	}
+	themes, err := s.backend.Themes(c.Request.Context())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if themes == nil {
+		themes = []search.ThemeCount{}
+	}
+	s.writeJSON(c, http.StatusOK, themesBody{Themes: themes})
+}
+
+// healthBody is the JSON of GET /healthz.
+type healthBody struct {
+	Status  string `json:"status"`
+	Version string `json:"version,omitempty"`
+}
+
+// handleHealth serves GET /healthz. It asks the backend for the themes, a
+// cheap call that fails with KindUnavailable while no index is open.
+func (s *Server) handleHealth(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	if s.backend == nil {
+		s.writeError(c, errNoBackend)
+		return
+	}
+	if _, err := s.backend.Themes(c.Request.Context()); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.writeJSON(c, http.StatusOK, healthBody{Status: "ok", Version: s.version})
+}
+
+// handleNoRoute answers unknown paths with a 404 JSON error.
+func (s *Server) handleNoRoute(c *gin.Context) {
+	s.writeErrorBody(c, http.StatusNotFound, search.KindNotFound.String(),
+		"no such resource: "+c.Request.URL.Path)
+}
+
+// handleNoMethod answers a known path asked with the wrong method with a
+// 405 JSON error; gin has set the Allow header.
+func (s *Server) handleNoMethod(c *gin.Context) {
+	s.writeErrorBody(c, http.StatusMethodNotAllowed, "method_not_allowed",
+		"method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+}

@@ -1,0 +1,213 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search"
+)
+
+// Limits on the search parameters, so that one request cannot make the
+// backend build an arbitrarily large query.
+const (
+	maxQueryRunes  = 1000 // q
+	maxFilterVals  = 50   // values of one filter parameter
+	maxFilterRunes = 200  // one filter value
+)
+
+var (
+	yearRe = regexp.MustCompile(`^[0-9]{4}$`)
+	dateRe = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
+	langRe = regexp.MustCompile(`^[a-z]{2,3}(-[a-z0-9]{2,8})?$`)
+
+	knownTypes = []string{indexer.TypeMinutes, indexer.TypeKeyMessages, indexer.TypeReport,
+		indexer.TypeAgenda, indexer.TypePage}
+	knownKinds = []string{indexer.KindPlenary, indexer.KindPeerLearning, indexer.KindAdHoc,
+		indexer.KindOnline}
+	knownSorts = []string{search.SortRelevance, search.SortNewest, search.SortOldest}
+
+	// singleParams may be given at most once.
+	singleParams = []string{"q", "from", "to", "sort", "page", "size"}
+)
+
+// invalidParam is the error for a bad value of the parameter name.
+func invalidParam(name, format string, args ...any) *search.Error {
+	return search.Errorf(search.KindInvalid, "parameter %q: %s", name, fmt.Sprintf(format, args...))
+}
+
+// parseSearchRequest turns the raw query string of GET /api/v1/search into
+// a search.Request. Every error is a *search.Error of KindInvalid whose
+// message names the offending parameter. Unknown parameters are ignored.
+func parseSearchRequest(rawQuery string) (search.Request, error) {
+	var req search.Request
+	vals, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return req, search.Errorf(search.KindInvalid, "malformed query string: %v", err)
+	}
+	for _, name := range singleParams {
+		if len(vals[name]) > 1 {
+			return req, invalidParam(name, "given %d times, want at most once", len(vals[name]))
+		}
+	}
+
+	req.Query = strings.TrimSpace(vals.Get("q"))
+	if err := checkText("q", req.Query, maxQueryRunes); err != nil {
+		return req, err
+	}
+
+	filters := []struct {
+		name  string
+		dst   *[]string
+		check func(string) (string, error) // returns the canonical value
+	}{
+		{"theme", &req.Themes, nil},
+		{"type", &req.Types, oneOf("type", knownTypes)},
+		{"year", &req.Years, matching("year", yearRe, "want a four-digit year such as 2017")},
+		{"place", &req.Places, nil},
+		{"kind", &req.Kinds, oneOf("kind", knownKinds)},
+		{"lang", &req.Langs, matching("lang", langRe, "want a language code such as en")},
+	}
+	for _, f := range filters {
+		list, err := filterValues(f.name, vals[f.name], f.check)
+		if err != nil {
+			return req, err
+		}
+		*f.dst = list
+	}
+
+	if req.From, err = parseDate("from", vals.Get("from"), false); err != nil {
+		return req, err
+	}
+	if req.To, err = parseDate("to", vals.Get("to"), true); err != nil {
+		return req, err
+	}
+	if !req.From.IsZero() && !req.To.IsZero() && req.From.After(req.To) {
+		return req, invalidParam("from", "%s is after to=%s", vals.Get("from"), vals.Get("to"))
+	}
+
+	req.Sort = search.SortRelevance
+	if s := strings.ToLower(strings.TrimSpace(vals.Get("sort"))); s != "" {
+		if !slices.Contains(knownSorts, s) {
+			return req, invalidParam("sort", "%q is not one of %s", s, strings.Join(knownSorts, ", "))
+		}
+		req.Sort = s
+	}
+
+	if req.Page, err = parseInt("page", vals.Get("page"), 1, 1, search.MaxPage); err != nil {
+		return req, err
+	}
+	if req.Size, err = parseInt("size", vals.Get("size"), search.DefaultSize, 1, search.MaxSize); err != nil {
+		return req, err
+	}
+	return req, nil
+}
+
+// filterValues splits the repeated and comma-separated values of one
+// filter parameter, trims them, drops empty ones and duplicates, and
+// checks each with check when it is not nil. It returns nil for no values.
+func filterValues(name string, raw []string, check func(string) (string, error)) ([]string, error) {
+	var out []string
+	for _, r := range raw {
+		for v := range strings.SplitSeq(r, ",") {
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if err := checkText(name, v, maxFilterRunes); err != nil {
+				return nil, err
+			}
+			if check != nil {
+				var err error
+				if v, err = check(v); err != nil {
+					return nil, err
+				}
+			}
+			if slices.Contains(out, v) {
+				continue
+			}
+			if len(out) == maxFilterVals {
+				return nil, invalidParam(name, "more than %d values", maxFilterVals)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// checkText rejects invalid UTF-8, control characters and overlong values.
+func checkText(name, v string, maxRunes int) error {
+	if !utf8.ValidString(v) {
+		return invalidParam(name, "not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(v); n > maxRunes {
+		return invalidParam(name, "too long (%d characters, at most %d)", n, maxRunes)
+	}
+	if strings.ContainsFunc(v, unicode.IsControl) {
+		return invalidParam(name, "contains control characters")
+	}
+	return nil
+}
+
+// oneOf accepts the values of allowed, case-insensitively.
+func oneOf(name string, allowed []string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		lv := strings.ToLower(v)
+		if !slices.Contains(allowed, lv) {
+			return "", invalidParam(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		}
+		return lv, nil
+	}
+}
+
+// matching accepts lower-cased values that match re.
+func matching(name string, re *regexp.Regexp, hint string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		lv := strings.ToLower(v)
+		if !re.MatchString(lv) {
+			return "", invalidParam(name, "%q: %s", v, hint)
+		}
+		return lv, nil
+	}
+}
+
+// parseDate parses YYYY, YYYY-MM or YYYY-MM-DD with search.ParseDateBound:
+// the first instant of that period, or its last when end is set, so that
+// an inclusive "to" covers the whole year, month or day. Empty gives zero.
+func parseDate(name, v string, end bool) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if !dateRe.MatchString(v) {
+		return time.Time{}, invalidParam(name, "%q: want YYYY, YYYY-MM or YYYY-MM-DD", v)
+	}
+	t, err := search.ParseDateBound(v, end)
+	if err != nil {
+		return time.Time{}, invalidParam(name, "%q is not a valid date", v)
+	}
+	return t, nil
+}
+
+// parseInt parses a decimal integer in [lo, hi]; empty gives def.
+func parseInt(name, v string, def, lo, hi int) (int, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, invalidParam(name, "%q is not a whole number", v)
+	}
+	if n < lo || n > hi {
+		return 0, invalidParam(name, "%d is out of range %d..%d", n, lo, hi)
+	}
+	return n, nil
+}

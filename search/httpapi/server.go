@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kbsearch/kbsearch/search"
+)
+
+// Backend is what the API needs from the search layer; *search.Searcher
+// implements it. Errors should be *search.Error values so that they map to
+// the right status; any other error is an internal one.
+type Backend interface {
+	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	Document(ctx context.Context, id string) (*search.Document, error)
+	Themes(ctx context.Context) ([]search.ThemeCount, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	// Backend answers the queries. A nil Backend makes every API call and
+	// the health check answer 503.
+	Backend Backend
+	// Logger receives access and error logs; nil discards them.
+	Logger *slog.Logger
+	// AllowedOrigins are the exact origins ("https://example.org", scheme
+	// and host, no path) allowed to call the API from a browser, for an
+	// embedded search box. Empty allows none. Malformed entries are
+	// ignored with a warning.
+	AllowedOrigins []string
+	// Version is reported by /healthz.
+	Version string
+}
+
+// Timeouts of the http.Server made by Serve.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 10 * time.Second
+	maxHeaderBytes    = 64 << 10
+)
+
+// Server is the HTTP API and search page. It is safe for concurrent use.
+type Server struct {
+	backend Backend
+	log     *slog.Logger
+	origins map[string]bool
+	version string
+	assets  map[string]asset
+	engine  *gin.Engine
+}
+
+// New returns a Server for opts.
+func New(opts Options) *Server {
+	s := &Server{
+		backend: opts.Backend,
+		log:     opts.Logger,
+		version: opts.Version,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.origins = s.checkOrigins(opts.AllowedOrigins)
+	s.assets = loadAssets(s.log)
+
+	// gin's mode is process-wide; release mode keeps gin from printing
+	// its own debug lines.
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// No proxy is trusted: ClientIP is the peer address, never a header.
+	if err := r.SetTrustedProxies(nil); err != nil {
+		s.log.Warn("httpapi: set trusted proxies", slog.String("error", err.Error()))
+	}
+	r.HandleMethodNotAllowed = true
+	// Every request goes through the middleware below; gin's own
+	// trailing-slash redirect would bypass it.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+
+	r.Use(s.withRequestID, s.logAccess, s.recoverPanics, s.secureHeaders, s.cors)
+	r.NoRoute(s.handleNoRoute)
+	r.NoMethod(s.handleNoMethod)
+
+	getHead := []string{http.MethodGet, http.MethodHead}
+	api := r.Group("/api/v1")
+	api.GET("/search", s.handleSearch)
+	api.GET("/documents/:id", s.handleDocument)
+	api.GET("/themes", s.handleThemes)
+	r.Match(getHead, "/healthz", s.handleHealth)
+	r.Match(getHead, "/", s.handlePage)
+	r.Match(getHead, "/static/*file", s.handleStatic)
+
+	s.engine = r
+	return s
+}
+
+// Handler returns the http.Handler serving all routes.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Serve listens on addr (such as "127.0.0.1:8080", or port 0 for any free
+// port) and serves until ctx is done; then it stops accepting connections
+// and waits up to 10 seconds for requests in flight before closing them.
+// Once listening it calls ready, when not nil, with the bound address. It
+// returns nil after a shutdown caused by ctx, an error otherwise.
+func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("httpapi: listen %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	s.log.Info("httpapi: listening", slog.String("addr", ln.Addr().String()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		// srv.Serve only returns early on a listener failure.
+		return fmt.Errorf("httpapi: serve: %w", err)
+	case <-ctx.Done():
+	}
+
+	s.log.Info("httpapi: shutting down", slog.Duration("drain", shutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		closeErr := srv.Close()
+		<-errc
+		return fmt.Errorf("httpapi: shutdown: %w", errors.Join(err, closeErr))
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("httpapi: serve: %w", err)
+	}
+	return nil
+}
+
+// checkOrigins keeps the well-formed origins of list: http or https,
+// a host, nothing after it.
+func (s *Server) checkOrigins(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, o := range list {
+		o = strings.TrimSuffix(strings.TrimSpace(o), "/")
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			s.log.Warn("httpapi: ignoring malformed allowed origin", slog.String("origin", o))
+			continue
+		}
+		m[u.Scheme+"://"+strings.ToLower(u.Host)] = true
+	}
+	return m
+}

@@ -1,0 +1,582 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kbsearch/kbsearch/search"
+	"github.com/kbsearch/kbsearch/search/web"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// cannedResult is a search result with one complete hit, one with nil
+// lists, and facets with one name missing.
+func cannedResult() *search.Result {
+	return &search.Result{
+		Query:  "digital competence",
+		Total:  42,
+		Page:   2,
+		Size:   2,
+		TookMS: 3.5,
+		Hits: []search.Hit{
+			{
+				ID:       "d41d8cd98f00b204",
+				URL:      "https://portal.example/meetings/2017-03-tallinn/minutes.pdf",
+				Title:    "Minutes of the peer-learning activity in Tallinn",
+				Type:     "minutes",
+				Date:     "2017-03-14",
+				Themes:   []string{"digital-competence-frameworks", "teacher-training"},
+				Score:    7.25,
+				Snippets: []string{"the <mark>digital</mark> <mark>competence</mark> of teachers &amp; trainers"},
+			},
+			{
+				ID:    "9e107d9d372bb682",
+				URL:   "https://portal.example/about",
+				Title: "About the working group",
+				Type:  "page",
+				Score: 1.5,
+			},
+		},
+		Facets: map[string][]search.Facet{
+			"theme": {{Value: "teacher-training", Label: "Teacher training", Count: 12}},
+			"type":  {{Value: "minutes", Label: "Minutes", Count: 20}, {Value: "page", Label: "Page", Count: 22}},
+			"year":  {{Value: "2017", Label: "2017", Count: 30}},
+			"place": nil,
+		},
+	}
+}
+
+func TestSearchResponseGolden(t *testing.T) {
+	s, _ := newTestServer(t, &fakeBackend{result: cannedResult()}, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/search?q=digital+competence&page=2&size=2")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
+		t.Errorf("Content-Type = %q, want application/json; charset=utf-8", ct)
+	}
+	// Indent keeps the bytes of the wire form: field order and escaping.
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, rec.Body.Bytes(), "", "  "); err != nil {
+		t.Fatalf("response is not JSON: %v", err)
+	}
+	buf.WriteByte('\n')
+	got := buf.Bytes()
+
+	golden := filepath.Join("testdata", "search_response.golden.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("search response changed (-want +got); if intended, run go test -update and bump the API version\n-%s\n+%s", want, got)
+	}
+}
+
+func TestSearchResponseNeverNull(t *testing.T) {
+	tests := []struct {
+		name string
+		res  *search.Result
+	}{
+		{"nil lists", &search.Result{Query: "x", Page: 1, Size: 10}},
+		{"canned", cannedResult()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestServer(t, &fakeBackend{result: tt.res}, Options{})
+			rec := do(t, s.Handler(), http.MethodGet, "/api/v1/search?q=x")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status = %d, want 200", rec.Code)
+			}
+			if strings.Contains(rec.Body.String(), "null") {
+				t.Errorf("response has a null: %s", rec.Body)
+			}
+			var got struct {
+				Hits   []json.RawMessage          `json:"hits"`
+				Facets map[string]json.RawMessage `json:"facets"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range search.FacetNames {
+				if _, ok := got.Facets[name]; !ok {
+					t.Errorf("facet %q missing from %s", name, rec.Body)
+				}
+			}
+		})
+	}
+	// The backend's result must not be changed by the normalisation.
+	res := &search.Result{}
+	normalizeResult(res)
+	if res.Hits != nil || res.Facets != nil {
+		t.Errorf("normalizeResult modified its argument: %+v", res)
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	cause := errors.New("open /var/lib/kbsearch/gen-7/root.bolt: secret detail")
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantCode   string
+		wantMsg    string
+	}{
+		{"invalid", &search.Error{Kind: search.KindInvalid, Message: "unbalanced quote in query", Err: cause},
+			400, "invalid_argument", "unbalanced quote in query"},
+		{"not found", &search.Error{Kind: search.KindNotFound, Message: "no such thing", Err: cause},
+			404, "not_found", "no such thing"},
+		{"unavailable", &search.Error{Kind: search.KindUnavailable, Message: "no index yet", Err: cause},
+			503, "unavailable", "no index yet"},
+		{"internal kind", &search.Error{Kind: search.KindInternal, Message: "index read failed /var/secret", Err: cause},
+			500, "internal", "internal error"},
+		{"plain error", cause, 500, "internal", "internal error"},
+		{"wrapped kind", errors.Join(errors.New("search"), search.Errorf(search.KindInvalid, "bad field")),
+			400, "invalid_argument", "bad field"},
+		{"deadline", context.DeadlineExceeded, 503, "unavailable", "the search took too long; try again"},
+	}
+	for _, tt := range tests {
+		for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/abc", "/api/v1/themes"} {
+			t.Run(tt.name+" "+target, func(t *testing.T) {
+				s, logs := newTestServer(t, &fakeBackend{err: tt.err}, Options{})
+				rec := do(t, s.Handler(), http.MethodGet, target, "X-Request-ID", "req-42")
+				if rec.Code != tt.wantStatus {
+					t.Fatalf("status = %d, want %d", rec.Code, tt.wantStatus)
+				}
+				if got := decodeError(t, rec); got != (errorDetail{Code: tt.wantCode, Message: tt.wantMsg}) {
+					t.Errorf("error (-want +got)\n-%+v\n+%+v", errorDetail{Code: tt.wantCode, Message: tt.wantMsg}, got)
+				}
+				if strings.Contains(rec.Body.String(), "secret") {
+					t.Errorf("body leaks the cause: %s", rec.Body)
+				}
+				var errorLines int
+				for _, l := range logLines(t, logs) {
+					if l["level"] != "ERROR" {
+						continue
+					}
+					errorLines++
+					if l["request_id"] != "req-42" {
+						t.Errorf("error log without the request id: %v", l)
+					}
+					if !strings.Contains(l["error"].(string), "secret detail") && tt.wantStatus == 500 {
+						t.Errorf("error log without the cause: %v", l)
+					}
+				}
+				switch {
+				case tt.wantStatus >= 500 && errorLines != 1:
+					t.Errorf("%d error-level log lines for a %d, want 1", errorLines, tt.wantStatus)
+				case tt.wantStatus < 500 && errorLines != 0:
+					t.Errorf("%d error-level log lines for a %d, want 0", errorLines, tt.wantStatus)
+				}
+			})
+		}
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	tests := []struct {
+		kind search.Kind
+		want int
+	}{
+		{search.KindInvalid, 400},
+		{search.KindNotFound, 404},
+		{search.KindUnavailable, 503},
+		{search.KindInternal, 500},
+		{search.Kind(99), 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			if got := statusOf(tt.kind); got != tt.want {
+				t.Errorf("statusOf(%v) = %d, want %d", tt.kind, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotFoundAndMethod(t *testing.T) {
+	tests := []struct {
+		name       string
+		method     string
+		target     string
+		wantStatus int
+		wantCode   string
+	}{
+		{"unknown route", "GET", "/nope", 404, "not_found"},
+		{"unknown api route", "GET", "/api/v2/search", 404, "not_found"},
+		{"trailing slash not redirected", "GET", "/api/v1/search/", 404, "not_found"},
+		{"unknown document", "GET", "/api/v1/documents/unknown", 404, "not_found"},
+		{"no document id", "GET", "/api/v1/documents/", 404, "not_found"},
+		{"unknown asset", "GET", "/static/nope.js", 404, "not_found"},
+		{"asset directory", "GET", "/static/", 404, "not_found"},
+		{"asset escape", "GET", "/static/../index.html", 404, "not_found"},
+		{"post search", "POST", "/api/v1/search", 405, "method_not_allowed"},
+		{"delete document", "DELETE", "/api/v1/documents/abc", 405, "method_not_allowed"},
+		{"put healthz", "PUT", "/healthz", 405, "method_not_allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fb := &fakeBackend{doc: &search.Document{ID: "abc"}}
+			s, _ := newTestServer(t, fb, Options{})
+			rec := do(t, s.Handler(), tt.method, tt.target)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if got := decodeError(t, rec); got.Code != tt.wantCode {
+				t.Errorf("code = %q, want %q", got.Code, tt.wantCode)
+			}
+			if tt.wantStatus == 405 && !strings.Contains(rec.Header().Get("Allow"), "GET") {
+				t.Errorf("Allow = %q, want it to list GET", rec.Header().Get("Allow"))
+			}
+			if rec.Header().Get("X-Request-ID") == "" {
+				t.Error("no X-Request-ID on an error response")
+			}
+		})
+	}
+}
+
+func TestDocument(t *testing.T) {
+	doc := &search.Document{
+		ID: "abc123", URL: "https://portal.example/a", Title: "Key policy messages",
+		Type: "key-messages", Date: time.Date(2018, 5, 3, 0, 0, 0, 0, time.UTC), Year: "2018",
+	}
+	fb := &fakeBackend{doc: doc}
+	s, _ := newTestServer(t, fb, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/documents/abc123")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body)
+	}
+	var got search.Document
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := *doc
+	want.Themes = []string{}
+	if d := diff(want, got); d != "" {
+		t.Errorf("document %s", d)
+	}
+	if d := diff([]string{"abc123"}, fb.ids); d != "" {
+		t.Errorf("ids asked of the backend %s", d)
+	}
+	if doc.Themes != nil {
+		t.Error("the handler modified the backend's document")
+	}
+}
+
+func TestThemes(t *testing.T) {
+	tests := []struct {
+		name   string
+		themes []search.ThemeCount
+		want   string
+	}{
+		{"none", nil, `{"themes":[]}`},
+		{"some", []search.ThemeCount{{ID: "coding", Label: "Coding", Description: "Programming in school", Count: 7}},
+			`{"themes":[{"id":"coding","label":"Coding","description":"Programming in school","count":7}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestServer(t, &fakeBackend{themes: tt.themes}, Options{})
+			rec := do(t, s.Handler(), http.MethodGet, "/api/v1/themes")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status = %d, want 200", rec.Code)
+			}
+			if got := rec.Body.String(); got != tt.want {
+				t.Errorf("body (-want +got)\n-%s\n+%s", tt.want, got)
+			}
+		})
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	tests := []struct {
+		name       string
+		backend    Backend
+		version    string
+		wantStatus int
+		wantBody   string // exact, for 200
+		wantCode   string // for errors
+	}{
+		{"ok", &fakeBackend{}, "", 200, `{"status":"ok"}`, ""},
+		{"ok with version", &fakeBackend{}, "v1.2.3", 200, `{"status":"ok","version":"v1.2.3"}`, ""},
+		{"no index yet", &fakeBackend{err: search.Errorf(search.KindUnavailable, "no index")}, "", 503, "", "unavailable"},
+		{"no backend", nil, "", 503, "", "unavailable"},
+		{"broken", &fakeBackend{err: errors.New("disk")}, "", 500, "", "internal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestServer(t, tt.backend, Options{Version: tt.version})
+			rec := do(t, s.Handler(), http.MethodGet, "/healthz")
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if cc := rec.Header().Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", cc)
+			}
+			if tt.wantStatus == 200 {
+				if got := rec.Body.String(); got != tt.wantBody {
+					t.Errorf("body (-want +got)\n-%s\n+%s", tt.wantBody, got)
+				}
+				return
+			}
+			if got := decodeError(t, rec); got.Code != tt.wantCode {
+				t.Errorf("code = %q, want %q", got.Code, tt.wantCode)
+			}
+		})
+	}
+}
+
+func TestNoBackend(t *testing.T) {
+	s, _ := newTestServer(t, nil, Options{})
+	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/api/v1/themes"} {
+		t.Run(target, func(t *testing.T) {
+			rec := do(t, s.Handler(), http.MethodGet, target)
+			if rec.Code != http.StatusServiceUnavailable {
+				t.Fatalf("status = %d, want 503", rec.Code)
+			}
+			if got := decodeError(t, rec); got.Code != "unavailable" {
+				t.Errorf("code = %q, want unavailable", got.Code)
+			}
+		})
+	}
+}
+
+func TestCORS(t *testing.T) {
+	const allowed = "https://schools.example"
+	origins := []string{allowed, "not a url", "https://path.example/x"}
+	tests := []struct {
+		name       string
+		origins    []string
+		method     string
+		header     []string
+		wantStatus int
+		wantACAO   string
+		wantVary   bool
+	}{
+		{"allowed origin", origins, "GET", []string{"Origin", allowed}, 200, allowed, true},
+		{"other origin", origins, "GET", []string{"Origin", "https://evil.example"}, 200, "", true},
+		{"no origin header", origins, "GET", nil, 200, "", true},
+		{"malformed entry ignored", origins, "GET", []string{"Origin", "not a url"}, 200, "", true},
+		{"entry with a path ignored", origins, "GET", []string{"Origin", "https://path.example"}, 200, "", true},
+		{"none configured", nil, "GET", []string{"Origin", allowed}, 200, "", false},
+		{"preflight allowed", origins, "OPTIONS",
+			[]string{"Origin", allowed, "Access-Control-Request-Method", "GET"}, 204, allowed, true},
+		{"preflight other origin", origins, "OPTIONS",
+			[]string{"Origin", "https://evil.example", "Access-Control-Request-Method", "GET"}, 405, "", true},
+		{"preflight none configured", nil, "OPTIONS",
+			[]string{"Origin", allowed, "Access-Control-Request-Method", "GET"}, 405, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newTestServer(t, &fakeBackend{}, Options{AllowedOrigins: tt.origins})
+			rec := do(t, s.Handler(), tt.method, "/api/v1/search?q=x", tt.header...)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			h := rec.Header()
+			if got := h.Get("Access-Control-Allow-Origin"); got != tt.wantACAO {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, tt.wantACAO)
+			}
+			if got := strings.Contains(strings.Join(h.Values("Vary"), ","), "Origin"); got != tt.wantVary {
+				t.Errorf("Vary has Origin = %v, want %v (Vary %q)", got, tt.wantVary, h.Values("Vary"))
+			}
+			if tt.wantStatus == 204 {
+				if got := h.Get("Access-Control-Allow-Methods"); got != "GET, OPTIONS" {
+					t.Errorf("Access-Control-Allow-Methods = %q, want GET, OPTIONS", got)
+				}
+				if rec.Body.Len() != 0 {
+					t.Errorf("preflight has a body: %q", rec.Body)
+				}
+			}
+			if tt.wantACAO != "" && h.Get("Access-Control-Expose-Headers") != "X-Request-ID" {
+				t.Errorf("Access-Control-Expose-Headers = %q, want X-Request-ID", h.Get("Access-Control-Expose-Headers"))
+			}
+		})
+	}
+}
+
+func TestPageAndAssets(t *testing.T) {
+	tests := []struct {
+		target    string
+		wantType  string
+		wantCache string
+		wantText  string
+	}{
+		{"/", "text/html; charset=utf-8", "no-cache", `role="search"`},
+		{"/static/app.js", "text/javascript; charset=utf-8", "public, max-age=3600", "api/v1/search"},
+		{"/static/style.css", "text/css; charset=utf-8", "public, max-age=3600", "mark"},
+		{"/static/favicon.svg", "image/svg+xml", "public, max-age=3600", "<svg"},
+	}
+	s, _ := newTestServer(t, &fakeBackend{}, Options{AllowedOrigins: []string{"https://schools.example"}})
+	for _, tt := range tests {
+		t.Run(tt.target, func(t *testing.T) {
+			rec := do(t, s.Handler(), http.MethodGet, tt.target)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status = %d, want 200", rec.Code)
+			}
+			h := rec.Header()
+			if got := h.Get("Content-Type"); got != tt.wantType {
+				t.Errorf("Content-Type = %q, want %q", got, tt.wantType)
+			}
+			if got := h.Get("Cache-Control"); got != tt.wantCache {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.wantCache)
+			}
+			if got := h.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
+			}
+			if !strings.Contains(rec.Body.String(), tt.wantText) {
+				t.Errorf("body does not contain %q", tt.wantText)
+			}
+			etag := h.Get("ETag")
+			if etag == "" {
+				t.Fatal("no ETag")
+			}
+			again := do(t, s.Handler(), http.MethodGet, tt.target, "If-None-Match", etag)
+			if again.Code != http.StatusNotModified {
+				t.Errorf("conditional GET status = %d, want 304", again.Code)
+			}
+		})
+	}
+	t.Run("page policy", func(t *testing.T) {
+		rec := do(t, s.Handler(), http.MethodGet, "/")
+		csp := rec.Header().Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'self' https://schools.example"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("Content-Security-Policy %q lacks %q", csp, want)
+			}
+		}
+	})
+	t.Run("HEAD", func(t *testing.T) {
+		rec := do(t, s.Handler(), http.MethodHead, "/")
+		if rec.Code != http.StatusOK {
+			t.Errorf("HEAD / status = %d, want 200", rec.Code)
+		}
+	})
+}
+
+// TestPageReferencesExist checks that every asset index.html links to is
+// embedded and served.
+func TestPageReferencesExist(t *testing.T) {
+	page, err := fs.ReadFile(web.FS, "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := regexp.MustCompile(`(?:href|src)="(static/[^"]+)"`).FindAllStringSubmatch(string(page), -1)
+	if len(refs) < 3 {
+		t.Fatalf("index.html links to %d assets, want at least the script, style sheet and icon", len(refs))
+	}
+	s, _ := newTestServer(t, &fakeBackend{}, Options{})
+	for _, r := range refs {
+		t.Run(r[1], func(t *testing.T) {
+			if rec := do(t, s.Handler(), http.MethodGet, "/"+r[1]); rec.Code != http.StatusOK {
+				t.Errorf("GET /%s status = %d, want 200", r[1], rec.Code)
+			}
+		})
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	hexID := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	tests := []struct {
+		name     string
+		sent     string
+		wantEcho bool
+	}{
+		{"absent", "", false},
+		{"echoed", "abc-123_x.y:z", true},
+		{"unsafe replaced", "abc\"<script>", false},
+		{"too long replaced", strings.Repeat("a", maxRequestIDLen+1), false},
+		{"longest echoed", strings.Repeat("a", maxRequestIDLen), true},
+	}
+	s, _ := newTestServer(t, &fakeBackend{}, Options{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h []string
+			if tt.sent != "" {
+				h = []string{"X-Request-ID", tt.sent}
+			}
+			rec := do(t, s.Handler(), http.MethodGet, "/healthz", h...)
+			got := rec.Header().Get("X-Request-ID")
+			if tt.wantEcho {
+				if got != tt.sent {
+					t.Errorf("X-Request-ID = %q, want %q echoed", got, tt.sent)
+				}
+				return
+			}
+			if !hexID.MatchString(got) {
+				t.Errorf("X-Request-ID = %q, want a generated 32-digit hex id", got)
+			}
+		})
+	}
+}
+
+func TestPanicRecovered(t *testing.T) {
+	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/healthz"} {
+		t.Run(target, func(t *testing.T) {
+			s, logs := newTestServer(t, &fakeBackend{panic: "index exploded at /secret/path"}, Options{})
+			rec := do(t, s.Handler(), http.MethodGet, target, "X-Request-ID", "boom-1")
+			if rec.Code != http.StatusInternalServerError {
+				t.Fatalf("status = %d, want 500", rec.Code)
+			}
+			if got := decodeError(t, rec); got != (errorDetail{Code: "internal", Message: "internal error"}) {
+				t.Errorf("error = %+v, want internal / internal error", got)
+			}
+			if rec.Header().Get("X-Request-ID") != "boom-1" {
+				t.Errorf("X-Request-ID = %q, want boom-1", rec.Header().Get("X-Request-ID"))
+			}
+			var logged bool
+			for _, l := range logLines(t, logs) {
+				if l["level"] == "ERROR" && l["request_id"] == "boom-1" &&
+					strings.Contains(l["panic"].(string), "index exploded") {
+					logged = true
+				}
+			}
+			if !logged {
+				t.Errorf("panic not logged at error level with the request id:\n%s", logs)
+			}
+		})
+	}
+}
+
+func TestAccessLog(t *testing.T) {
+	s, logs := newTestServer(t, &fakeBackend{}, Options{})
+	do(t, s.Handler(), http.MethodGet, "/api/v1/search?q=private+words", "X-Request-ID", "acc-1")
+	var found bool
+	for _, l := range logLines(t, logs) {
+		if l["msg"] != "httpapi: request" {
+			continue
+		}
+		found = true
+		want := map[string]any{"level": "INFO", "method": "GET", "path": "/api/v1/search",
+			"status": float64(200), "request_id": "acc-1"}
+		for k, v := range want {
+			if l[k] != v {
+				t.Errorf("access log %s = %v, want %v", k, l[k], v)
+			}
+		}
+		if _, ok := l["duration"]; !ok {
+			t.Errorf("access log has no duration: %v", l)
+		}
+	}
+	if !found {
+		t.Fatalf("no access log line:\n%s", logs)
+	}
+	if strings.Contains(logs.String(), "private") {
+		t.Errorf("the query was logged:\n%s", logs)
+	}
+}

@@ -1,0 +1,405 @@
+// The research search page. Plain JavaScript, no dependencies.
+//
+// The page state lives in the page URL (the same parameters as the API),
+// so a search can be bookmarked and back/forward replay it. Everything
+// that comes from the API is written with textContent, except snippets,
+// which the API sends as escaped HTML with <mark> around matches: they
+// are parsed in an inert <template> and only their text and <mark>
+// elements are kept.
+'use strict';
+
+(function () {
+  const FACETS = [
+    { name: 'theme', title: 'Theme' },
+    { name: 'type', title: 'Document type' },
+    { name: 'year', title: 'Year' },
+    { name: 'place', title: 'Place' },
+    { name: 'kind', title: 'Meeting kind' },
+    { name: 'lang', title: 'Language' },
+  ];
+  const SORTS = ['relevance', 'newest', 'oldest'];
+  const MAX_PAGE = 1000;      // search.MaxPage
+  const SHORT_FACET = 8;      // values shown before "show all"
+  const NARROW = '(max-width: 47.99rem)';
+
+  const $ = (id) => document.getElementById(id);
+  const form = $('search');
+  const qInput = $('q');
+  const fromInput = $('from');
+  const toInput = $('to');
+  const sortSelect = $('sort');
+  const facetsBox = $('facets');
+  const statusBox = $('status');
+  const errorBox = $('error');
+  const hitsList = $('hits');
+  const pager = $('pager');
+  const results = $('results');
+
+  let state = readURL();
+  let inFlight = null;          // AbortController of the running search
+  const expanded = new Set();   // facets showing all their values
+  let themes = new Map();       // theme id -> {label, description}
+  const themesReady = loadThemes();
+
+  // ---- state <-> URL ------------------------------------------------
+
+  function emptyState() {
+    const s = { q: '', from: '', to: '', sort: 'relevance', page: 1, size: '' };
+    for (const f of FACETS) s[f.name] = [];
+    return s;
+  }
+
+  function readURL() {
+    const p = new URLSearchParams(location.search);
+    const s = emptyState();
+    s.q = (p.get('q') || '').trim();
+    for (const f of FACETS) {
+      const seen = new Set();
+      for (const raw of p.getAll(f.name)) {
+        for (const v of raw.split(',')) {
+          const t = v.trim();
+          if (t && !seen.has(t)) { seen.add(t); s[f.name].push(t); }
+        }
+      }
+    }
+    s.from = (p.get('from') || '').trim();
+    s.to = (p.get('to') || '').trim();
+    const sort = p.get('sort');
+    if (SORTS.includes(sort)) s.sort = sort;
+    const page = parseInt(p.get('page') || '1', 10);
+    s.page = page >= 1 ? Math.min(page, MAX_PAGE) : 1;
+    s.size = (p.get('size') || '').trim();
+    return s;
+  }
+
+  function toParams(s) {
+    const p = new URLSearchParams();
+    if (s.q) p.set('q', s.q);
+    for (const f of FACETS) for (const v of s[f.name]) p.append(f.name, v);
+    if (s.from) p.set('from', s.from);
+    if (s.to) p.set('to', s.to);
+    if (s.sort && s.sort !== 'relevance') p.set('sort', s.sort);
+    if (s.page > 1) p.set('page', String(s.page));
+    if (s.size) p.set('size', s.size);
+    return p;
+  }
+
+  // go makes s the state, records it in the history and searches.
+  function go(s) {
+    state = s;
+    const qs = toParams(s).toString();
+    const url = qs ? '?' + qs : location.pathname;
+    // The same state twice (a change event, then the submit) is one entry.
+    if (location.search === (qs ? '?' + qs : '')) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+    search();
+  }
+
+  function changed(mutate) {
+    const s = structuredClone(state);
+    mutate(s);
+    s.page = 1;
+    go(s);
+  }
+
+  // ---- fetching -----------------------------------------------------
+
+  async function loadThemes() {
+    try {
+      const resp = await fetch('api/v1/themes', { headers: { Accept: 'application/json' } });
+      if (!resp.ok) return;
+      const body = await resp.json();
+      themes = new Map((body.themes || []).map((t) => [t.id, t]));
+    } catch (e) {
+      // Labels fall back to the facet labels or the ids.
+    }
+  }
+
+  async function search() {
+    fillForm();
+    if (inFlight) inFlight.abort();
+    const ctl = new AbortController();
+    inFlight = ctl;
+    results.setAttribute('aria-busy', 'true');
+    try {
+      const resp = await fetch('api/v1/search?' + toParams(state).toString(), {
+        signal: ctl.signal,
+        headers: { Accept: 'application/json' },
+      });
+      let body = null;
+      try { body = await resp.json(); } catch (e) { body = null; }
+      await themesReady;
+      if (ctl.signal.aborted) return;
+      if (!resp.ok) {
+        const msg = body && body.error && body.error.message
+          ? body.error.message
+          : 'The search failed (HTTP ' + resp.status + ').';
+        showError(resp.status === 400 ? 'Please check the search: ' + msg : msg);
+        return;
+      }
+      hideError();
+      render(body);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      showError('The search service could not be reached. Please try again.');
+    } finally {
+      if (inFlight === ctl) {
+        inFlight = null;
+        results.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  // ---- rendering ----------------------------------------------------
+
+  function el(tag, attrs, ...children) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === 'class') n.className = v;
+      else if (k === 'text') n.textContent = v;
+      else n.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children) if (c) n.append(c);
+    return n;
+  }
+
+  function fillForm() {
+    qInput.value = state.q;
+    fromInput.value = state.from;
+    toInput.value = state.to;
+    sortSelect.value = state.sort;
+    document.title = state.q ? state.q + ' - knowledge base search' : 'Search the knowledge base';
+  }
+
+  function showError(msg) {
+    errorBox.textContent = msg;
+    errorBox.hidden = false;
+    statusBox.textContent = '';
+    hitsList.replaceChildren();
+    pager.replaceChildren();
+  }
+
+  function hideError() {
+    errorBox.hidden = true;
+    errorBox.textContent = '';
+  }
+
+  // facetLabels maps name -> value -> label from a search result.
+  let facetLabels = new Map();
+
+  function labelOf(name, value) {
+    if (name === 'theme' && themes.has(value)) return themes.get(value).label || value;
+    const m = facetLabels.get(name);
+    return (m && m.get(value)) || value;
+  }
+
+  function render(res) {
+    facetLabels = new Map();
+    for (const f of FACETS) {
+      facetLabels.set(f.name, new Map((res.facets[f.name] || []).map((x) => [x.value, x.label])));
+    }
+    renderStatus(res);
+    renderHits(res);
+    renderFacets(res);
+    renderPager(res);
+  }
+
+  function renderStatus(res) {
+    const n = Number(res.total).toLocaleString('en');
+    const took = res.took_ms < 10 ? res.took_ms.toFixed(1) : Math.round(res.took_ms);
+    const what = res.total === 1 ? ' result' : ' results';
+    statusBox.textContent = n + what + ' in ' + took + ' ms';
+  }
+
+  function safeURL(u) {
+    try {
+      const url = new URL(u, location.href);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  const dateFormat = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+  });
+
+  function formatDate(d) {
+    const t = Date.parse(d + 'T00:00:00Z');
+    return Number.isNaN(t) ? d : dateFormat.format(t);
+  }
+
+  // snippet keeps the text and <mark> elements of the API's HTML snippet.
+  function snippet(html) {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = html;
+    const out = document.createDocumentFragment();
+    const walk = (from, into) => {
+      for (const n of from.childNodes) {
+        if (n.nodeType === Node.TEXT_NODE) {
+          into.append(n.data);
+        } else if (n.nodeType === Node.ELEMENT_NODE) {
+          if (n.nodeName === 'MARK') {
+            const m = document.createElement('mark');
+            walk(n, m);
+            into.append(m);
+          } else {
+            walk(n, into);
+          }
+        }
+      }
+    };
+    walk(tpl.content, out);
+    return out;
+  }
+
+  function renderHits(res) {
+    const items = res.hits.map((h) => {
+      const title = h.title || h.url || h.id;
+      const href = safeURL(h.url);
+      const heading = el('h2', { class: 'hit-title' },
+        href ? el('a', { href, text: title }) : el('span', { text: title }));
+
+      const meta = el('p', { class: 'hit-meta' });
+      if (h.type) meta.append(el('span', { class: 'hit-type', text: labelOf('type', h.type) }));
+      if (h.date) meta.append(el('time', { datetime: h.date, text: formatDate(h.date) }));
+      if (href) meta.append(el('span', { class: 'hit-url', text: new URL(href).host }));
+
+      const li = el('li', { class: 'hit' }, heading, meta);
+      if (h.themes && h.themes.length) {
+        const ul = el('ul', { class: 'hit-themes', 'aria-label': 'Themes' });
+        for (const t of h.themes) ul.append(el('li', { text: labelOf('theme', t) }));
+        li.append(ul);
+      }
+      for (const s of h.snippets || []) {
+        const p = el('p', { class: 'snippet' });
+        p.append(snippet(s));
+        li.append(p);
+      }
+      return li;
+    });
+    hitsList.replaceChildren(...items);
+    hitsList.start = (res.page - 1) * res.size + 1;
+    if (!items.length) {
+      hitsList.replaceChildren(el('li', { class: 'none', text: 'No documents match. Try fewer words or filters.' }));
+    }
+  }
+
+  function renderFacets(res) {
+    const boxes = [];
+    for (const f of FACETS) {
+      const selected = state[f.name];
+      let values = (res.facets[f.name] || []).slice();
+      for (const v of selected) {
+        if (!values.some((x) => x.value === v)) values.push({ value: v, label: labelOf(f.name, v), count: 0 });
+      }
+      if (!values.length) continue;
+      if (f.name === 'year') values.sort((a, b) => a.value.localeCompare(b.value));
+
+      const fs = el('fieldset', { class: 'facet' }, el('legend', { text: f.title }));
+      const ul = el('ul');
+      const all = expanded.has(f.name);
+      values.forEach((x, i) => {
+        const id = 'f-' + f.name + '-' + i;
+        const checked = selected.includes(x.value);
+        if (!all && i >= SHORT_FACET && !checked) return;
+        const box = el('input', { type: 'checkbox', id, name: f.name, value: x.value, checked });
+        box.addEventListener('change', () => changed((s) => {
+          s[f.name] = box.checked
+            ? s[f.name].concat(x.value)
+            : s[f.name].filter((v) => v !== x.value);
+        }));
+        const theme = f.name === 'theme' ? themes.get(x.value) : null;
+        const label = el('label', { for: id, title: theme && theme.description ? theme.description : null },
+          el('span', { class: 'facet-label', text: f.name === 'theme' ? labelOf('theme', x.value) : (x.label || x.value) }),
+          el('span', { class: 'count', text: String(x.count) }));
+        ul.append(el('li', null, box, label));
+      });
+      fs.append(ul);
+      if (values.length > SHORT_FACET) {
+        const more = el('button', {
+          type: 'button', class: 'link', 'aria-expanded': String(all),
+          text: all ? 'Show fewer' : 'Show all ' + values.length,
+        });
+        more.addEventListener('click', () => {
+          if (all) expanded.delete(f.name); else expanded.add(f.name);
+          renderFacets(res);
+        });
+        fs.append(more);
+      }
+      boxes.push(fs);
+    }
+    facetsBox.replaceChildren(...boxes);
+  }
+
+  function renderPager(res) {
+    const last = Math.min(Math.max(1, Math.ceil(res.total / res.size)), MAX_PAGE);
+    if (last <= 1) { pager.replaceChildren(); return; }
+    const cur = res.page;
+    const ul = el('ul');
+    const add = (label, page, opts) => {
+      opts = opts || {};
+      if (page === null) { ul.append(el('li', { class: 'gap', text: '\u2026' })); return; }
+      const b = el('button', {
+        type: 'button',
+        text: label,
+        'aria-label': opts.aria || 'Page ' + page,
+        'aria-current': page === cur && !opts.aria ? 'page' : null,
+        disabled: page < 1 || page > last || (page === cur && !opts.aria) ? true : null,
+      });
+      b.addEventListener('click', () => {
+        const s = structuredClone(state);
+        s.page = page;
+        go(s);
+        results.focus({ preventScroll: true });
+        results.scrollIntoView();
+      });
+      ul.append(el('li', null, b));
+    };
+    add('\u2039 Previous', cur - 1, { aria: 'Previous page' });
+    const pages = new Set([1, last]);
+    for (let p = cur - 2; p <= cur + 2; p++) if (p >= 1 && p <= last) pages.add(p);
+    let prev = 0;
+    for (const p of [...pages].sort((a, b) => a - b)) {
+      if (p > prev + 1) add('', null);
+      add(String(p), p);
+      prev = p;
+    }
+    add('Next \u203a', cur + 1, { aria: 'Next page' });
+    pager.replaceChildren(ul);
+  }
+
+  // ---- events -------------------------------------------------------
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    changed((s) => {
+      s.q = qInput.value.trim();
+      s.from = fromInput.value.trim();
+      s.to = toInput.value.trim();
+    });
+  });
+  for (const input of [fromInput, toInput]) {
+    input.addEventListener('change', () => changed((s) => {
+      s.from = fromInput.value.trim();
+      s.to = toInput.value.trim();
+    }));
+  }
+  sortSelect.addEventListener('change', () => changed((s) => { s.sort = sortSelect.value; }));
+  $('clear').addEventListener('click', () => changed((s) => {
+    const keep = s.q;
+    Object.assign(s, emptyState(), { q: keep, sort: s.sort });
+  }));
+  window.addEventListener('popstate', () => {
+    state = readURL();
+    search();
+  });
+
+  // On a phone the filters start folded unless some are in use.
+  const filtersBox = $('filters');
+  const anyFilter = FACETS.some((f) => state[f.name].length) || state.from || state.to;
+  if (window.matchMedia(NARROW).matches && !anyFilter) filtersBox.open = false;
+
+  search();
+})();
