@@ -27,7 +27,7 @@ type Document struct {
 	Title   string    `json:"title"`
 	Body    string    `json:"body"`
 	Type    string    `json:"type"`           // one of the Type* constants
-	Date    time.Time `json:"date,omitempty"` // meeting or publication date; zero if unknown
+	Date    time.Time `json:"date,omitzero"`  // meeting or publication date; zero if unknown
 	Year    string    `json:"year,omitempty"` // "2017"; empty if Date is zero
 	Kind    string    `json:"kind,omitempty"` // one of the Kind* constants; empty if not about a meeting
 	Place   string    `json:"place,omitempty"`

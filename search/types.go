@@ -30,8 +30,8 @@ type Request struct {
 	Places []string  `json:"place,omitempty"`
 	Kinds  []string  `json:"kind,omitempty"`
 	Langs  []string  `json:"lang,omitempty"`
-	From   time.Time `json:"from,omitempty"` // inclusive; zero: no bound
-	To     time.Time `json:"to,omitempty"`   // inclusive; zero: no bound
+	From   time.Time `json:"from,omitzero"`  // inclusive; zero: no bound
+	To     time.Time `json:"to,omitzero"`    // inclusive; zero: no bound
 	Sort   string    `json:"sort,omitempty"` // SortRelevance (default), SortNewest, SortOldest
 	Page   int       `json:"page,omitempty"` // 1-based; 0 means 1
 	Size   int       `json:"size,omitempty"` // 1..MaxSize; 0 means DefaultSize

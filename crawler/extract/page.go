@@ -26,7 +26,7 @@ type Page struct {
 	Description string `json:"description,omitempty"`
 	// Published is a publication date from metadata (meta tags, PDF
 	// CreationDate); zero if none is declared.
-	Published time.Time `json:"published,omitempty"`
+	Published time.Time `json:"published,omitzero"`
 	// Canonical is the absolute URL of <link rel="canonical">, if any.
 	Canonical string `json:"canonical,omitempty"`
 	// Links are the absolute http(s) URLs the page links to, without
