@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kbsearch/kbsearch/crawler/demosite"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+)
+
+const demoStateFile = "demo.json"
+
+type demoState struct {
+	Portal string `json:"portal"`
+}
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var addr, portalAddr string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve the built-in demo portal, crawl it, index it and serve search over it",
+		Long: `demo runs the whole pipeline on a sample portal built into the binary: it
+serves the portal on --portal-addr, crawls it into --data, indexes it, serves
+the API and the search page on --addr and prints the URL, until Ctrl-C. A
+second run reuses the data directory: it re-crawls with conditional requests
+and keeps the index if nothing changed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDemo(cmd.Context(), g, addr, portalAddr)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address of the search API and page")
+	cmd.Flags().StringVar(&portalAddr, "portal-addr", "127.0.0.1:8081", "address of the demo portal")
+	return cmd
+}
+
+func runDemo(ctx context.Context, g *globals, addr, portalAddr string) error {
+	start := time.Now()
+	site, err := demosite.New()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", portalAddr)
+	if err != nil {
+		return fmt.Errorf("demo portal: %w (choose another --portal-addr)", err)
+	}
+	portal := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go portal.Serve(ln)
+	defer portal.Close()
+	portalURL := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(g.stdout, "demo portal: %s\n", portalURL)
+
+	if err := prepareDemoData(g, portalURL); err != nil {
+		return err
+	}
+	sum, err := runCrawl(ctx, g, crawlFlags{
+		seeds: []string{portalURL}, delay: 0, maxPages: 2000, maxDepth: 10, concurrency: 4, timeout: 30 * time.Second,
+	})
+	if sum != nil {
+		printSummary(g, sum)
+	}
+	if err != nil {
+		return err
+	}
+	tax := taxonomy.Default()
+	res, err := runIndex(ctx, g, tax, false)
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		fmt.Fprintf(g.stdout, "index: %s is up to date (%d documents)\n", res.Generation, res.Documents)
+	} else {
+		fmt.Fprintf(g.stdout, "index: built %s with %d documents in %.1fs\n", res.Generation, res.Documents, res.Duration.Seconds())
+	}
+	return runServe(ctx, g, serveFlags{addr: addr}, tax, func(a net.Addr) {
+		fmt.Fprintf(g.stdout, "ready in %.1fs: search page http://%s/  (try http://%s/api/v1/search?q=bring+your+own+device)\n",
+			time.Since(start).Seconds(), a, a)
+		fmt.Fprintln(g.stdout, "press Ctrl-C to stop")
+	})
+}
+
+// prepareDemoData makes sure --data holds the demo's own crawl of this
+// portal URL: a data directory crawled from another portal address is reset,
+// and one that holds some other crawl is refused rather than mixed or lost.
+func prepareDemoData(g *globals, portalURL string) error {
+	statePath := filepath.Join(g.data, demoStateFile)
+	b, err := os.ReadFile(statePath)
+	switch {
+	case err == nil:
+		var st demoState
+		if json.Unmarshal(b, &st) == nil && st.Portal == portalURL {
+			return nil
+		}
+		g.log.Info("demo portal address changed: starting a fresh demo crawl", "data", g.data)
+		if err := os.RemoveAll(g.storeDir()); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(g.indexDir()); err != nil {
+			return err
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		if _, serr := os.Stat(g.storeDir()); serr == nil {
+			return fmt.Errorf("%s holds a crawl that is not the demo's: pass another --data for the demo", g.data)
+		}
+	default:
+		return err
+	}
+	if err := os.MkdirAll(g.data, 0o755); err != nil {
+		return err
+	}
+	nb, _ := json.Marshal(demoState{Portal: portalURL})
+	return os.WriteFile(statePath, nb, 0o644)
+}

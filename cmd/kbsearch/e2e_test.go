@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/kbsearch/kbsearch/crawler/demosite"
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search"
+	"github.com/kbsearch/kbsearch/search/httpapi"
+)
+
+// runCmd runs the kbsearch command line in-process and returns its stdout.
+func runCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("kbsearch %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+// demoPipeline serves the demo portal, crawls and indexes it through the
+// command line into a temporary data directory, and returns an API server
+// over the index.
+func demoPipeline(t *testing.T) (data string, portal, api *httptest.Server, site *demosite.Site) {
+	t.Helper()
+	site, err := demosite.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	portal = httptest.NewServer(site.Handler())
+	t.Cleanup(portal.Close)
+	data = t.TempDir()
+	runCmd(t, "crawl", "--data", data, "--seed", portal.URL+"/", "--delay", "0s", "--log-level", "warn")
+	runCmd(t, "index", "--data", data, "--log-level", "warn")
+
+	live, err := indexer.NewLive(data+"/index", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close() })
+	api = httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(live.Index(), search.Options{})}).Handler())
+	t.Cleanup(api.Close)
+	return data, portal, api, site
+}
+
+func getJSON(t *testing.T, u string, wantStatus int, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d: %s", u, resp.StatusCode, wantStatus, body)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("GET %s: %v: %s", u, err, body)
+	}
+}
+
+func TestDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls and indexes the whole demo portal")
+	}
+	data, portal, api, site := demoPipeline(t)
+	docs := site.Documents()
+	byPath := make(map[string]demosite.DocInfo, len(docs))
+	for _, d := range docs {
+		byPath[d.Path] = d
+	}
+	meetingOf := func(h search.Hit) string {
+		u, err := url.Parse(h.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return byPath[u.Path].Meeting
+	}
+
+	t.Run("every published document is indexed", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?size=100", 200, &res)
+		if int(res.Total) != len(docs)+1 { // + the home page
+			t.Errorf("total = %d, want %d documents + home page", res.Total, len(docs))
+		}
+	})
+
+	t.Run("bring your own device finds Hamburg first", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=bring+your+own+device", 200, &res)
+		if len(res.Hits) < 3 {
+			t.Fatalf("only %d hits", len(res.Hits))
+		}
+		for i, h := range res.Hits[:3] {
+			if m := meetingOf(h); m != "2016-07-hamburg-pla" {
+				t.Errorf("hit %d is %q (meeting %q), want a Hamburg document", i+1, h.Title, m)
+			}
+		}
+		if len(res.Facets["theme"]) == 0 {
+			t.Errorf("no theme facet")
+		}
+	})
+
+	t.Run("facet counts agree with the hits", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=learning+analytics&size=100", 200, &res)
+		if int(res.Total) != len(res.Hits) {
+			t.Fatalf("total %d > size 100", res.Total)
+		}
+		want := map[string]int{}
+		for _, h := range res.Hits {
+			for _, th := range h.Themes {
+				want[th]++
+			}
+		}
+		got := map[string]int{}
+		for _, f := range res.Facets["theme"] {
+			got[f.Value] = f.Count
+		}
+		if len(got) != len(want) {
+			t.Errorf("theme facet %v, want %v", got, want)
+		}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("theme facet %s = %d, want %d", k, got[k], n)
+			}
+		}
+	})
+
+	t.Run("theme and type filters narrow", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=bring+your+own+device&theme=learning-analytics&type=minutes&size=100", 200, &res)
+		if res.Total == 0 {
+			t.Fatal("no learning-analytics minutes")
+		}
+		for _, h := range res.Hits {
+			if h.Type != "minutes" || !contains(h.Themes, "learning-analytics") {
+				t.Errorf("hit %q has type %s themes %v", h.Title, h.Type, h.Themes)
+			}
+		}
+		var la search.Result
+		getJSON(t, api.URL+"/api/v1/search?theme=learning-analytics&size=100", 200, &la)
+		found := false
+		for _, h := range la.Hits {
+			found = found || meetingOf(h) == "2016-10-brussels-plenary"
+		}
+		if !found {
+			t.Errorf("the October 2016 plenary on learning analytics is not tagged learning-analytics")
+		}
+	})
+
+	t.Run("phrase query", func(t *testing.T) {
+		var phrase, words search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=%22learning+analytics%22&size=100", 200, &phrase)
+		getJSON(t, api.URL+"/api/v1/search?q=learning+analytics&size=100", 200, &words)
+		if phrase.Total == 0 || phrase.Total >= words.Total {
+			t.Errorf("phrase total %d, words total %d: want 0 < phrase < words", phrase.Total, words.Total)
+		}
+		for _, h := range phrase.Hits {
+			s := strings.ToLower(strings.Join(h.Snippets, " ") + " " + h.Title)
+			if !strings.Contains(s, "analytics") {
+				t.Errorf("phrase hit %q shows no match: %v", h.Title, h.Snippets)
+			}
+		}
+	})
+
+	t.Run("bad query is a 400", func(t *testing.T) {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		getJSON(t, api.URL+"/api/v1/search?q=(", 400, &e)
+		if e.Error.Code != "invalid_argument" || e.Error.Message == "" {
+			t.Errorf("error = %+v", e.Error)
+		}
+	})
+
+	t.Run("robots and manners", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=drafts&size=100", 200, &res)
+		for _, h := range res.Hits {
+			if strings.Contains(h.URL, "/internal/") {
+				t.Errorf("disallowed page indexed: %s", h.URL)
+			}
+		}
+		for _, h := range mustSearchAll(t, api.URL) {
+			if strings.Contains(h.URL, "/files/legacy/") {
+				t.Errorf("duplicate URL indexed: %s", h.URL)
+			}
+		}
+	})
+
+	t.Run("cli table and json", func(t *testing.T) {
+		out := runCmd(t, "search", "--data", data, "--theme", "oer", "open", "educational", "resources")
+		if !strings.Contains(out, "TITLE") || !strings.Contains(out, "oer") {
+			t.Errorf("table output:\n%s", out)
+		}
+		js := runCmd(t, "search", "--data", data, "--format", "json", "--theme", "oer", "open educational resources")
+		var fromCLI, fromAPI search.Result
+		if err := json.Unmarshal([]byte(js), &fromCLI); err != nil {
+			t.Fatalf("json output: %v\n%s", err, js)
+		}
+		getJSON(t, api.URL+"/api/v1/search?theme=oer&q=open+educational+resources", 200, &fromAPI)
+		if fromCLI.Total != fromAPI.Total || len(fromCLI.Hits) != len(fromAPI.Hits) || fromCLI.Hits[0].ID != fromAPI.Hits[0].ID {
+			t.Errorf("CLI and API disagree: %d/%d hits", fromCLI.Total, fromAPI.Total)
+		}
+		remote := runCmd(t, "search", "--server", api.URL, "--format", "json", "--theme", "oer", "open educational resources")
+		var fromRemote search.Result
+		if err := json.Unmarshal([]byte(remote), &fromRemote); err != nil || fromRemote.Total != fromAPI.Total {
+			t.Errorf("--server: err %v total %d, want %d", err, fromRemote.Total, fromAPI.Total)
+		}
+	})
+
+	t.Run("second crawl is incremental and index is kept", func(t *testing.T) {
+		out := runCmd(t, "crawl", "--data", data, "--seed", portal.URL+"/", "--delay", "0s", "--log-level", "warn")
+		if !strings.Contains(out, " 0 new, 0 changed") {
+			t.Errorf("second crawl: %s", out)
+		}
+		out = runCmd(t, "index", "--data", data, "--log-level", "warn")
+		if !strings.Contains(out, "up to date") {
+			t.Errorf("second index: %s", out)
+		}
+	})
+}
+
+func mustSearchAll(t *testing.T, api string) []search.Hit {
+	var res search.Result
+	getJSON(t, api+"/api/v1/search?size=100", 200, &res)
+	return res.Hits
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

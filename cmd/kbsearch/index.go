@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kbsearch/kbsearch/crawler/store"
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+)
+
+func newIndexCmd(g *globals) *cobra.Command {
+	var taxFile string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "index",
+		Short: "Build a new index generation from the crawl store",
+		Long: `index turns every live document of the crawl store into a searchable
+document (type, date, meeting, place, language, themes) and builds a new index
+generation, which becomes current only once complete: a running server
+switches to it within seconds, and a failed build leaves the old one serving.
+No network is needed: the store keeps what was fetched.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tax, err := loadTaxonomy(taxFile)
+			if err != nil {
+				return err
+			}
+			res, err := runIndex(cmd.Context(), g, tax, force)
+			if err != nil {
+				return err
+			}
+			if res.Skipped {
+				fmt.Fprintf(g.stdout, "index: %s is up to date (%d documents); --force rebuilds it\n", res.Generation, res.Documents)
+				return nil
+			}
+			fmt.Fprintf(g.stdout, "index: built %s with %d documents in %.1fs\n", res.Generation, res.Documents, res.Duration.Seconds())
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&taxFile, "taxonomy", "", "theme taxonomy JSON file replacing the built-in one")
+	cmd.Flags().BoolVar(&force, "force", false, "rebuild even if nothing changed")
+	return cmd
+}
+
+func loadTaxonomy(path string) (*taxonomy.Taxonomy, error) {
+	if path == "" {
+		return taxonomy.Default(), nil
+	}
+	return taxonomy.Load(path)
+}
+
+func runIndex(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, force bool) (*indexer.BuildResult, error) {
+	st, err := store.Open(ctx, g.storeDir(), store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return indexer.Build(ctx, st, g.indexDir(), indexer.BuildOptions{Taxonomy: tax, Force: force, Logger: g.log})
+}

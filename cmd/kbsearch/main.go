@@ -1,0 +1,47 @@
+// Command kbsearch crawls the documents of a working group's portal, indexes
+// them by theme and serves faceted search over them: one binary with the
+// subcommands crawl, index, serve, search and demo. Configuration comes from
+// defaults, then KBSEARCH_* environment variables, then flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "stopping (press Ctrl-C again to stop at once)")
+		cancel()
+		<-sigs
+		os.Exit(130)
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "kbsearch:", err)
+		if code, ok := err.(exitCode); ok {
+			return int(code)
+		}
+		return 1
+	}
+	return 0
+}
+
+// exitCode is an error that carries a specific exit status.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }

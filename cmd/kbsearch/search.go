@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search"
+)
+
+type searchFlags struct {
+	server  string
+	themes  []string
+	types   []string
+	years   []string
+	places  []string
+	kinds   []string
+	langs   []string
+	from    string
+	to      string
+	sort    string
+	page    int
+	size    int
+	format  string
+	taxFile string
+}
+
+func newSearchCmd(g *globals) *cobra.Command {
+	var f searchFlags
+	cmd := &cobra.Command{
+		Use:   "search [flags] QUERY...",
+		Short: "Search the index (local, or a server's) and print the results",
+		Long: `search runs one query against the current index under --data, or against a
+running server with --server URL, and prints a table of hits (title, type,
+date, themes, snippet) or, with --format json, the API's search object.
+
+Query syntax: free text; "a phrase"; +must; -not; field:value with field one
+of title, body, theme, type, year, place, kind, lang, country; parentheses
+group clauses.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req, err := f.request(strings.Join(args, " "))
+			if err != nil {
+				return err
+			}
+			var res *search.Result
+			if f.server != "" {
+				res, err = remoteSearch(cmd.Context(), f.server, req)
+			} else {
+				res, err = localSearch(cmd.Context(), g, f, req)
+			}
+			if err != nil {
+				return err
+			}
+			switch f.format {
+			case "json":
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			default:
+				return printTable(g.stdout, res)
+			}
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.server, "server", "", "search a running kbsearch server at this URL instead of --data")
+	fl.StringSliceVar(&f.themes, "theme", nil, "only these themes (repeatable; several = any of them)")
+	fl.StringSliceVar(&f.types, "type", nil, "only these document types: minutes, key-messages, report, agenda, page")
+	fl.StringSliceVar(&f.years, "year", nil, "only these years")
+	fl.StringSliceVar(&f.places, "place", nil, "only these meeting places")
+	fl.StringSliceVar(&f.kinds, "kind", nil, "only these meeting kinds: plenary, peer-learning, ad-hoc, online")
+	fl.StringSliceVar(&f.langs, "lang", nil, "only these languages (en, fr, ...)")
+	fl.StringVar(&f.from, "from", "", "only documents dated on or after YYYY[-MM[-DD]]")
+	fl.StringVar(&f.to, "to", "", "only documents dated on or before YYYY[-MM[-DD]]")
+	fl.StringVar(&f.sort, "sort", "relevance", "relevance, newest or oldest")
+	fl.IntVar(&f.page, "page", 1, "result page")
+	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
+	fl.StringVar(&f.format, "format", "table", "output: table or json")
+	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
+	return cmd
+}
+
+func (f *searchFlags) request(q string) (search.Request, error) {
+	if f.format != "table" && f.format != "json" {
+		return search.Request{}, fmt.Errorf("--format must be table or json, not %q", f.format)
+	}
+	from, err := search.ParseDateBound(f.from, false)
+	if err != nil {
+		return search.Request{}, fmt.Errorf("--from: %w", err)
+	}
+	to, err := search.ParseDateBound(f.to, true)
+	if err != nil {
+		return search.Request{}, fmt.Errorf("--to: %w", err)
+	}
+	return search.Request{
+		Query: q, Themes: f.themes, Types: f.types, Years: f.years, Places: f.places,
+		Kinds: f.kinds, Langs: f.langs, From: from, To: to, Sort: f.sort, Page: f.page, Size: f.size,
+	}, nil
+}
+
+func localSearch(ctx context.Context, g *globals, f searchFlags, req search.Request) (*search.Result, error) {
+	tax, err := loadTaxonomy(f.taxFile)
+	if err != nil {
+		return nil, err
+	}
+	idx, _, err := indexer.OpenCurrent(g.indexDir())
+	if errors.Is(err, indexer.ErrNoIndex) {
+		return nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer idx.Close()
+	return search.New(idx, search.Options{Taxonomy: tax, Logger: g.log}).Search(ctx, req)
+}
+
+func remoteSearch(ctx context.Context, server string, req search.Request) (*search.Result, error) {
+	u, err := url.Parse(strings.TrimRight(server, "/") + "/api/v1/search")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("--server %q is not an http(s) URL", server)
+	}
+	v := url.Values{}
+	v.Set("q", req.Query)
+	add := func(k string, vs []string) {
+		for _, x := range vs {
+			v.Add(k, x)
+		}
+	}
+	add("theme", req.Themes)
+	add("type", req.Types)
+	add("year", req.Years)
+	add("place", req.Places)
+	add("kind", req.Kinds)
+	add("lang", req.Langs)
+	if !req.From.IsZero() {
+		v.Set("from", req.From.Format(time.DateOnly))
+	}
+	if !req.To.IsZero() {
+		v.Set("to", req.To.Format(time.DateOnly))
+	}
+	v.Set("sort", req.Sort)
+	v.Set("page", strconv.Itoa(req.Page))
+	v.Set("size", strconv.Itoa(req.Size))
+	u.RawQuery = v.Encode()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(hreq)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", server, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", server, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
+			return nil, fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
+		}
+		return nil, fmt.Errorf("server answered %s", resp.Status)
+	}
+	var res search.Result
+	if err := json.Unmarshal(body, &res); err != nil {
+		return nil, fmt.Errorf("server answer: %w", err)
+	}
+	return &res, nil
+}
+
+// printTable prints hits as a table: title, type, date, themes, snippet.
+func printTable(w io.Writer, res *search.Result) error {
+	first := (res.Page-1)*res.Size + 1
+	switch {
+	case res.Total == 0:
+		fmt.Fprintf(w, "No results for %q.\n", res.Query)
+		return nil
+	case len(res.Hits) == 0:
+		fmt.Fprintf(w, "%d results for %q; page %d is past the end.\n", res.Total, res.Query, res.Page)
+		return nil
+	}
+	fmt.Fprintf(w, "%d results for %q (%.1f ms), %d-%d:\n\n", res.Total, res.Query, res.TookMS, first, first+len(res.Hits)-1)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tTITLE\tTYPE\tDATE\tTHEMES\tSNIPPET")
+	for i, h := range res.Hits {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", first+i, clip(h.Title, 60), h.Type, h.Date,
+			clip(strings.Join(h.Themes, ","), 36), clip(plainSnippet(h.Snippets), 70))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	if th := res.Facets["theme"]; len(th) > 0 {
+		parts := make([]string, 0, len(th))
+		for _, f := range th {
+			parts = append(parts, fmt.Sprintf("%s %d", f.Value, f.Count))
+		}
+		fmt.Fprintf(w, "themes: %s\n", strings.Join(parts, ", "))
+	}
+	return nil
+}
+
+// plainSnippet turns the first HTML snippet into plain text, the marked
+// terms between asterisks.
+func plainSnippet(snips []string) string {
+	if len(snips) == 0 {
+		return ""
+	}
+	s := strings.NewReplacer("<mark>", "*", "</mark>", "*").Replace(snips[0])
+	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+	"github.com/kbsearch/kbsearch/search"
+	"github.com/kbsearch/kbsearch/search/httpapi"
+)
+
+type serveFlags struct {
+	addr    string
+	taxFile string
+	origins []string
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the JSON API and the search page over the current index",
+		Long: `serve answers searches over the current index generation under --data and
+switches to each new generation that "kbsearch index" publishes. The first
+Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tax, err := loadTaxonomy(f.taxFile)
+			if err != nil {
+				return err
+			}
+			return runServe(cmd.Context(), g, f, tax, func(a net.Addr) {
+				fmt.Fprintf(g.stdout, "kbsearch: serving on http://%s/\n", a)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
+	cmd.Flags().StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
+	return cmd
+}
+
+// runServe serves the index of g until ctx is done.
+func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxonomy, ready func(net.Addr)) error {
+	live, err := indexer.NewLive(g.indexDir(), g.log)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+	if live.Generation() == "" {
+		g.log.Warn("no index yet: searches answer 503 until `kbsearch index` builds one", "dir", g.indexDir())
+	}
+	go live.Watch(ctx, 2*time.Second)
+	srv := httpapi.New(httpapi.Options{
+		Backend:        search.New(live.Index(), search.Options{Taxonomy: tax, Logger: g.log}),
+		Logger:         g.log,
+		AllowedOrigins: f.origins,
+		Version:        version,
+	})
+	return srv.Serve(ctx, f.addr, ready)
+}
