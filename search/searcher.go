@@ -83,8 +83,6 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 
 	main := bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), req.Size, (req.Page-1)*req.Size, false)
 	main.Fields = hitFields
-	main.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
-	main.Highlight.AddField(indexer.FieldBody)
 	main.SortByCustom(sortOrder(req.Sort))
 	for name, field := range facetFields {
 		if _, filtered := filters[field]; !filtered {
@@ -104,8 +102,12 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		Hits:   make([]Hit, 0, len(res.Hits)),
 		Facets: make(map[string][]Facet, len(facetFields)),
 	}
+	frags, err := s.highlight(ctx, textQ, res.Hits)
+	if err != nil {
+		return nil, s.wrap(err)
+	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, makeHit(h))
+		out.Hits = append(out.Hits, makeHit(h, frags[h.ID]))
 	}
 	for name, fr := range res.Facets {
 		out.Facets[name] = s.facetValues(name, fr)
@@ -270,7 +272,37 @@ func sortOrder(order string) bsearch.SortOrder {
 	}
 }
 
-func makeHit(h *bsearch.DocumentMatch) Hit {
+// highlight returns the body fragments of hits for q. It runs as a second
+// search restricted to the page's hits: asking bleve to highlight the main
+// search makes it read term locations for every matching document, which
+// cost most of a broad query's time (measured with pprof).
+func (s *Searcher) highlight(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection) (map[string][]string, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	if _, all := q.(*query.MatchAllQuery); all {
+		return nil, nil
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	hq := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q)
+	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
+	req.Highlight.AddField(indexer.FieldBody)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	frags := make(map[string][]string, len(res.Hits))
+	for _, h := range res.Hits {
+		frags[h.ID] = h.Fragments[indexer.FieldBody]
+	}
+	return frags, nil
+}
+
+func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {
 	hit := Hit{
 		ID:       h.ID,
 		URL:      fieldString(h.Fields[indexer.FieldURL]),
@@ -278,7 +310,7 @@ func makeHit(h *bsearch.DocumentMatch) Hit {
 		Type:     fieldString(h.Fields[indexer.FieldType]),
 		Themes:   fieldStrings(h.Fields[indexer.FieldThemes]),
 		Score:    h.Score,
-		Snippets: h.Fragments[indexer.FieldBody],
+		Snippets: fragments,
 	}
 	if d := fieldString(h.Fields[indexer.FieldDate]); d != "" {
 		if t, err := time.Parse(time.RFC3339, d); err == nil {
