@@ -1,8 +1,10 @@
 package indexer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -31,9 +33,19 @@ func CanonicalURL(rec *store.Record) string {
 }
 
 // NewDocument makes the Document of an indexable crawl record: metadata by
-// DeriveMeta, themes by the taxonomy. It does not fill the token counts; the
-// builder does, with the index's analyzers.
+// DeriveMeta, themes by the taxonomy (its phrases over the title and text,
+// its URL rules over the URL). It does not fill the token counts; the
+// builder does, with the index's analyzers. NewDocumentIn also lets the
+// document borrow its meeting page's topic.
 func NewDocument(rec *store.Record, tax *taxonomy.Taxonomy) Document {
+	return NewDocumentIn(rec, tax, nil)
+}
+
+// NewDocumentIn is NewDocument for a record of a crawled site: the title of
+// the meeting page that site says the record belongs to (see Site) counts
+// like the record's own title when its themes are found, with the reason
+// `meeting page: "..."`. A nil site is allowed.
+func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Document {
 	p := rec.Page
 	u := CanonicalURL(rec)
 	title := strings.TrimSpace(p.Title)
@@ -59,13 +71,144 @@ func NewDocument(rec *store.Record, tax *taxonomy.Taxonomy) Document {
 		d.Year = strconv.Itoa(d.Date.Year())
 	}
 	if tax != nil {
-		for _, m := range tax.Tag(title, p.Text) {
+		doc := taxonomy.Doc{Title: title, Body: p.Text, URL: u}
+		if site != nil {
+			doc.Meeting = site.MeetingOf(rec)
+		}
+		for _, m := range tax.TagDoc(doc) {
 			d.Themes = append(d.Themes, m.Theme)
 			if d.ThemeReasons == nil {
 				d.ThemeReasons = make(map[string][]string)
 			}
-			d.ThemeReasons[m.Theme] = m.Phrases
+			d.ThemeReasons[m.Theme] = m.Reasons
 		}
 	}
 	return d
+}
+
+// minSlug is the shortest page slug that can tie documents to a page:
+// shorter ones ("news", "about") are too common to mean "this meeting".
+const minSlug = 8
+
+// Site records which crawled documents belong to which meeting page, from
+// the site's own structure: a page whose URL ends in a slug with a hyphen
+// (such as /meetings/2016-07-hamburg-pla/) owns every document it links to
+// whose URL path contains that slug as a whole word-run (such as
+// /documents/2016-07-hamburg-pla-key-messages.pdf). A page's own title
+// states the meeting's topic ("Peer learning activity on Bring Your Own
+// Device, Hamburg"), which its agendas and minutes seldom repeat. When two
+// pages claim a document, the longer slug wins. Build one with Add (or
+// ReadSite) over the records, then ask MeetingOf; a Site is not safe for
+// concurrent Adds.
+type Site struct {
+	owner map[string]owner // link key (host + path) -> owning page
+}
+
+type owner struct {
+	title string
+	slug  int // length of the slug that tied the document to the page
+}
+
+// ReadSite builds the Site of every indexable record in st.
+func ReadSite(ctx context.Context, st *store.Store) (*Site, error) {
+	s := &Site{}
+	err := st.Each(ctx, func(rec *store.Record) error {
+		s.Add(rec)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Add records the links of an indexable HTML page whose URL ends in a slug.
+// Other records are ignored.
+func (s *Site) Add(rec *store.Record) {
+	if !rec.Indexable() || len(rec.Page.Links) == 0 {
+		return
+	}
+	title := strings.TrimSpace(rec.Page.Title)
+	self, err := url.Parse(CanonicalURL(rec))
+	if title == "" || err != nil {
+		return
+	}
+	slug := pageSlug(self.Path)
+	if slug == "" {
+		return
+	}
+	selfKey := linkKey(self)
+	for _, l := range rec.Page.Links {
+		lu, err := url.Parse(l)
+		if err != nil || !strings.EqualFold(lu.Host, self.Host) {
+			continue
+		}
+		k := linkKey(lu)
+		if k == selfKey || !containsRun(strings.ToLower(lu.Path), slug) {
+			continue
+		}
+		if s.owner == nil {
+			s.owner = make(map[string]owner)
+		}
+		if prev, ok := s.owner[k]; !ok || len(slug) > prev.slug {
+			s.owner[k] = owner{title: title, slug: len(slug)}
+		}
+	}
+}
+
+// MeetingOf returns the title of the page that owns rec, or "" if none does.
+func (s *Site) MeetingOf(rec *store.Record) string {
+	if s == nil || len(s.owner) == 0 {
+		return ""
+	}
+	for _, raw := range []string{CanonicalURL(rec), rec.FinalURL, rec.URL} {
+		if u, err := url.Parse(raw); err == nil && raw != "" {
+			if o, ok := s.owner[linkKey(u)]; ok {
+				return o.title
+			}
+		}
+	}
+	return ""
+}
+
+// linkKey identifies a URL for Site: lower-case host and the path, without
+// a trailing slash, scheme, query or fragment.
+func linkKey(u *url.URL) string {
+	return strings.ToLower(u.Host) + strings.TrimSuffix(u.Path, "/")
+}
+
+// pageSlug returns the last segment of path, lower-cased and without a file
+// extension, if it is at least minSlug bytes long and has a hyphen in it;
+// else "".
+func pageSlug(path string) string {
+	path = strings.TrimSuffix(path, "/")
+	seg := strings.ToLower(path[strings.LastIndexByte(path, '/')+1:])
+	if i := strings.LastIndexByte(seg, '.'); i > 0 {
+		seg = seg[:i]
+	}
+	if len(seg) < minSlug || !strings.Contains(seg, "-") {
+		return ""
+	}
+	return seg
+}
+
+// containsRun reports whether slug occurs in s with no letter or digit
+// right before or after it.
+func containsRun(s, slug string) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], slug)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(slug)
+		if (i == 0 || !alnum(s[i-1])) && (end == len(s) || !alnum(s[end])) {
+			return true
+		}
+		from = i + 1
+	}
+}
+
+func alnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
 }

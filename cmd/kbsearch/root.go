@@ -55,6 +55,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newSearchCmd(g),
 		newDemoCmd(g),
 		newVersionCmd(g),
+		newEvalThemesCmd(g),
 	)
 	return root
 }

@@ -1,25 +1,36 @@
-// Package taxonomy owns the theme taxonomy of the knowledge base and the
-// tagging of documents with its themes.
+// Package taxonomy owns the theme taxonomy of the knowledge base, the
+// tagging of documents with its themes, and the evaluation of that tagging
+// against labelled passages.
 //
 // A Taxonomy is a list of themes (open educational resources, coding, learning
-// analytics, ...), each with strong phrases, synonyms and weak terms. Default
-// returns the taxonomy embedded in the binary (default.json); Load and Parse
-// read one from a file or bytes, validating it.
+// analytics, ...), each with strong phrases, synonyms, weak terms and
+// optional URL rules. Default returns the taxonomy embedded in the binary
+// (default.json); Load and Parse read one from a file or bytes, validating it.
 //
-// Tag finds the themes of a document: the title and the body are tokenised
-// once, lower-cased and lightly normalised (plural -s/-es/-ies, British and
-// American spellings such as digitalisation/digitalization, hyphens read as
-// spaces), and every phrase of the taxonomy is matched over the tokens through
-// a table keyed by each phrase's first token, compiled once when the taxonomy
-// is parsed. A match in the title weighs three times a match in the body;
-// weak terms count only beside a strong one or when repeated; and a theme
-// must reach a score that grows with the square root of the body's length, so
-// one passing mention in a long text does not tag it.
+// TagDoc finds the themes of a document: the title, the body and the title
+// of the document's meeting page are tokenised once, lower-cased and lightly
+// normalised (plural -s/-es/-ies, British and American spellings such as
+// digitalisation/digitalization, hyphens read as spaces), and every phrase of
+// the taxonomy is matched over the tokens through a table keyed by each
+// phrase's first token, compiled once when the taxonomy is parsed. No phrase
+// matches across a sentence break. A match in the title (or the meeting
+// page's title) weighs three times a match in the body; weak terms count only
+// beside a strong one or when repeated; and a theme must reach a score that
+// grows with the square root of the body's length, so one passing mention in
+// a long text does not tag it. A theme whose URL rule (a glob on the URL
+// path) matches is given whatever the text says. Each Match carries readable
+// reasons: `title: "bring your own device"`, `body: "BYOD" x4`,
+// `url rule: */byod/*`. Tag is TagDoc for a title and a body alone.
 //
 //	tax := taxonomy.Default()
 //	for _, m := range tax.Tag("Key messages on BYOD", body) {
-//		fmt.Println(m.Theme, m.Phrases) // byod [BYOD bring your own device]
+//		fmt.Println(m.Theme, m.Reasons) // byod [title: "BYOD" body: "bring your own device" x2]
 //	}
+//
+// Evaluate scores the tagger against labelled Samples (read by ReadSamples
+// or LoadSamples; the project's labelled sets are in testdata/), giving
+// precision, recall and F1 per theme and micro-averaged. docs/themes.md
+// gives the rule in full and the scores.
 //
 // Expand serves query expansion: a query naming a theme exactly (its id,
 // label, a phrase or a synonym) gets back that theme's other synonyms and

@@ -4,13 +4,15 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // Tagging parameters.
 const (
-	titleWeight = 3.0 // a match in the title counts this many body matches
-	weakWeight  = 0.5 // a weak term counts this fraction of a strong match
+	titleWeight   = 3.0 // a match in the title counts this many body matches
+	meetingWeight = 3.0 // and so does one in the title of the document's meeting page
+	weakWeight    = 0.5 // a weak term counts this fraction of a strong match
 	// A theme is kept when its score reaches max(1, sqrt(body tokens)/lengthScale):
 	// one mention tags a passage of up to 64 words, three mentions (or one in
 	// the title) a text of about 600, six a text of about 2,300.
@@ -34,8 +36,13 @@ type Match struct {
 	// and scores compare across documents.
 	Score float64
 	// Phrases are the taxonomy's phrases that matched, as written there, in
-	// the order they were first found (title first): why the theme was given.
+	// the order they were first found (title first).
 	Phrases []string
+	// Reasons say why the theme was given, for a reader: where each phrase
+	// matched and how often (`title: "bring your own device"`,
+	// `body: "BYOD" x4`, `meeting page: "learning analytics"`) and any URL
+	// rule that matched (`url rule: */byod/*`).
+	Reasons []string
 }
 
 // phrase is one compiled phrase, synonym or weak term.
@@ -43,6 +50,7 @@ type phrase struct {
 	theme int
 	toks  []int32 // token ids
 	text  string  // as written in the taxonomy
+	quote string  // text quoted, for reasons
 	weak  bool
 }
 
@@ -58,6 +66,7 @@ type matcher struct {
 	// expand maps the normalised key of a theme's id, label, phrase or
 	// synonym to the expansion Expand returns for it.
 	expand map[string][]string
+	rules  []urlRule
 }
 
 func compile(themes []Theme) *matcher {
@@ -72,7 +81,7 @@ func compile(themes []Theme) *matcher {
 				return
 			}
 			seen[key] = true
-			p := phrase{theme: ti, text: text, weak: weak}
+			p := phrase{theme: ti, text: text, quote: strconv.Quote(text), weak: weak}
 			for _, tok := range toks {
 				id, ok := m.vocab[tok]
 				if !ok {
@@ -93,6 +102,9 @@ func compile(themes []Theme) *matcher {
 		}
 		for _, p := range th.Weak {
 			add(p, true)
+		}
+		for _, r := range th.URLs {
+			m.rules = append(m.rules, urlRule{theme: ti, pattern: strings.ToLower(r), text: r})
 		}
 	}
 	m.strong = make([][]int32, len(m.vocab))
@@ -148,11 +160,15 @@ func (m *matcher) buildExpand(themes []Theme) {
 }
 
 // ids tokenises s into token ids. Tokens that start no phrase and belong to
-// none are -1, a run of them collapsed into one; n is the number of tokens.
+// none are -1, a run of them collapsed into one, and so is a sentence break
+// (no phrase matches across one); n is the number of tokens.
 func (m *matcher) ids(s string) (ids []int32, n int) {
 	ids = make([]int32, 0, len(s)/12+1)
-	forEachToken(s, func(tok []byte) {
+	forEachTokenBreak(s, func(tok []byte, brk bool) {
 		n++
+		if brk && len(ids) > 0 && ids[len(ids)-1] >= 0 {
+			ids = append(ids, -1)
+		}
 		id, ok := m.vocab[string(tok)]
 		if !ok {
 			if len(ids) > 0 && ids[len(ids)-1] < 0 {
@@ -165,17 +181,39 @@ func (m *matcher) ids(s string) (ids []int32, n int) {
 	return ids, n
 }
 
+// Sources of evidence, in the order reasons are listed.
+const (
+	srcTitle uint8 = iota
+	srcMeeting
+	srcBody
+	nSources
+)
+
+var sourceNames = [nSources]string{"title", "meeting page", "body"}
+
+// hit counts one phrase's matches in one source.
+type hit struct {
+	phrase int32
+	src    uint8
+	n      int32
+}
+
 // themeAcc accumulates one theme's matches over a document.
 type themeAcc struct {
 	strong, weak float64
 	weakHits     int
-	hits         []int32 // distinct phrases matched, in order found
+	hits         []hit // in order found
+	rule         string
 }
 
-func (a *themeAcc) add(pi int32) {
-	if !slices.Contains(a.hits, pi) {
-		a.hits = append(a.hits, pi)
+func (a *themeAcc) add(pi int32, src uint8) {
+	for i := range a.hits {
+		if a.hits[i].phrase == pi && a.hits[i].src == src {
+			a.hits[i].n++
+			return
+		}
 	}
+	a.hits = append(a.hits, hit{phrase: pi, src: src, n: 1})
 }
 
 // scan matches the phrases over ids, adding w per strong match and
@@ -183,7 +221,7 @@ func (a *themeAcc) add(pi int32) {
 // overlap (the longest phrase at a position wins), and a weak term inside a
 // strong match of any theme does not count: "assessment" in "self-assessment"
 // is no evidence of digital assessment.
-func (m *matcher) scan(ids []int32, w float64, acc []themeAcc, until []int) {
+func (m *matcher) scan(ids []int32, w float64, src uint8, acc []themeAcc, until []int) {
 	if len(ids) == 0 {
 		return
 	}
@@ -204,7 +242,7 @@ func (m *matcher) scan(ids []int32, w float64, acc []themeAcc, until []int) {
 				covered[k] = true
 			}
 			acc[p.theme].strong += w
-			acc[p.theme].add(pi)
+			acc[p.theme].add(pi, src)
 		}
 	}
 	clear(until)
@@ -227,7 +265,7 @@ func (m *matcher) scan(ids []int32, w float64, acc []themeAcc, until []int) {
 			until[p.theme] = end
 			acc[p.theme].weak += w * weakWeight
 			acc[p.theme].weakHits++
-			acc[p.theme].add(pi)
+			acc[p.theme].add(pi, src)
 		}
 	}
 }
@@ -244,36 +282,70 @@ func matchAt(ids []int32, i int, toks []int32) bool {
 	return true
 }
 
+// Doc is what TagDoc reads: a document's text and where it sits on the site.
+type Doc struct {
+	Title string
+	Body  string
+	// URL is the document's URL (or just its path); its path is matched
+	// against the themes' URL rules.
+	URL string
+	// Meeting is the title of the page the document belongs to, such as
+	// the meeting page that links to a meeting's agenda and minutes; its
+	// phrases count like the document's own title.
+	Meeting string
+}
+
 // Tag returns the themes of a document with the given title and body, best
-// first. A phrase or synonym in the title weighs three times one in the body;
-// weak terms add half a match each, and count only beside a strong match of
-// their theme or when at least three weak hits of two different terms
-// occur. A theme is returned when its score reaches max(1, sqrt(n)/8), n
-// being the body's length in words, so a single passing mention in a long
-// text does not tag it; at most five themes are returned, none scoring
-// below a fifth of the best.
+// first: TagDoc without a URL or meeting page.
 func (t *Taxonomy) Tag(title, body string) []Match {
+	return t.TagDoc(Doc{Title: title, Body: body})
+}
+
+// TagDoc returns the themes of a document, best first. A phrase or synonym
+// in the title or the meeting page's title weighs three times one in the
+// body; weak terms add half a match each, and count only beside a strong
+// match of their theme or when at least three weak hits of two different
+// terms occur. A theme is returned when its score reaches max(1, sqrt(n)/8),
+// n being the body's length in words, so a single passing mention in a
+// long text does not tag it; at most five themes are returned, none scoring
+// below a fifth of the best. A theme whose URL rule matches the document's
+// path is always returned, whatever the text says.
+func (t *Taxonomy) TagDoc(d Doc) []Match {
 	m := t.matcher()
 	acc := make([]themeAcc, len(m.themes))
 	until := make([]int, len(m.themes))
-	titleIDs, _ := m.ids(title)
-	bodyIDs, n := m.ids(body)
-	m.scan(titleIDs, titleWeight, acc, until)
-	m.scan(bodyIDs, 1, acc, until)
+	titleIDs, _ := m.ids(d.Title)
+	m.scan(titleIDs, titleWeight, srcTitle, acc, until)
+	if d.Meeting != "" {
+		meetingIDs, _ := m.ids(d.Meeting)
+		m.scan(meetingIDs, meetingWeight, srcMeeting, acc, until)
+	}
+	bodyIDs, n := m.ids(d.Body)
+	m.scan(bodyIDs, 1, srcBody, acc, until)
+	if d.URL != "" && len(m.rules) > 0 {
+		p := urlPath(d.URL)
+		for _, r := range m.rules {
+			if acc[r.theme].rule == "" && globMatch(r.pattern, p) {
+				acc[r.theme].rule = r.text
+			}
+		}
+	}
 
 	threshold := math.Max(1, math.Sqrt(float64(n))/lengthScale)
-	var out []Match
+	var out, ruled []Match
 	for ti := range acc {
 		a := &acc[ti]
-		if len(a.hits) == 0 {
+		if len(a.hits) == 0 && a.rule == "" {
 			continue
 		}
 		score := a.strong
 		useWeak := a.strong > 0
 		if !useWeak && a.weakHits >= weakMinHits {
 			distinct := 0
-			for _, pi := range a.hits {
-				if m.phrases[pi].weak {
+			for _, h := range a.hits {
+				if m.phrases[h.phrase].weak && !slices.ContainsFunc(a.hits, func(o hit) bool {
+					return o.phrase == h.phrase && o.src < h.src
+				}) {
 					distinct++
 				}
 			}
@@ -282,29 +354,52 @@ func (t *Taxonomy) Tag(title, body string) []Match {
 		if useWeak {
 			score += a.weak
 		}
-		if score < threshold {
+		if score < threshold && a.rule == "" {
 			continue
 		}
-		var reasons []string
-		for _, pi := range a.hits {
-			p := &m.phrases[pi]
-			if (useWeak || !p.weak) && len(reasons) < maxReasons {
-				reasons = append(reasons, p.text)
+		mt := Match{Theme: m.themes[ti], Score: score / threshold}
+		if a.rule != "" {
+			mt.Score = math.Max(mt.Score, 1)
+			mt.Reasons = append(mt.Reasons, "url rule: "+a.rule)
+		}
+		for _, h := range a.hits {
+			p := &m.phrases[h.phrase]
+			if p.weak && !useWeak {
+				continue
+			}
+			if len(mt.Reasons) < maxReasons {
+				if h.n > 1 {
+					mt.Reasons = append(mt.Reasons, sourceNames[h.src]+": "+p.quote+" x"+strconv.Itoa(int(h.n)))
+				} else {
+					mt.Reasons = append(mt.Reasons, sourceNames[h.src]+": "+p.quote)
+				}
+			}
+			if len(mt.Phrases) < maxReasons && !slices.Contains(mt.Phrases, p.text) {
+				mt.Phrases = append(mt.Phrases, p.text)
 			}
 		}
-		out = append(out, Match{Theme: m.themes[ti], Score: score / threshold, Phrases: reasons})
+		if a.rule != "" {
+			ruled = append(ruled, mt)
+		} else {
+			out = append(out, mt)
+		}
 	}
-	slices.SortFunc(out, func(a, b Match) int {
+	byScore := func(a, b Match) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Theme, b.Theme)
-	})
+	}
+	slices.SortFunc(out, byScore)
 	for i, mt := range out {
 		if i == maxThemes || mt.Score < minRelative*out[0].Score {
 			out = out[:i]
 			break
 		}
+	}
+	if len(ruled) > 0 {
+		out = append(out, ruled...)
+		slices.SortFunc(out, byScore)
 	}
 	return out
 }

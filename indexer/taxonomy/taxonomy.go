@@ -28,6 +28,12 @@ type Theme struct {
 	// Weak terms are ambiguous ("assessment"): they count only beside a
 	// strong signal, or when weak terms are repeated.
 	Weak []string `json:"weak,omitempty"`
+	// URLs are rules on the URL path: a document whose path matches one
+	// gets the theme whatever its text says. A rule is a glob matched
+	// against the whole lower-cased path, '*' standing for any run of
+	// characters ('/' included) and '?' for one: "*/byod/*",
+	// "/meetings/*-learning-analytics*".
+	URLs []string `json:"urls,omitempty"`
 	// Labels holds translated labels keyed by language code ("fr", "de").
 	Labels map[string]string `json:"labels,omitempty"`
 }
@@ -128,6 +134,11 @@ func (t *Taxonomy) validate() error {
 				if len(tokenStrings(p)) == 0 {
 					return fmt.Errorf("%w: %s: %s %d (%q) has no word in it", ErrInvalid, name, l.what, k+1, p)
 				}
+			}
+		}
+		for k, r := range th.URLs {
+			if why := validRule(r); why != "" {
+				return fmt.Errorf("%w: %s: url rule %d (%q) %s", ErrInvalid, name, k+1, r, why)
 			}
 		}
 		for lang, label := range th.Labels {

@@ -234,7 +234,12 @@ func TestTag(t *testing.T) {
 			[]string{"self-assessment"}},
 		{"American spelling of licences", "", "Resources under open licenses can be adapted.", []string{"oer"}},
 		{"acronym in title", "Key messages on OER", "", []string{"oer"}},
-		{"plural phrase", "", "Pupils used smartphones and tablets outdoors.", []string{"mobile-learning"}},
+		{"plural phrase", "", "Each pupil had a mobile device outdoors.", []string{"mobile-learning"}},
+		{"device names alone are not mobile learning", "", "Pupils used smartphones and tablets outdoors.", []string{}},
+		{"no phrase across a sentence break", "",
+			"Criteria are set by the teacher. Training sessions run monthly.", []string{}},
+		{"a phrase across a comma still matches", "", "Pupils learn anytime, anywhere.", []string{"mobile-learning"}},
+		{"a decimal point is no sentence break", "", "Industry 4.0 came up.", []string{"emerging-tech"}},
 		{"coding and computational thinking", "",
 			"Finland added programming to the core curriculum; computational thinking starts in the first grades.",
 			[]string{"coding"}},
@@ -251,7 +256,7 @@ func TestTag(t *testing.T) {
 			"Teacher training came up: initial teacher education and continuing professional development. SELFIE was shown.",
 			[]string{"teacher-training", "self-assessment"}},
 		{"title outweighs body", "Open educational resources",
-			"Smartphones were used.", []string{"oer", "mobile-learning"}},
+			"Mobile learning was mentioned.", []string{"oer", "mobile-learning"}},
 	}
 	tax := Default()
 	for _, tt := range tests {
@@ -403,8 +408,8 @@ func FuzzTag(f *testing.F) {
 			t.Errorf("Tag() returned %d themes, want at most %d", len(ms), maxThemes)
 		}
 		for _, m := range ms {
-			if m.Score < 1 || len(m.Phrases) == 0 {
-				t.Errorf("Tag() match %+v: want a score of at least 1 and a reason", m)
+			if m.Score < 1 || len(m.Phrases) == 0 || len(m.Reasons) == 0 {
+				t.Errorf("Tag() match %+v: want a score of at least 1, a phrase and a reason", m)
 			}
 		}
 		tax.Expand(title)

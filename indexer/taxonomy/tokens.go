@@ -11,12 +11,23 @@ import (
 // it to keep it. Apostrophes inside a word are dropped, so "teachers'" and
 // "teacher's" both become "teacher".
 func forEachToken(s string, fn func(tok []byte)) {
+	forEachTokenBreak(s, func(tok []byte, _ bool) { fn(tok) })
+}
+
+// forEachTokenBreak is forEachToken that also tells fn whether a sentence
+// or list item ended before the token: a '.', '!' or '?' followed by a
+// space or the end of the text, a ';', or a line break. Phrases do not match
+// across such a break ("... set by the teacher. Training sessions ..." is
+// no "teacher training").
+func forEachTokenBreak(s string, fn func(tok []byte, brk bool)) {
 	var arr [64]byte
 	buf := arr[:0]
+	brk := false
 	emit := func() {
 		if len(buf) > 0 {
-			fn(normalize(buf))
+			fn(normalize(buf), brk)
 			buf = buf[:0]
+			brk = false
 		}
 	}
 	for i := 0; i < len(s); {
@@ -30,6 +41,14 @@ func forEachToken(s string, fn func(tok []byte)) {
 				buf = append(buf, c+'a'-'A')
 			case c == '\'':
 				// inside a word: dropped; elsewhere: nothing to do
+			case c == '\n' || c == ';':
+				emit()
+				brk = true
+			case c == '.' || c == '!' || c == '?':
+				emit()
+				if i == len(s) || s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t' {
+					brk = true
+				}
 			default:
 				emit()
 			}
