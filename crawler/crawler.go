@@ -6,11 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net"
+	"maps"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbsearch/kbsearch/crawler/extract"
@@ -40,7 +41,11 @@ type Crawler struct {
 	client       *http.Client
 	robotsClient *http.Client
 	agent        string
+	docHosts     map[string]bool
 	running      sync.Mutex
+
+	// sleepHook, set by tests, replaces waiting for backoffs and pauses.
+	sleepHook func(ctx context.Context, d time.Duration) error
 }
 
 // New checks opts and returns a Crawler writing to st.
@@ -53,7 +58,12 @@ func New(st *store.Store, opts Options) (*Crawler, error) {
 	}
 	opts = opts.withDefaults()
 	opts.AllowedPrefixes = append([]string(nil), opts.AllowedPrefixes...)
-	c := &Crawler{st: st, opts: opts, agent: agentToken(opts.UserAgent)}
+	c := &Crawler{st: st, opts: opts, agent: agentToken(opts.UserAgent), docHosts: map[string]bool{}}
+	for _, h := range opts.DocumentHosts {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			c.docHosts[h] = true
+		}
+	}
 	for _, s := range opts.Seeds {
 		norm, err := NormalizeURL(s)
 		if err != nil {
@@ -83,6 +93,13 @@ func New(st *store.Store, opts Options) (*Crawler, error) {
 	if opts.Client != nil {
 		base = *opts.Client
 	}
+	if base.Transport == nil {
+		// The default keeps 2 idle connections per host: too few for
+		// Concurrency workers, which would then dial for most requests.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(opts.Concurrency, 2)
+		base.Transport = t
+	}
 	cp := base
 	c.client = &cp
 	c.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -101,16 +118,23 @@ func New(st *store.Store, opts Options) (*Crawler, error) {
 type run struct {
 	*Crawler
 	robotsCache robotsCache
-	gates       gates
+	hosts       *hosts
 	front       *frontier
 	start       time.Time
+	resumed     bool
 
-	dedupeMu sync.Mutex // a hash lookup and the Put it decides
+	writes chan *work
+	skew   atomic.Int64 // how far simulated sleeps moved the clock (tests)
 
-	mu      sync.Mutex // guards sum and done
+	pendingMu    sync.Mutex // bounds the raw bytes waiting for the writer
+	pendingCond  *sync.Cond
+	pendingBytes int64
+
+	mu      sync.Mutex // guards the fields below
 	sum     Summary
 	done    int
 	failed  int
+	perHost map[string]int
 	progMu  sync.Mutex
 	errOnce sync.Once
 	err     error
@@ -120,6 +144,10 @@ type run struct {
 // Run crawls from the seeds until the frontier is empty, MaxPages
 // documents were fetched or ctx is done. It returns the summary so far and
 // ctx's error if ctx ended the run, or the first store error.
+//
+// The frontier lives in the store: a run that did not finish (killed,
+// canceled, or stopped by MaxPages) is resumed by the next Run on the same
+// store, which fetches only what the interrupted run had not stored yet.
 func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	if !c.running.TryLock() {
 		return nil, errors.New("crawler: run already in progress")
@@ -128,44 +156,103 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r := c.newRun(cancel)
-	r.front = newFrontier(c.opts.MaxPages, func() []entry { return r.revisits(runCtx) })
+	var seeds []string
+	for _, u := range c.seeds {
+		seeds = append(seeds, u.String())
+	}
+	resumed, err := c.st.BeginRun(runCtx, store.RunInfo{Started: r.start.UTC(), Seeds: seeds})
+	if err != nil {
+		return &r.sum, fmt.Errorf("crawler: %w", err)
+	}
+	r.resumed = resumed
+	queued, err := c.st.QueueLen(runCtx)
+	if err != nil {
+		return &r.sum, fmt.Errorf("crawler: %w", err)
+	}
+	r.front = newFrontier(c.st, c.opts.MaxPages, queued, func() int { return r.revisits(runCtx) })
 	stop := context.AfterFunc(runCtx, r.front.stop)
 	defer stop()
-
-	for _, u := range c.seeds {
-		r.front.push(u.String(), 0)
+	if resumed {
+		c.opts.Logger.Info("resuming an unfinished crawl", "queued", queued)
 	}
-	if c.opts.MaxDepth >= 1 {
-		for _, s := range r.sitemapURLs(runCtx, c.seeds) {
-			if u, ok := r.inScope(s); ok {
-				r.front.push(u.String(), 1)
+
+	// Seeds and sitemaps are queued once per run; a resumed run has them.
+	if !resumed {
+		var items []store.QueueItem
+		for _, s := range seeds {
+			items = append(items, store.QueueItem{URL: s})
+		}
+		if c.opts.MaxDepth >= 1 {
+			for _, s := range r.sitemapURLs(runCtx, c.seeds) {
+				if u, ok := r.inScope(s.loc); ok {
+					items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
+				}
 			}
 		}
+		added, _, err := c.st.Enqueue(runCtx, items, nil)
+		if err != nil && runCtx.Err() == nil {
+			return &r.sum, fmt.Errorf("crawler: %w", err)
+		}
+		r.front.added(added)
 	}
 
+	// Workers fetch and extract; one writer commits their work to the
+	// store in groups, one transaction (and disk sync) per group.
+	r.writes = make(chan *work, writeQueue)
+	r.pendingCond = sync.NewCond(&r.pendingMu)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		r.writer(context.WithoutCancel(runCtx))
+	}()
 	var wg sync.WaitGroup
 	for range c.opts.Concurrency {
 		wg.Go(func() {
 			for {
-				e, ok := r.front.next()
+				it, ok := r.front.next(runCtx)
 				if !ok {
 					return
 				}
-				if err := r.process(runCtx, e); err != nil {
+				w, err := r.process(runCtx, it)
+				if err != nil {
 					r.fatal(err)
 				}
-				r.front.done()
+				if w == nil {
+					r.front.done(it, 0) // left queued for the next run
+					continue
+				}
+				r.reserve(w)
+				r.writes <- w
 			}
 		})
 	}
 	wg.Wait()
+	close(r.writes)
+	<-writerDone
+	if r.front.err != nil {
+		r.fatal(fmt.Errorf("crawler: %w", r.front.err))
+	}
+
+	finished := false
+	if r.err == nil && ctx.Err() == nil && r.front.refilled() {
+		n, err := c.st.QueueLen(ctx)
+		if err == nil && n == 0 {
+			if err := c.st.EndRun(ctx); err != nil {
+				r.fatal(fmt.Errorf("crawler: %w", err))
+			} else {
+				finished = true
+			}
+		}
+	}
 
 	r.mu.Lock()
 	sum := r.sum
+	sum.Failed = maps.Clone(r.sum.Failed)
 	r.mu.Unlock()
 	sum.Seconds = time.Since(r.start).Seconds()
 	c.opts.Logger.Info("crawl finished", "fetched", sum.Fetched, "new", sum.New, "changed", sum.Changed,
-		"unchanged", sum.Unchanged, "gone", sum.Gone, "failed", sum.FailedTotal(), "seconds", sum.Seconds)
+		"unchanged", sum.Unchanged, "gone", sum.Gone, "failed", sum.FailedTotal(), "seconds", sum.Seconds,
+		"resumed", resumed, "complete", finished)
 	if r.err != nil {
 		return &sum, r.err
 	}
@@ -179,9 +266,11 @@ func (c *Crawler) newRun(cancel context.CancelFunc) *run {
 	r := &run{
 		Crawler:     c,
 		robotsCache: robotsCache{entries: map[string]*robotsEntry{}},
-		gates:       gates{hosts: map[string]*gate{}},
-		start:       time.Now(),
-		cancel:      cancel,
+		hosts: &hosts{m: map[string]*host{}, conc: c.opts.HostConcurrency, delay: c.opts.Delay,
+			limit: c.opts.HostFailures, pause: c.opts.HostPause, maxStop: c.opts.HostPauses},
+		start:   time.Now(),
+		cancel:  cancel,
+		perHost: map[string]int{},
 	}
 	r.sum.Failed = map[string]int{}
 	return r
@@ -207,24 +296,47 @@ func (r *run) inScope(raw string) (*url.URL, bool) {
 	return u, true
 }
 
-// revisits lists stored URLs that held a live document but were not
-// reached in this run, so that a page removed from the site (and from its
-// links) is still noticed as gone.
-func (r *run) revisits(ctx context.Context) []entry {
-	var out []entry
-	err := r.st.Each(ctx, func(rec *store.Record) error {
-		if rec.Gone || rec.Page == nil || rec.Depth > r.opts.MaxDepth {
-			return nil
-		}
-		if u, ok := r.inScope(rec.URL); ok && u.String() == rec.URL {
-			out = append(out, entry{url: rec.URL, depth: rec.Depth})
-		}
-		return nil
-	})
-	if err != nil && ctx.Err() == nil {
-		r.fatal(fmt.Errorf("crawler: revisit: %w", err))
+// offsiteDocument reports whether u (normalised, out of scope) is a
+// document that may be fetched one hop off-site.
+func (r *run) offsiteDocument(u *url.URL) bool {
+	if !r.opts.OffsiteDocuments || (u.Scheme != "http" && u.Scheme != "https") || !isDocumentURL(u) {
+		return false
 	}
-	return out
+	return len(r.docHosts) == 0 || r.docHosts[u.Host] || r.docHosts[u.Hostname()]
+}
+
+// revisits queues stored URLs that held a live document but were not
+// reached in this run, so that a page removed from the site (and from its
+// links) is still noticed as gone. It reads the store in pages.
+func (r *run) revisits(ctx context.Context) int {
+	total := 0
+	after := ""
+	for {
+		var items []store.QueueItem
+		last, err := r.st.Unseen(ctx, after, 500, func(rec *store.Record) {
+			if rec.Gone || rec.Page == nil || rec.Depth > r.opts.MaxDepth {
+				return
+			}
+			if u, ok := r.inScope(rec.URL); ok && u.String() == rec.URL {
+				items = append(items, store.QueueItem{URL: rec.URL, Depth: rec.Depth, Revisit: true})
+			}
+		})
+		if err == nil && len(items) > 0 {
+			var n int
+			n, _, err = r.st.Enqueue(ctx, items, nil)
+			total += n
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				r.fatal(fmt.Errorf("crawler: revisit: %w", err))
+			}
+			return total
+		}
+		if last == "" {
+			return total
+		}
+		after = last
+	}
 }
 
 // outcome is how one document ended.
@@ -242,22 +354,138 @@ const (
 	outFailed
 )
 
-func (r *run) count(o outcome, reason string) {
-	r.mu.Lock()
-	switch o {
-	case outNew:
-		r.sum.New++
-	case outChanged:
-		r.sum.Changed++
-	case outUnchanged:
-		r.sum.Unchanged++
-	case outGone:
-		r.sum.Gone++
-	case outFailed:
-		r.sum.Failed[reason]++
-		r.failed++
+// work collects what processing one queue item leads to, committed to the
+// store in one transaction and counted once committed.
+type work struct {
+	item     store.QueueItem
+	c        store.Commit
+	outcomes []counted
+	rejects  map[string]string // url -> trap reason
+	progress bool              // a document was handled (for Progress)
+}
+
+type counted struct {
+	o      outcome
+	reason string
+}
+
+func (w *work) count(o outcome, reason string) { w.outcomes = append(w.outcomes, counted{o, reason}) }
+
+func (w *work) put(rec *store.Record, raw []byte, dedupe bool) {
+	w.c.Records = append(w.c.Records, store.Put{Record: rec, Raw: raw, Dedupe: dedupe})
+}
+
+func (w *work) reject(u, reason string) {
+	if w.rejects == nil {
+		w.rejects = map[string]string{}
 	}
-	r.mu.Unlock()
+	if _, ok := w.rejects[u]; !ok {
+		w.rejects[u] = reason
+		w.c.Reject = append(w.c.Reject, u)
+	}
+}
+
+// commit hands w to the writer.
+func (r *run) commit(_ context.Context, w *work) (*work, error) { return w, nil }
+
+// The writer commits up to maxGroup works in one transaction, from a
+// queue of writeQueue works holding at most maxPendingBytes of raw bodies
+// (one body larger than that may wait alone).
+const (
+	maxGroup        = 256
+	writeQueue      = 256
+	maxPendingBytes = 64 << 20
+)
+
+func workBytes(w *work) int64 {
+	var n int64
+	for _, p := range w.c.Records {
+		n += int64(len(p.Raw))
+	}
+	return n
+}
+
+// reserve waits until w's raw bytes fit in the writer's budget.
+func (r *run) reserve(w *work) {
+	n := workBytes(w)
+	r.pendingMu.Lock()
+	for r.pendingBytes > 0 && r.pendingBytes+n > maxPendingBytes {
+		r.pendingCond.Wait()
+	}
+	r.pendingBytes += n
+	r.pendingMu.Unlock()
+}
+
+func (r *run) unreserve(w *work) {
+	r.pendingMu.Lock()
+	r.pendingBytes -= workBytes(w)
+	r.pendingCond.Broadcast()
+	r.pendingMu.Unlock()
+}
+
+// writer commits works from r.writes in groups, counts their outcomes and
+// tells the frontier. It runs until r.writes is closed; ctx is not
+// canceled by a stop, so that work done before the stop is kept.
+func (r *run) writer(ctx context.Context) {
+	for w := range r.writes {
+		group := []*work{w}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case w2, ok := <-r.writes:
+				if !ok {
+					break drain
+				}
+				group = append(group, w2)
+			default:
+				break drain
+			}
+		}
+		cs := make([]*store.Commit, len(group))
+		for i, w := range group {
+			cs[i] = &w.c
+		}
+		res, err := r.st.CommitAll(ctx, cs)
+		if err != nil {
+			r.fatal(fmt.Errorf("crawler: %w", err))
+		}
+		for i, w := range group {
+			r.unreserve(w)
+			if res == nil {
+				r.front.done(w.item, 0)
+				continue
+			}
+			r.counted(w, res[i].Rejected)
+			if w.progress {
+				r.progress()
+			}
+			r.front.done(w.item, res[i].Added)
+		}
+	}
+}
+
+// counted adds w's outcomes to the summary.
+func (r *run) counted(w *work, rejected []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, oc := range w.outcomes {
+		switch oc.o {
+		case outNew:
+			r.sum.New++
+		case outChanged:
+			r.sum.Changed++
+		case outUnchanged:
+			r.sum.Unchanged++
+		case outGone:
+			r.sum.Gone++
+		case outFailed:
+			r.sum.Failed[oc.reason]++
+			r.failed++
+		}
+	}
+	for _, u := range rejected {
+		r.sum.Failed[w.rejects[u]]++
+	}
 }
 
 func (r *run) countRequest() {
@@ -272,53 +500,113 @@ func (r *run) progress() {
 	}
 	r.mu.Lock()
 	r.done++
-	p := Progress{Fetched: r.done, Failed: r.failed, Elapsed: time.Since(r.start)}
+	p := Progress{Resumed: r.resumed, Requests: r.sum.Fetched, Fetched: r.done, Failed: r.failed, Elapsed: time.Since(r.start)}
 	r.mu.Unlock()
-	p.Queued = r.front.queued()
+	p.Queued = r.front.queuedNow()
 	r.progMu.Lock()
 	defer r.progMu.Unlock()
 	r.opts.Progress(p)
 }
 
-// lookup returns the stored record of u, or nil.
+// lookup returns the stored record of u without its text (store.Peek),
+// or nil.
 func (r *run) lookup(ctx context.Context, u string) (*store.Record, error) {
-	rec, err := r.st.Get(ctx, u)
+	rec, err := r.st.Peek(ctx, u)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	return rec, err
 }
 
-// process fetches one frontier entry and stores what came of it. It
-// returns only errors that must end the run.
-func (r *run) process(ctx context.Context, e entry) error {
-	u, err := url.Parse(e.url)
-	if err != nil { // cannot happen: entries are normalised
+// full returns prev whole (read again if lookup left out its text), for
+// a record to be stored back.
+func (r *run) full(ctx context.Context, prev *store.Record) (*store.Record, error) {
+	if prev == nil || !prev.Partial() {
+		return prev, nil
+	}
+	return r.st.Get(ctx, prev.URL)
+}
+
+// hostQuota counts a document for u's host and reports whether the host
+// is still within MaxPagesPerHost.
+func (r *run) hostQuota(host string) bool {
+	if r.opts.MaxPagesPerHost <= 0 {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.perHost[host] >= r.opts.MaxPagesPerHost {
+		return false
+	}
+	r.perHost[host]++
+	return true
+}
+
+// fresh reports whether prev, a stored copy, is at least as new as the
+// sitemap's lastmod, so that the URL need not be requested again.
+func fresh(prev *store.Record, lastmod time.Time) bool {
+	return !lastmod.IsZero() && prev != nil && prev.Page != nil && !prev.Gone && prev.ErrReason == "" &&
+		prev.Status == http.StatusOK && !prev.FetchedAt.Before(lastmod)
+}
+
+// process fetches one queue item and returns what came of it, to be
+// committed; nil leaves the item queued (the run is stopping). It returns
+// only errors that must end the run.
+func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
+	w := &work{item: it, c: store.Commit{Done: it.Key}}
+	u, err := url.Parse(it.URL)
+	if err != nil { // cannot happen: items are normalised
 		r.front.refund()
-		return nil
+		return r.commit(ctx, w)
 	}
-	log := r.opts.Logger.With("url", e.url, "depth", e.depth)
-	if !r.robots(ctx, u).allowed(u, r.agent) {
+	log := r.opts.Logger.With("url", it.URL, "depth", it.Depth)
+	if !r.hostQuota(u.Host) {
 		r.front.refund()
-		if ctx.Err() != nil {
-			return nil
-		}
-		log.Debug("disallowed by robots.txt")
-		r.count(outFailed, ReasonRobots)
-		return nil
+		w.count(outFailed, ReasonHostLimit)
+		return r.commit(ctx, w)
 	}
-	prev, err := r.lookup(ctx, e.url)
-	if err != nil {
-		return err
-	}
-	res := r.fetch(ctx, u, prev)
+	rules := r.robots(ctx, u)
 	if ctx.Err() != nil {
-		return nil
+		return nil, nil
 	}
-	defer r.progress()
+	if !rules.allowed(u) {
+		r.front.refund()
+		log.Debug("disallowed by robots.txt")
+		w.count(outFailed, ReasonRobots)
+		return r.commit(ctx, w)
+	}
+	prev, err := r.lookup(ctx, it.URL)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		return nil, err
+	}
+	w.progress = true
+	if fresh(prev, it.Lastmod) {
+		r.front.refund()
+		log.Debug("unchanged since the sitemap's lastmod: not requested")
+		w.count(outUnchanged, "")
+		r.follow(w, prev, it.Depth)
+		return r.commit(ctx, w)
+	}
+	res := r.fetch(ctx, u, prev, it.Leaf)
+	if ctx.Err() != nil {
+		return nil, nil
+	}
+	if res.reason == "store" {
+		return nil, res.err
+	}
+	w.c.DoneURLs = res.claimed
 	if res.reason != "" {
 		log.Debug("fetch failed", "reason", res.reason, "err", res.err)
-		return r.fail(ctx, e, prev, res.status, res.reason, res.err)
+		if err := r.fail(ctx, w, it.URL, it.Depth, prev, res.status, res.reason, res.err); err != nil {
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			return nil, err
+		}
+		return r.commit(ctx, w)
 	}
 	if n := len(res.hops); n > 1 || res.stopAt != "" {
 		target := res.stopAt
@@ -331,64 +619,78 @@ func (r *run) process(ctx context.Context, e entry) error {
 			hp := prev
 			if i > 0 {
 				if hp, err = r.lookup(ctx, h.String()); err != nil {
-					return err
+					if ctx.Err() != nil {
+						return nil, nil
+					}
+					return nil, err
 				}
 			}
-			if err := r.storeRedirect(ctx, e.depth, h.String(), target, res.status, hp); err != nil {
-				return err
-			}
+			r.storeRedirect(w, it.Depth, h.String(), target, res.status, hp)
 		}
 		log.Debug("redirected", "to", target)
 		if res.stopAt != "" {
-			return nil
+			return r.commit(ctx, w)
 		}
 	}
-	return r.document(ctx, e.depth, res.final, res.prev, res.status, res.header, res.body)
+	if err := r.document(ctx, w, it.Depth, res.final, res.prev, res.status, res.header, res.body, it.Leaf); err != nil {
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, nil
+	}
+	return r.commit(ctx, w)
 }
 
 // storeRedirect records that u redirects to target, which holds its content.
-func (r *run) storeRedirect(ctx context.Context, depth int, u, target string, status int, prev *store.Record) error {
+func (r *run) storeRedirect(w *work, depth int, u, target string, status int, prev *store.Record) {
 	rec := &store.Record{URL: u, FinalURL: target, DuplicateOf: target, Depth: depth, FetchedAt: time.Now().UTC(), Status: status}
 	switch {
 	case prev == nil:
-		r.count(outNew, "")
+		w.count(outNew, "")
 	case prev.FinalURL == target && prev.DuplicateOf == target && prev.ErrReason == "":
-		r.count(outUnchanged, "")
+		w.count(outUnchanged, "")
 	default:
-		r.count(outChanged, "")
+		w.count(outChanged, "")
 	}
-	return r.put(ctx, rec, nil)
+	w.put(rec, nil, false)
 }
 
 // fail records a failed fetch. A previously good record keeps its content
 // and only notes the error.
-func (r *run) fail(ctx context.Context, e entry, prev *store.Record, status int, reason string, cause error) error {
-	r.count(outFailed, reason)
+func (r *run) fail(ctx context.Context, w *work, u string, depth int, prev *store.Record, status int, reason string, cause error) error {
+	w.count(outFailed, reason)
 	msg := reason
 	if cause != nil {
 		msg = cause.Error()
 	}
 	if prev != nil && prev.Page != nil && !prev.Gone {
+		prev, err := r.full(ctx, prev)
+		if err != nil {
+			return err
+		}
 		rec := *prev
 		rec.Err, rec.ErrReason = msg, reason
-		r.follow(&rec, e.depth)
-		return r.put(ctx, &rec, nil)
+		r.follow(w, &rec, depth)
+		w.put(&rec, nil, false)
+		return nil
 	}
-	rec := &store.Record{URL: e.url, Depth: e.depth, FetchedAt: time.Now().UTC(), Status: status, Err: msg, ErrReason: reason}
-	return r.put(ctx, rec, nil)
+	w.put(&store.Record{URL: u, Depth: depth, FetchedAt: time.Now().UTC(), Status: status, Err: msg, ErrReason: reason}, nil, false)
+	return nil
 }
 
 // document handles the final response for u.
-func (r *run) document(ctx context.Context, depth int, u *url.URL, prev *store.Record, status int, header http.Header, body []byte) error {
+func (r *run) document(ctx context.Context, w *work, depth int, u *url.URL, prev *store.Record, status int, header http.Header, body []byte, leaf bool) error {
 	now := time.Now().UTC()
-	e := entry{url: u.String(), depth: depth}
+	us := u.String()
 	switch {
 	case status == http.StatusNotModified:
 		if prev == nil || prev.Page == nil {
-			return r.fail(ctx, e, prev, status, "http-304", errors.New("304 Not Modified without a stored copy"))
+			return r.fail(ctx, w, us, depth, prev, status, "http-304", errors.New("304 Not Modified without a stored copy"))
 		}
 		rec := *prev
-		rec.FetchedAt, rec.Depth = now, depth
 		rec.Err, rec.ErrReason = "", ""
 		if v := header.Get("ETag"); v != "" {
 			rec.ETag = v
@@ -396,43 +698,74 @@ func (r *run) document(ctx context.Context, depth int, u *url.URL, prev *store.R
 		if v := header.Get("Last-Modified"); v != "" {
 			rec.LastModified = v
 		}
-		r.count(outUnchanged, "")
-		r.follow(&rec, depth)
-		return r.dedupePut(ctx, &rec, nil)
+		w.count(outUnchanged, "")
+		if !leaf {
+			r.follow(w, &rec, depth)
+		}
+		if rec.ETag == prev.ETag && rec.LastModified == prev.LastModified && prev.ErrReason == "" && prev.Err == "" {
+			// Nothing to write: the stored record is still true (its
+			// FetchedAt stays the time its content was last fetched).
+			return nil
+		}
+		full, err := r.full(ctx, prev)
+		if err != nil {
+			return err
+		}
+		etag, lastmod := rec.ETag, rec.LastModified
+		rec = *full
+		rec.ETag, rec.LastModified = etag, lastmod
+		rec.Err, rec.ErrReason = "", ""
+		rec.FetchedAt, rec.Depth = now, depth
+		r.dedupe(w, &rec, nil)
+		return nil
 
 	case status == http.StatusNotFound || status == http.StatusGone:
+		prev, err := r.full(ctx, prev)
+		if err != nil {
+			return err
+		}
 		if prev != nil && prev.Gone {
 			rec := *prev
 			rec.FetchedAt, rec.Status = now, status
-			r.count(outUnchanged, "")
-			return r.put(ctx, &rec, nil)
+			w.count(outUnchanged, "")
+			w.put(&rec, nil, false)
+			return nil
 		}
 		if prev != nil && (prev.Page != nil || prev.Hash != "") {
 			rec := *prev
 			rec.FetchedAt, rec.Status, rec.Gone = now, status, true
 			rec.Err, rec.ErrReason = "", ""
-			r.count(outGone, "")
-			return r.put(ctx, &rec, nil)
+			w.count(outGone, "")
+			w.put(&rec, nil, false)
+			return nil
 		}
-		return r.fail(ctx, e, prev, status, fmt.Sprintf("http-%d", status), nil)
+		return r.fail(ctx, w, us, depth, prev, status, fmt.Sprintf("http-%d", status), nil)
 
 	case status < 200 || status > 299:
-		return r.fail(ctx, e, prev, status, fmt.Sprintf("http-%d", status), nil)
+		return r.fail(ctx, w, us, depth, prev, status, fmt.Sprintf("http-%d", status), nil)
 	}
 
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	rec := &store.Record{
-		URL: e.url, FinalURL: e.url, Depth: depth, FetchedAt: now, Status: status,
+		URL: us, FinalURL: us, Depth: depth, FetchedAt: now, Status: status,
 		ContentType: header.Get("Content-Type"), ETag: header.Get("ETag"),
 		LastModified: header.Get("Last-Modified"), Hash: hash, Size: int64(len(body)),
+	}
+	rec.Lang, rec.TranslationKey = localeVariant(u)
+	if leaf && extract.Sniff(rec.ContentType, body) == "html" {
+		return r.fail(ctx, w, us, depth, prev, status, ReasonOffsitePage, fmt.Errorf("an off-site link to a web page, not a document"))
 	}
 	out := outNew
 	if prev != nil && prev.Hash != "" {
 		out = outChanged
 	}
 	if prev != nil && prev.Hash == hash && prev.Page != nil {
-		rec.Page, rec.Canonical = prev.Page, prev.Canonical
+		full, err := r.full(ctx, prev)
+		if err != nil {
+			return err
+		}
+		rec.Page, rec.Canonical = full.Page, full.Canonical
 		out = outUnchanged
 	} else {
 		page, err := extract.Extract(ctx, body, rec.ContentType, u, r.opts.Extract)
@@ -444,10 +777,11 @@ func (r *run) document(ctx context.Context, depth int, u *url.URL, prev *store.R
 			if reason == "" {
 				reason = "extract"
 			}
-			r.count(outFailed, reason)
+			w.count(outFailed, reason)
 			rec.Err, rec.ErrReason = err.Error(), reason
-			r.opts.Logger.Debug("extraction failed", "url", e.url, "reason", reason, "err", err)
-			return r.put(ctx, rec, body)
+			r.opts.Logger.Debug("extraction failed", "url", us, "reason", reason, "err", err)
+			w.put(rec, body, false)
+			return nil
 		}
 		rec.Page = page
 		if page.Canonical != "" {
@@ -456,189 +790,57 @@ func (r *run) document(ctx context.Context, depth int, u *url.URL, prev *store.R
 			}
 		}
 	}
-	r.count(out, "")
-	r.opts.Logger.Debug("fetched", "url", e.url, "status", status, "bytes", len(body), "outcome", out)
-	r.follow(rec, depth)
-	return r.dedupePut(ctx, rec, body)
+	w.count(out, "")
+	r.opts.Logger.Debug("fetched", "url", us, "status", status, "bytes", len(body), "outcome", out)
+	if !leaf {
+		r.follow(w, rec, depth)
+	}
+	r.dedupe(w, rec, body)
+	return nil
 }
 
-// follow queues the links of rec's page one level deeper.
-func (r *run) follow(rec *store.Record, depth int) {
+// follow queues the links of rec's page one level deeper: those in
+// scope, and documents one hop off-site if allowed; trap-like URLs are
+// refused.
+func (r *run) follow(w *work, rec *store.Record, depth int) {
 	if rec.Page == nil || rec.Page.NoFollow || depth+1 > r.opts.MaxDepth {
 		return
 	}
+	now := time.Now()
 	for _, l := range rec.Page.Links {
-		if u, ok := r.inScope(l); ok {
-			r.front.push(u.String(), depth+1)
+		norm, err := NormalizeURL(l)
+		if err != nil {
+			continue
 		}
+		u, err := url.Parse(norm)
+		if err != nil {
+			continue
+		}
+		leaf := false
+		if !r.scope.allows(u) {
+			if !r.offsiteDocument(u) {
+				continue
+			}
+			leaf = true
+		}
+		if reason := r.opts.trap(u, now); reason != "" {
+			w.reject(norm, reason)
+			continue
+		}
+		w.c.Push = append(w.c.Push, store.QueueItem{URL: norm, Depth: depth + 1, Leaf: leaf})
 	}
 }
 
-// dedupePut sets rec.DuplicateOf (a declared canonical URL in scope, else
-// another live URL holding the same bytes) and stores rec.
-func (r *run) dedupePut(ctx context.Context, rec *store.Record, raw []byte) error {
-	r.dedupeMu.Lock()
-	defer r.dedupeMu.Unlock()
+// dedupe sets rec.DuplicateOf to a declared canonical URL in scope (and
+// queues it), or asks the commit to point it at another live URL holding
+// the same bytes, and adds rec to the commit.
+func (r *run) dedupe(w *work, rec *store.Record, raw []byte) {
 	rec.DuplicateOf = ""
 	if rec.Canonical != "" && rec.Canonical != rec.URL && rec.Canonical != rec.FinalURL {
 		if cu, ok := r.inScope(rec.Canonical); ok {
 			rec.DuplicateOf = cu.String()
-			r.front.push(cu.String(), rec.Depth)
+			w.c.Push = append(w.c.Push, store.QueueItem{URL: cu.String(), Depth: rec.Depth})
 		}
 	}
-	if rec.DuplicateOf == "" && rec.Hash != "" {
-		other, err := r.st.URLForHash(ctx, rec.Hash)
-		switch {
-		case err == nil && other != rec.URL:
-			rec.DuplicateOf = other
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-	}
-	return r.put(ctx, rec, raw)
-}
-
-func (r *run) put(ctx context.Context, rec *store.Record, raw []byte) error {
-	if err := r.st.Put(ctx, rec, raw); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("crawler: %w", err)
-	}
-	return nil
-}
-
-// fetchResult is the outcome of requesting a URL and following its
-// redirects.
-type fetchResult struct {
-	hops   []*url.URL    // URLs requested, in order
-	final  *url.URL      // the last URL requested
-	prev   *store.Record // the stored record of final
-	stopAt string        // a redirect target already seen in this run, not requested
-	status int
-	header http.Header
-	body   []byte
-	reason string // set when the fetch failed
-	err    error
-}
-
-// fetch requests u (conditionally if prev holds a copy) and follows
-// redirects by hand, checking each hop's scope and robots.txt.
-func (r *run) fetch(ctx context.Context, u *url.URL, prev *store.Record) *fetchResult {
-	res := &fetchResult{}
-	chain := map[string]bool{u.String(): true}
-	cur, curPrev := u, prev
-	for hop := 0; ; hop++ {
-		res.hops = append(res.hops, cur)
-		res.final, res.prev = cur, curPrev
-		status, header, body, reason, err := r.request(ctx, cur, curPrev)
-		res.status, res.header, res.body = status, header, body
-		if reason != "" {
-			res.reason, res.err = reason, err
-			return res
-		}
-		if !isRedirect(status) {
-			return res
-		}
-		loc := header.Get("Location")
-		next, ok := (*url.URL)(nil), false
-		if loc != "" {
-			if ref, err := cur.Parse(loc); err == nil {
-				if norm, err := NormalizeURL(ref.String()); err == nil {
-					next, _ = url.Parse(norm)
-					ok = next != nil
-				}
-			}
-		}
-		switch {
-		case !ok:
-			res.reason, res.err = ReasonBadRedirect, fmt.Errorf("status %d with Location %q", status, loc)
-		case chain[next.String()]:
-			res.reason, res.err = ReasonRedirectLoop, fmt.Errorf("%s redirects back to %s", cur, next)
-		case hop+1 > r.opts.MaxRedirects:
-			res.reason, res.err = ReasonTooManyRedirects, fmt.Errorf("more than %d redirects", r.opts.MaxRedirects)
-		case !r.scope.allows(next):
-			res.reason, res.err = ReasonOutOfScope, fmt.Errorf("redirect to %s", next)
-		case !r.robots(ctx, next).allowed(next, r.agent):
-			res.reason, res.err = ReasonRobots, fmt.Errorf("redirect to %s", next)
-		case !r.front.claim(next.String()):
-			res.stopAt = next.String()
-		}
-		if res.reason != "" || res.stopAt != "" {
-			return res
-		}
-		chain[next.String()] = true
-		p, err := r.lookup(ctx, next.String())
-		if err != nil {
-			res.reason, res.err = "store", err
-			return res
-		}
-		cur, curPrev = next, p
-	}
-}
-
-func isRedirect(status int) bool {
-	switch status {
-	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
-		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
-		return true
-	}
-	return false
-}
-
-// request makes one GET, politely, and reads a 2xx body within
-// MaxBodyBytes. reason is set on failure.
-func (r *run) request(ctx context.Context, u *url.URL, prev *store.Record) (status int, header http.Header, body []byte, reason string, err error) {
-	release, err := r.gates.acquire(ctx, u.Host, r.hostDelay(ctx, u))
-	if err != nil {
-		return 0, nil, nil, ReasonTimeout, err
-	}
-	defer release()
-	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return 0, nil, nil, ReasonNetwork, err
-	}
-	req.Header.Set("User-Agent", r.opts.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,*/*;q=0.5")
-	if prev != nil && prev.Page != nil && !prev.Gone && prev.Hash != "" {
-		if prev.ETag != "" {
-			req.Header.Set("If-None-Match", prev.ETag)
-		}
-		if prev.LastModified != "" {
-			req.Header.Set("If-Modified-Since", prev.LastModified)
-		}
-	}
-	r.countRequest()
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return 0, nil, nil, classify(err), err
-	}
-	defer resp.Body.Close()
-	status, header = resp.StatusCode, resp.Header
-	if status < 200 || status > 299 {
-		io.CopyN(io.Discard, resp.Body, 64<<10) // lets the connection be reused
-		return status, header, nil, "", nil
-	}
-	if resp.ContentLength > r.opts.MaxBodyBytes {
-		return status, header, nil, ReasonTooLarge, fmt.Errorf("Content-Length %d over the limit of %d bytes", resp.ContentLength, r.opts.MaxBodyBytes)
-	}
-	body, err = io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxBodyBytes+1))
-	if err != nil {
-		return status, header, nil, classify(err), err
-	}
-	if int64(len(body)) > r.opts.MaxBodyBytes {
-		return status, header, nil, ReasonTooLarge, fmt.Errorf("body over the limit of %d bytes", r.opts.MaxBodyBytes)
-	}
-	return status, header, body, "", nil
-}
-
-// classify names a request error: "timeout" or "network".
-func classify(err error) string {
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return ReasonTimeout
-	}
-	return ReasonNetwork
+	w.put(rec, raw, rec.Hash != "")
 }

@@ -18,12 +18,16 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/time/rate"
 
 	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(childEnvURL) != "" {
+		os.Exit(runChildCrawl()) // the crawl of TestResumeAfterKill, killed by it
+	}
 	flag.Parse()
 	if testing.Verbose() {
 		slog.SetLogLoggerLevel(slog.LevelDebug)
@@ -56,6 +60,7 @@ func crawl(t *testing.T, st *store.Store, opts Options) *Summary {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	c.sleepHook = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	sum, err := c.Run(context.Background())
 	if err != nil {
 		t.Fatalf("Run: %v", err)
@@ -311,7 +316,8 @@ func TestFailedRefetchKeepsContent(t *testing.T) {
 	s.mu.Lock()
 	s.files["/agenda-1.html"].status = http.StatusServiceUnavailable
 	s.mu.Unlock()
-	checkCounts(t, counts{Fetched: 3, Unchanged: 2, Failed: map[string]int{"http-503": 1}}, crawl(t, st, opts))
+	// The 503 is retried MaxRetries (3) times before it counts as failed.
+	checkCounts(t, counts{Fetched: 3 + 3, Unchanged: 2, Failed: map[string]int{"http-503": 1}}, crawl(t, st, opts))
 	after := record(t, st, s.URL("/agenda-1.html"))
 	if after.Page == nil || after.Page.Title != before.Page.Title || !after.Indexable() {
 		t.Errorf("stored content lost after a failed fetch: %+v", after)
@@ -435,7 +441,7 @@ Disallow: /search?q=
 		t.Run(tc.name, func(t *testing.T) {
 			r := parseRobots(tc.status, []byte(tc.body), agentToken(DefaultUserAgent))
 			u, _ := url.Parse(tc.url)
-			if got := r.allowed(u, agentToken(DefaultUserAgent)); got != tc.allow {
+			if got := r.allowed(u); got != tc.allow {
 				t.Errorf("allowed(%s) = %v, want %v", tc.url, got, tc.allow)
 			}
 			if r.delay != tc.delay {
@@ -455,13 +461,14 @@ func TestHostDelayFromRobots(t *testing.T) {
 	}
 	r := c.newRun(func() {})
 	u, _ := url.Parse(s.URL("/"))
-	if got := r.hostDelay(context.Background(), u); got != 7*time.Second {
-		t.Errorf("hostDelay = %v, want 7s (Crawl-delay wins over a smaller Delay)", got)
+	r.robots(context.Background(), u)
+	if got, want := r.hosts.get(u.Host).lim.Limit(), rate.Every(7*time.Second); got != want {
+		t.Errorf("host rate = %v, want %v (Crawl-delay wins over a smaller Delay)", got, want)
 	}
 	if s.count("/robots.txt") != 1 {
 		t.Errorf("robots.txt requested %d times, want 1", s.count("/robots.txt"))
 	}
-	r.hostDelay(context.Background(), u)
+	r.robots(context.Background(), u)
 	if s.count("/robots.txt") != 1 {
 		t.Errorf("robots.txt requested again within a run")
 	}
@@ -492,7 +499,7 @@ func TestNetworkFailures(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	defer close(release)
-	sum := crawl(t, openStore(t), Options{Seeds: []string{srv.URL + "/"}, Timeout: 500 * time.Millisecond})
+	sum := crawl(t, openStore(t), Options{Seeds: []string{srv.URL + "/"}, Timeout: 500 * time.Millisecond, MaxRetries: -1})
 	want := map[string]int{ReasonTimeout: 1, ReasonNetwork: 1, "http-502": 1}
 	if !reflect.DeepEqual(want, sum.Failed) {
 		t.Errorf("Failed (-want +got):\n-%v\n+%v", want, sum.Failed)
@@ -503,11 +510,12 @@ func TestParseSitemap(t *testing.T) {
 	tests := []struct {
 		name      string
 		body      string
-		pages     []string
+		pages     []sitemapURL
 		sitemaps  []string
 		wantError bool
 	}{
-		{"urlset", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://h/a </loc></url><url><loc>https://h/b</loc></url></urlset>`, []string{"https://h/a", "https://h/b"}, nil, false},
+		{"urlset", `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc> https://h/a </loc><lastmod>2017-05-20</lastmod></url><url><loc>https://h/b</loc><lastmod>2018-01-02T10:30:00+01:00</lastmod></url></urlset>`,
+			[]sitemapURL{{"https://h/a", time.Date(2017, 5, 20, 0, 0, 0, 0, time.UTC)}, {"https://h/b", time.Date(2018, 1, 2, 9, 30, 0, 0, time.UTC)}}, nil, false},
 		{"index", `<sitemapindex><sitemap><loc>https://h/s1.xml</loc></sitemap></sitemapindex>`, nil, []string{"https://h/s1.xml"}, false},
 		{"wrong root", `<rss><channel/></rss>`, nil, nil, true},
 		{"not xml", `hello`, nil, nil, true},

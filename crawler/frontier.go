@@ -1,133 +1,113 @@
 package crawler
 
 import (
-	"container/heap"
+	"context"
 	"sync"
+
+	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
-// entry is one URL waiting to be fetched.
-type entry struct {
-	url   string // normalised
-	depth int
-	seq   int // insertion order, to keep the queue stable within a depth
-}
+// frontierBuffer is how many queued items are read from the store at once.
+const frontierBuffer = 64
 
-type entryHeap []entry
-
-func (h entryHeap) Len() int { return len(h) }
-func (h entryHeap) Less(i, j int) bool {
-	if h[i].depth != h[j].depth {
-		return h[i].depth < h[j].depth
-	}
-	return h[i].seq < h[j].seq
-}
-func (h entryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *entryHeap) Push(x any)   { *h = append(*h, x.(entry)) }
-func (h *entryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
-}
-
-// frontier is the queue of a run: shallowest first, each URL once. When it
-// runs dry with no worker busy it asks refill once for more.
+// frontier hands out the queue kept in the crawl store (shallowest first,
+// each URL once per run) to the workers. It holds in memory only the few
+// items read ahead and those being worked on; the queue and the seen-set
+// are on disk. When the queue runs dry with no worker busy it calls refill
+// once (the revisit of stored URLs not reached by links).
 type frontier struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	q       entryHeap
-	seq     int
-	seen    map[string]bool
-	active  int // entries handed out and not yet done, or a refill running
-	started int // entries handed out (documents), capped by max
-	max     int
-	stopped bool
-	refill  func() []entry
+	st *store.Store
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	buf      []store.QueueItem
+	inflight map[string]bool // keys read and not yet done
+	active   int             // items handed out and not yet done, or a refill running
+	started  int             // items handed out, capped by max
+	max      int
+	stopped  bool
+	queued   int // items in the store's queue, as far as we know
+	refill   func() int
+	err      error
 }
 
-func newFrontier(max int, refill func() []entry) *frontier {
-	f := &frontier{seen: map[string]bool{}, max: max, refill: refill}
+func newFrontier(st *store.Store, max, queued int, refill func() int) *frontier {
+	f := &frontier{st: st, inflight: map[string]bool{}, max: max, queued: queued, refill: refill}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
 
-// push queues u unless it was seen before in this run.
-func (f *frontier) push(u string, depth int) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.pushLocked(u, depth)
-}
-
-func (f *frontier) pushLocked(u string, depth int) bool {
-	if f.seen[u] || f.stopped {
-		return false
-	}
-	f.seen[u] = true
-	f.seq++
-	heap.Push(&f.q, entry{url: u, depth: depth, seq: f.seq})
-	f.cond.Signal()
-	return true
-}
-
-// claim marks u as seen without queueing it (a redirect target fetched
-// in passing); it reports false if u was already seen.
-func (f *frontier) claim(u string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.seen[u] {
-		return false
-	}
-	f.seen[u] = true
-	return true
-}
-
-// next hands out the next entry, blocking while other workers may still
-// add some; ok is false when the run is over.
-func (f *frontier) next() (e entry, ok bool) {
+// next hands out the next item, blocking while other workers may still add
+// some; ok is false when the run is over (err says if a store read failed).
+func (f *frontier) next(ctx context.Context) (it store.QueueItem, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for {
 		switch {
-		case f.stopped || f.started >= f.max:
+		case f.stopped || f.started >= f.max || f.err != nil:
 			f.stopped = true
 			f.cond.Broadcast()
-			return entry{}, false
-		case len(f.q) > 0:
-			e = heap.Pop(&f.q).(entry)
+			return store.QueueItem{}, false
+		case len(f.buf) > 0:
+			it = f.buf[0]
+			f.buf = f.buf[1:]
 			f.active++
 			f.started++
-			return e, true
+			return it, true
+		}
+		more, err := f.st.Next(ctx, frontierBuffer, func(k []byte) bool { return f.inflight[string(k)] })
+		if err != nil {
+			if ctx.Err() == nil {
+				f.err = err
+			}
+			f.stopped = true
+			continue
+		}
+		if len(more) > 0 {
+			for _, m := range more {
+				f.inflight[string(m.Key)] = true
+			}
+			f.buf = more
+			continue
+		}
+		switch {
 		case f.active == 0 && f.refill != nil:
 			refill := f.refill
 			f.refill = nil
 			f.active++
 			f.mu.Unlock()
-			more := refill()
+			n := refill()
 			f.mu.Lock()
 			f.active--
-			for _, m := range more {
-				f.pushLocked(m.url, m.depth)
-			}
-			f.cond.Broadcast()
+			f.queued += n
 		case f.active == 0:
 			f.stopped = true
-			f.cond.Broadcast()
-			return entry{}, false
 		default:
 			f.cond.Wait()
 		}
 	}
 }
 
-// done marks an entry from next as finished.
-func (f *frontier) done() {
+// done marks an item from next finished, added new items having been
+// queued by its commit.
+func (f *frontier) done(it store.QueueItem, added int) {
 	f.mu.Lock()
+	delete(f.inflight, string(it.Key))
 	f.active--
+	f.queued += added - 1
 	f.cond.Broadcast()
 	f.mu.Unlock()
 }
 
-// refund gives back the page budget of an entry that made no request.
+// added counts items queued outside a commit.
+func (f *frontier) added(n int) {
+	f.mu.Lock()
+	f.queued += n
+	f.cond.Broadcast()
+	f.mu.Unlock()
+}
+
+// refund gives back the page budget of an item that made no request.
 func (f *frontier) refund() {
 	f.mu.Lock()
 	f.started--
@@ -142,9 +122,17 @@ func (f *frontier) stop() {
 	f.mu.Unlock()
 }
 
-// queued is the number of entries waiting.
-func (f *frontier) queued() int {
+// refilled reports whether the run got as far as the revisit of stored
+// URLs and no store read failed.
+func (f *frontier) refilled() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.q)
+	return f.err == nil && f.refill == nil
+}
+
+// queuedNow is the number of items waiting.
+func (f *frontier) queuedNow() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return max(f.queued-f.active, 0)
 }

@@ -19,6 +19,13 @@ const (
 	DefaultMaxBodyBytes = 64 << 20
 	DefaultMaxRedirects = 5
 	DefaultUserAgent    = "kbsearch/0.1 (+https://github.com/kbsearch/kbsearch)"
+	DefaultMaxRetries   = 3
+	DefaultRetryBase    = time.Second
+	DefaultMaxBackoff   = time.Minute
+	DefaultHostFailures = 5
+	DefaultHostPause    = 30 * time.Second
+	DefaultHostPauses   = 3
+	DefaultMaxURLLength = 2048
 )
 
 // NoDelay, as Options.Delay, disables the per-host delay (a zero Delay
@@ -42,7 +49,7 @@ type Options struct {
 	AllowedPrefixes []string      // URL path prefixes in scope; default "/"
 	MaxDepth        int           // default 10
 	MaxPages        int           // default 10000; documents fetched per run at most
-	Delay           time.Duration // per-host delay between requests; 0 means 1s, NoDelay (negative) none; robots Crawl-delay wins if larger
+	Delay           time.Duration // per-host spacing of request starts; 0 means 1s, NoDelay (negative) none; robots Crawl-delay wins if larger
 	Concurrency     int           // workers, default 4 (still one request at a time per host when the delay is > 0)
 	Timeout         time.Duration // per request, default 30s
 	MaxBodyBytes    int64         // default 64 MiB; larger bodies fail with "too-large"
@@ -52,14 +59,54 @@ type Options struct {
 	Extract         extract.Options
 	Logger          *slog.Logger   // default: discard
 	Progress        func(Progress) // optional, called after each document, never concurrently
+
+	// HostConcurrency is the number of requests in flight to one host:
+	// default 1 when there is a delay, else Concurrency.
+	HostConcurrency int
+	// MaxRetries is the number of retries of a request that failed in a
+	// way worth retrying (429, 500, 502, 503, 504, timeout, network):
+	// default 3, negative for none.
+	MaxRetries int
+	// RetryBase is the first backoff (default 1s), doubled per retry with
+	// jitter and capped at MaxBackoff (default 1 min). A Retry-After of 429
+	// or 503 is honoured when it is within MaxBackoff; a longer one fails
+	// the request and pauses the host for MaxBackoff.
+	RetryBase  time.Duration
+	MaxBackoff time.Duration
+	// HostFailures consecutive failures (default 5) pause a host for
+	// HostPause (default 30s, doubled at each pause); after HostPauses
+	// pauses (default 3) the host is given up for the run ("host-down").
+	HostFailures int
+	HostPause    time.Duration
+	HostPauses   int
+
+	// OffsiteDocuments lets links from in-scope pages to documents (PDF,
+	// DOCX, ODT, DOC, RTF by their path) on other hosts be fetched, one hop
+	// and without following anything from them; DocumentHosts, if set,
+	// lists the only hosts they may come from.
+	OffsiteDocuments bool
+	DocumentHosts    []string
+
+	// Trap guards: URLs longer than MaxURLLength (default 2048) are not
+	// fetched, nor URLs with a path segment repeated MaxPathRepeats times
+	// (default 3), nor calendar-like URLs naming a year more than
+	// MaxFutureYears (default 2) ahead or before 1990. MaxPagesPerHost
+	// caps the documents fetched per host and run (default: no cap beyond
+	// MaxPages).
+	MaxURLLength    int
+	MaxPathRepeats  int
+	MaxFutureYears  int
+	MaxPagesPerHost int
 }
 
 // Progress is reported after each document.
 type Progress struct {
-	Fetched int           // documents handled so far
-	Queued  int           // URLs waiting in the frontier
-	Failed  int           // documents that failed so far
-	Elapsed time.Duration // since Run started
+	Resumed  bool          // the run continues an unfinished one
+	Requests int           // HTTP requests for documents so far
+	Fetched  int           // documents handled so far
+	Queued   int           // URLs waiting in the frontier
+	Failed   int           // documents that failed so far
+	Elapsed  time.Duration // since Run started
 }
 
 // Summary counts what a run did. Each document handled counts once in New,
@@ -116,6 +163,42 @@ func (o Options) withDefaults() Options {
 	}
 	if len(o.AllowedPrefixes) == 0 {
 		o.AllowedPrefixes = []string{"/"}
+	}
+	if o.HostConcurrency <= 0 {
+		o.HostConcurrency = 1
+		if o.Delay == 0 {
+			o.HostConcurrency = o.Concurrency
+		}
+	}
+	switch {
+	case o.MaxRetries == 0:
+		o.MaxRetries = DefaultMaxRetries
+	case o.MaxRetries < 0:
+		o.MaxRetries = 0
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = DefaultRetryBase
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.HostFailures <= 0 {
+		o.HostFailures = DefaultHostFailures
+	}
+	if o.HostPause <= 0 {
+		o.HostPause = DefaultHostPause
+	}
+	if o.HostPauses <= 0 {
+		o.HostPauses = DefaultHostPauses
+	}
+	if o.MaxURLLength <= 0 {
+		o.MaxURLLength = DefaultMaxURLLength
+	}
+	if o.MaxPathRepeats <= 0 {
+		o.MaxPathRepeats = 3
+	}
+	if o.MaxFutureYears <= 0 {
+		o.MaxFutureYears = 2
 	}
 	return o
 }

@@ -1,62 +1,234 @@
 package crawler
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/temoto/robotstxt"
 )
 
-// robotsRules is what a run knows of one host's robots.txt.
+// robotsRules is what a run knows of one host's robots.txt, read as RFC
+// 9309 says: the groups naming our product token (else the "*" groups)
+// apply, merged; the longest matching Allow or Disallow pattern wins, Allow
+// on a tie; "*" matches any run of characters and a final "$" anchors the
+// end of the path.
 type robotsRules struct {
-	data     *robotstxt.RobotsData // nil: allow all
-	deny     bool                  // unreachable or 5xx: disallow all (RFC 9309)
-	delay    time.Duration         // Crawl-delay of our group
+	rules    []robotsRule
+	deny     bool          // unreachable or 5xx: disallow all (RFC 9309 2.3.1.4)
+	delay    time.Duration // Crawl-delay of our group (not in RFC 9309, widely used)
 	sitemaps []string
 }
 
-// allowed reports whether u may be fetched by agent.
-func (r *robotsRules) allowed(u *url.URL, agent string) bool {
+type robotsRule struct {
+	allow   bool
+	pattern string // percent-encoding normalised
+}
+
+// allowed reports whether u may be fetched.
+func (r *robotsRules) allowed(u *url.URL) bool {
 	if r.deny {
 		return false
-	}
-	if r.data == nil {
-		return true
 	}
 	if strings.EqualFold(u.EscapedPath(), "/robots.txt") {
 		return true
 	}
-	// TestAgent wants the path and query, not the full URL.
-	return r.data.TestAgent(u.RequestURI(), agent)
+	path := normalizeRobotsPath(u.RequestURI())
+	best, allow := -1, true
+	for _, rule := range r.rules {
+		if len(rule.pattern) < best || (len(rule.pattern) == best && !rule.allow) {
+			continue
+		}
+		if robotsMatch(rule.pattern, path) {
+			best, allow = len(rule.pattern), rule.allow
+		}
+	}
+	return allow
 }
 
-// parseRobots interprets a robots.txt response (status 0: not reachable).
+// robotsMatch reports whether pattern matches path from its start: "*"
+// matches any sequence, a final "$" the end of the path; otherwise a
+// pattern matches every path it is a prefix of.
+func robotsMatch(pattern, path string) bool {
+	anchored := strings.HasSuffix(pattern, "$")
+	if anchored {
+		pattern = pattern[:len(pattern)-1]
+	}
+	if !anchored {
+		pattern += "*"
+	}
+	// Iterative glob matching with backtracking to the last star.
+	p, s, star, mark := 0, 0, -1, 0
+	for s < len(path) {
+		switch {
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, s
+			p++
+		case p < len(pattern) && pattern[p] == path[s]:
+			p++
+			s++
+		case star >= 0:
+			p = star + 1
+			mark++
+			s = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+// normalizeRobotsPath upper-cases percent escapes and decodes those of
+// unreserved characters, so that "/a%7eb", "/a%7Eb" and "/a~b" compare equal
+// (RFC 9309 2.2.2).
+func normalizeRobotsPath(p string) string {
+	if !strings.Contains(p, "%") {
+		return p
+	}
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			v, _ := strconv.ParseUint(p[i+1:i+3], 16, 8)
+			c := byte(v)
+			if isUnreserved(c) {
+				b.WriteByte(c)
+			} else {
+				b.WriteString(strings.ToUpper(p[i : i+3]))
+			}
+			i += 2
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// parseRobots interprets a robots.txt response (status 0: not reachable)
+// for the product token agent.
 func parseRobots(status int, body []byte, agent string) *robotsRules {
 	switch {
 	case status == 0 || status >= 500:
 		return &robotsRules{deny: true}
 	case status >= 400:
-		return &robotsRules{}
+		return &robotsRules{} // "unavailable": allow all
 	case status < 200 || status >= 300:
 		// Still a redirect after the hop limit: unavailable, so allow all.
 		return &robotsRules{}
 	}
-	data, err := robotstxt.FromBytes(body)
-	if err != nil {
-		// A file we cannot parse restricts nothing we can read.
-		return &robotsRules{}
+	type group struct {
+		agents []string
+		rules  []robotsRule
+		delay  time.Duration
+		hasDly bool
 	}
-	r := &robotsRules{data: data, sitemaps: data.Sitemaps}
-	if g := data.FindGroup(agent); g != nil {
-		r.delay = g.CrawlDelay
+	var groups []*group
+	var cur *group
+	inAgents := false
+	out := &robotsRules{}
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 4096), maxRobotsBytes)
+	sc.Split(scanRobotsLines)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		key, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		val = strings.TrimSpace(val)
+		switch key {
+		case "user-agent":
+			if !inAgents || cur == nil {
+				cur = &group{}
+				groups = append(groups, cur)
+			}
+			inAgents = true
+			cur.agents = append(cur.agents, strings.ToLower(val))
+		case "allow", "disallow":
+			inAgents = false
+			if cur == nil || val == "" { // an empty Disallow allows all
+				continue
+			}
+			cur.rules = append(cur.rules, robotsRule{allow: key == "allow", pattern: normalizeRobotsPath(val)})
+		case "crawl-delay":
+			inAgents = false
+			if cur == nil {
+				continue
+			}
+			if f, err := strconv.ParseFloat(val, 64); err == nil && f >= 0 && f < 86400 {
+				cur.delay, cur.hasDly = time.Duration(f*float64(time.Second)), true
+			}
+		case "sitemap":
+			if val != "" {
+				out.sitemaps = append(out.sitemaps, val) // not part of any group
+			}
+		default:
+			// Other records end a run of user-agent lines too.
+			if inAgents && cur != nil && len(cur.agents) > 0 {
+				inAgents = false
+			}
+		}
 	}
-	return r
+	// Groups naming our product token apply; else the "*" groups. Groups
+	// for the same agent are merged (RFC 9309 2.2.1).
+	pick := func(match func(string) bool) bool {
+		found := false
+		for _, g := range groups {
+			for _, a := range g.agents {
+				if match(a) {
+					out.rules = append(out.rules, g.rules...)
+					if g.hasDly && g.delay > out.delay {
+						out.delay = g.delay
+					}
+					found = true
+					break
+				}
+			}
+		}
+		return found
+	}
+	if !pick(func(a string) bool { return a == agent }) {
+		pick(func(a string) bool { return a == "*" })
+	}
+	return out
+}
+
+// scanRobotsLines splits on LF, CR or CRLF.
+func scanRobotsLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		adv := i + 1
+		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+			adv++
+		} else if data[i] == '\r' && i+1 == len(data) && !atEOF {
+			return 0, nil, nil // wait to see whether LF follows
+		}
+		return adv, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 // agentToken is the product token of a User-Agent ("kbsearch" of
@@ -86,35 +258,39 @@ type robotsCache struct {
 func hostKey(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
 // robots returns the rules for u's host, fetching robots.txt on first use.
-func (c *run) robots(ctx context.Context, u *url.URL) *robotsRules {
+func (r *run) robots(ctx context.Context, u *url.URL) *robotsRules {
 	key := hostKey(u)
-	c.robotsCache.mu.Lock()
-	e := c.robotsCache.entries[key]
+	r.robotsCache.mu.Lock()
+	e := r.robotsCache.entries[key]
 	if e == nil {
 		e = &robotsEntry{}
-		c.robotsCache.entries[key] = e
+		r.robotsCache.entries[key] = e
 	}
-	c.robotsCache.mu.Unlock()
-	e.once.Do(func() { e.rules = c.fetchRobots(ctx, u) })
+	r.robotsCache.mu.Unlock()
+	e.once.Do(func() {
+		e.rules = r.fetchRobots(ctx, u)
+		r.hosts.get(u.Host).setDelay(max(r.opts.Delay, e.rules.delay))
+	})
 	return e.rules
 }
 
-func (c *run) fetchRobots(ctx context.Context, u *url.URL) *robotsRules {
+func (r *run) fetchRobots(ctx context.Context, u *url.URL) *robotsRules {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	log := c.opts.Logger.With("url", ru.String())
-	release, err := c.gates.acquire(ctx, u.Host, c.opts.Delay)
+	log := r.opts.Logger.With("url", ru.String())
+	h := r.hosts.get(u.Host)
+	release, err := r.acquire(ctx, h)
 	if err != nil {
 		return &robotsRules{deny: true}
 	}
 	defer release()
-	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, ru.String(), nil)
 	if err != nil {
 		return &robotsRules{deny: true}
 	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	resp, err := c.robotsClient.Do(req)
+	req.Header.Set("User-Agent", r.opts.UserAgent)
+	resp, err := r.robotsClient.Do(req)
 	if err != nil {
 		log.Debug("robots.txt unreachable: disallowing the host", "err", err)
 		return &robotsRules{deny: true}
@@ -125,61 +301,8 @@ func (c *run) fetchRobots(ctx context.Context, u *url.URL) *robotsRules {
 		log.Debug("robots.txt read failed: disallowing the host", "err", err)
 		return &robotsRules{deny: true}
 	}
-	r := parseRobots(resp.StatusCode, body, c.agent)
-	log.Debug("robots.txt", "status", resp.StatusCode, "deny", r.deny, "crawl_delay", r.delay, "sitemaps", len(r.sitemaps))
-	return r
-}
-
-// hostDelay is the delay between two requests to u's host: the larger of
-// Options.Delay and the robots.txt Crawl-delay.
-func (c *run) hostDelay(ctx context.Context, u *url.URL) time.Duration {
-	d := c.opts.Delay
-	if r := c.robots(ctx, u); r.delay > d {
-		d = r.delay
-	}
-	return d
-}
-
-// gates spaces requests to each host: with a delay, one request at a time
-// per host, each starting at least delay after the previous one ended.
-type gates struct {
-	mu    sync.Mutex
-	hosts map[string]*gate
-}
-
-type gate struct {
-	sem  chan struct{}
-	next time.Time
-}
-
-func (g *gates) acquire(ctx context.Context, host string, delay time.Duration) (release func(), err error) {
-	if delay <= 0 {
-		return func() {}, ctx.Err()
-	}
-	g.mu.Lock()
-	h := g.hosts[host]
-	if h == nil {
-		h = &gate{sem: make(chan struct{}, 1)}
-		g.hosts[host] = h
-	}
-	g.mu.Unlock()
-	select {
-	case h.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	if wait := time.Until(h.next); wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			<-h.sem
-			return nil, ctx.Err()
-		}
-	}
-	return func() {
-		h.next = time.Now().Add(delay)
-		<-h.sem
-	}, nil
+	rules := parseRobots(resp.StatusCode, body, r.agent)
+	log.Debug("robots.txt", "status", resp.StatusCode, "deny", rules.deny, "rules", len(rules.rules),
+		"crawl_delay", rules.delay, "sitemaps", len(rules.sitemaps))
+	return rules
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // sitemapDoc is either a <urlset> or a <sitemapindex>.
@@ -21,13 +22,32 @@ type sitemapDoc struct {
 }
 
 type sitemapLoc struct {
-	Loc string `xml:"loc"`
+	Loc     string `xml:"loc"`
+	Lastmod string `xml:"lastmod"`
+}
+
+// sitemapURL is a page a sitemap lists, with its <lastmod> if valid.
+type sitemapURL struct {
+	loc     string
+	lastmod time.Time
+}
+
+// parseLastmod reads a W3C datetime: a date, or a date and time with a
+// zone, with or without seconds.
+func parseLastmod(s string) time.Time {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02", "2006-01", "2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 // parseSitemap reads one sitemap file (plain or gzip-compressed XML) of at
 // most maxSitemapBytes once decompressed and returns its page URLs and the
 // sitemaps it lists.
-func parseSitemap(r io.Reader) (pages, sitemaps []string, err error) {
+func parseSitemap(r io.Reader) (pages []sitemapURL, sitemaps []string, err error) {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
@@ -53,7 +73,7 @@ func parseSitemap(r io.Reader) (pages, sitemaps []string, err error) {
 	}
 	for _, l := range doc.URLs {
 		if s := strings.TrimSpace(l.Loc); s != "" {
-			pages = append(pages, s)
+			pages = append(pages, sitemapURL{s, parseLastmod(l.Lastmod)})
 		}
 	}
 	for _, l := range doc.Sitemaps {
@@ -67,7 +87,7 @@ func parseSitemap(r io.Reader) (pages, sitemaps []string, err error) {
 // sitemapURLs collects the in-scope page URLs of the sitemaps named in the
 // seeds' robots.txt files and at /sitemap.xml of each seed host, following
 // sitemap indexes up to maxSitemapDepth.
-func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []string {
+func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []sitemapURL {
 	type item struct {
 		url   string
 		depth int
@@ -84,7 +104,7 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []string {
 		}
 		queue = append(queue, item{hostKey(s) + "/sitemap.xml", 0})
 	}
-	var out []string
+	var out []sitemapURL
 	seen := map[string]bool{}
 	files := 0
 	for len(queue) > 0 && files < maxSitemapFiles && len(out) < maxSitemapURLs {
@@ -102,7 +122,7 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []string {
 		if !c.scope.hosts[u.Host] && !c.scope.hosts[u.Hostname()] {
 			continue // a sitemap on another host is not ours to read
 		}
-		if !c.robots(ctx, u).allowed(u, c.agent) {
+		if !c.robots(ctx, u).allowed(u) {
 			continue
 		}
 		files++
@@ -124,8 +144,9 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []string {
 	return out
 }
 
-func (c *run) fetchSitemap(ctx context.Context, u *url.URL) (pages, subs []string, err error) {
-	release, err := c.gates.acquire(ctx, u.Host, c.hostDelay(ctx, u))
+func (c *run) fetchSitemap(ctx context.Context, u *url.URL) (pages []sitemapURL, subs []string, err error) {
+	c.robots(ctx, u)
+	release, err := c.acquire(ctx, c.hosts.get(u.Host))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,28 +5,44 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/kbsearch/kbsearch/crawler"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
 type crawlFlags struct {
-	seeds       []string
-	hosts       []string
-	prefixes    []string
-	delay       time.Duration
-	maxPages    int
-	maxDepth    int
-	concurrency int
-	timeout     time.Duration
-	userAgent   string
-	summary     string
+	seeds         []string
+	hosts         []string
+	prefixes      []string
+	delay         time.Duration
+	maxPages      int
+	maxDepth      int
+	concurrency   int
+	hostConc      int
+	timeout       time.Duration
+	userAgent     string
+	summary       string
+	maxRetries    int
+	offsiteDocs   bool
+	docHosts      []string
+	maxPerHost    int
+	maxURLLength  int
+	progressEvery time.Duration
+	noProgress    bool
+	cpuProfile    string
 }
 
 func newCrawlCmd(g *globals) *cobra.Command {
@@ -35,23 +51,39 @@ func newCrawlCmd(g *globals) *cobra.Command {
 		Use:   "crawl --seed URL [--seed URL]...",
 		Short: "Fetch a portal's pages and documents into the crawl store",
 		Long: `crawl fetches the seed pages and everything in scope they link to (and
-their sitemaps), honouring robots.txt and a per-host delay, and keeps each
-response and its extracted text in the crawl store under --data. A second
-crawl sends conditional requests and only re-extracts what changed.`,
+their sitemaps), honouring robots.txt, a per-host rate and concurrency, and
+Retry-After, and keeps each response and its extracted text in the crawl
+store under --data. A second crawl sends conditional requests and only
+re-extracts what changed. The frontier lives in the store: a crawl that was
+interrupted (Ctrl-C, kill) is resumed by the next crawl without fetching
+again what it already stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(f.seeds) == 0 {
 				return errors.New("crawl needs at least one --seed URL (or KBSEARCH_SEED)")
 			}
+			if f.cpuProfile != "" {
+				pf, err := os.Create(f.cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer pf.Close()
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			sum, err := runCrawl(cmd.Context(), g, f)
 			if sum != nil {
 				printSummary(g, sum)
 				if f.summary != "" {
-					b, _ := json.MarshalIndent(sum, "", "  ")
-					if werr := os.WriteFile(f.summary, append(b, '\n'), 0o644); werr != nil {
-						return fmt.Errorf("write summary: %w", werr)
+					if werr := writeSummary(f.summary, sum); werr != nil {
+						return werr
 					}
 				}
+			}
+			if err != nil && errors.Is(err, context.Canceled) {
+				return errors.New("crawl interrupted: the store is consistent; run the same crawl again to resume")
 			}
 			return err
 		},
@@ -60,13 +92,23 @@ crawl sends conditional requests and only re-extracts what changed.`,
 	fl.StringSliceVar(&f.seeds, "seed", nil, "start URL (repeatable)")
 	fl.StringSliceVar(&f.hosts, "allow-host", nil, "hosts in scope (default: the seeds' hosts)")
 	fl.StringSliceVar(&f.prefixes, "allow-prefix", nil, "URL path prefixes in scope (default: /)")
-	fl.DurationVar(&f.delay, "delay", time.Second, "delay between two requests to one host (robots.txt Crawl-delay wins if longer)")
-	fl.IntVar(&f.maxPages, "max-pages", 10000, "documents fetched per run at most")
-	fl.IntVar(&f.maxDepth, "max-depth", 10, "link depth from the seeds at most")
-	fl.IntVar(&f.concurrency, "concurrency", 4, "requests in flight at most")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one request")
-	fl.StringVar(&f.userAgent, "user-agent", "", "User-Agent header (default names kbsearch and its home page)")
+	fl.DurationVar(&f.delay, "delay", time.Second, "time between two request starts to one host (robots.txt Crawl-delay wins if longer; 0s: none)")
+	fl.IntVar(&f.maxPages, "max-pages", crawler.DefaultMaxPages, "documents fetched per run at most (an unfinished run is resumed by the next)")
+	fl.IntVar(&f.maxDepth, "max-depth", crawler.DefaultMaxDepth, "link depth from the seeds at most")
+	fl.IntVar(&f.concurrency, "concurrency", crawler.DefaultConcurrency, "requests in flight at most")
+	fl.IntVar(&f.hostConc, "host-concurrency", 0, "requests in flight per host at most (default 1 with a delay, else --concurrency)")
+	fl.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "timeout of one request")
+	fl.StringVar(&f.userAgent, "user-agent", "", "User-Agent header: name the product and a contact URL (default "+crawler.DefaultUserAgent+")")
 	fl.StringVar(&f.summary, "summary", "", "also write the run's summary as JSON to this file")
+	fl.IntVar(&f.maxRetries, "max-retries", crawler.DefaultMaxRetries, "retries of a request failing with 429, 5xx, a timeout or a network error (0: none)")
+	fl.BoolVar(&f.offsiteDocs, "offsite-docs", false, "fetch documents (PDF, DOCX, ODT) linked from in-scope pages on other hosts, one hop")
+	fl.StringSliceVar(&f.docHosts, "doc-host", nil, "with --offsite-docs, the only hosts documents may come from")
+	fl.IntVar(&f.maxPerHost, "max-pages-per-host", 0, "documents fetched per host and run at most (0: no cap)")
+	fl.IntVar(&f.maxURLLength, "max-url-length", crawler.DefaultMaxURLLength, "longer URLs are not fetched")
+	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "without a terminal, log progress at this interval")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar or progress log lines")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the crawl to this file")
+	fl.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -80,22 +122,66 @@ func runCrawl(ctx context.Context, g *globals, f crawlFlags) (*crawler.Summary, 
 	if delay <= 0 {
 		delay = crawler.NoDelay // --delay 0s: no pause between requests (a local site)
 	}
-	c, err := crawler.New(st, crawler.Options{
-		Seeds:           f.seeds,
-		AllowedHosts:    f.hosts,
-		AllowedPrefixes: f.prefixes,
-		MaxDepth:        f.maxDepth,
-		MaxPages:        f.maxPages,
-		Delay:           delay,
-		Concurrency:     f.concurrency,
-		Timeout:         f.timeout,
-		UserAgent:       f.userAgent,
-		Logger:          g.log,
-	})
+	retries := f.maxRetries
+	if retries <= 0 {
+		retries = -1
+	}
+	var prog *progress
+	if !f.noProgress {
+		prog = newProgress(g, "crawl", -1, f.progressEvery)
+		defer prog.finish()
+	}
+	opts := crawler.Options{
+		Seeds:            f.seeds,
+		AllowedHosts:     f.hosts,
+		AllowedPrefixes:  f.prefixes,
+		MaxDepth:         f.maxDepth,
+		MaxPages:         f.maxPages,
+		Delay:            delay,
+		Concurrency:      f.concurrency,
+		HostConcurrency:  f.hostConc,
+		Timeout:          f.timeout,
+		UserAgent:        f.userAgent,
+		MaxRetries:       retries,
+		OffsiteDocuments: f.offsiteDocs,
+		DocumentHosts:    f.docHosts,
+		MaxPagesPerHost:  f.maxPerHost,
+		MaxURLLength:     f.maxURLLength,
+		Logger:           g.log,
+	}
+	if prog != nil {
+		opts.Progress = func(p crawler.Progress) {
+			prog.update(p.Fetched, p.Fetched+p.Queued, p.Failed, p.Requests)
+		}
+	}
+	c, err := crawler.New(st, opts)
 	if err != nil {
 		return nil, err
 	}
 	return c.Run(ctx)
+}
+
+func writeSummary(path string, s *crawler.Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	// Written beside the target and renamed, so that it is never half-written.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".summary-*.json")
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	_, werr := tmp.Write(append(b, '\n'))
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write summary: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
 }
 
 func printSummary(g *globals, s *crawler.Summary) {
@@ -112,4 +198,96 @@ func printSummary(g *globals, s *crawler.Summary) {
 		fmt.Fprintf(g.stdout, " (%s)", strings.Join(reasons, ", "))
 	}
 	fmt.Fprintln(g.stdout)
+}
+
+// progress shows how a long command advances: a live bar on stderr when
+// stderr is a terminal, else an info log line every interval (and one at
+// the end). It is safe for concurrent use. Any command can use it:
+//
+//	p := newProgress(g, "index", total, 10*time.Second) // total -1: unknown
+//	defer p.finish()
+//	p.update(done, total, failed, 0)                    // after each item
+type progress struct {
+	mu      sync.Mutex
+	label   string
+	bar     *progressbar.ProgressBar
+	log     *slog.Logger
+	every   time.Duration
+	start   time.Time
+	last    time.Time
+	done    int
+	total   int
+	failed  int
+	request int
+}
+
+func newProgress(g *globals, label string, total int, every time.Duration) *progress {
+	p := &progress{label: label, log: g.log, every: every, start: time.Now(), total: total}
+	if p.log == nil {
+		p.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if p.every <= 0 {
+		p.every = 10 * time.Second
+	}
+	p.last = p.start
+	if f, ok := g.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionSetDescription(label),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowDescriptionAtLineEnd(),
+			progressbar.OptionSetPredictTime(false),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return p
+}
+
+// update reports done items of total (-1: unknown), failed among them, and
+// requests made (0 if not applicable).
+func (p *progress) update(done, total, failed, requests int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done, p.total, p.failed, p.request = done, total, failed, requests
+	rate := float64(done) / max(time.Since(p.start).Seconds(), 1e-3)
+	if p.bar != nil {
+		// The bar must not reach its end before finish: it would stop
+		// drawing. A crawl's total grows as links are found.
+		if m := max(total, done+1); total >= 0 && m != p.bar.GetMax() {
+			p.bar.ChangeMax(m)
+		}
+		p.bar.Describe(fmt.Sprintf("%s: %d queued, %d failed, %.1f/s", p.label, max(total-done, 0), failed, rate))
+		p.bar.Set(done)
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= p.every {
+		p.last = now
+		p.logLine("progress", rate)
+	}
+}
+
+func (p *progress) logLine(msg string, rate float64) {
+	attrs := []any{"done", p.done, "failed", p.failed, "per_second", fmt.Sprintf("%.1f", rate)}
+	if p.total >= 0 {
+		attrs = append(attrs, "queued", max(p.total-p.done, 0))
+	}
+	if p.request > 0 {
+		attrs = append(attrs, "requests", p.request)
+	}
+	p.log.Info(p.label+" "+msg, attrs...)
+}
+
+// finish clears the bar (or logs a last line).
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		p.bar.Finish()
+		return
+	}
+	if p.done > 0 {
+		p.logLine("done", float64(p.done)/max(time.Since(p.start).Seconds(), 1e-3))
+	}
 }

@@ -7,6 +7,14 @@
 // bytes that no record references any more (a page whose content changed)
 // are left in place; they cost disk space, not correctness.
 //
+// The store also holds the frontier of the current crawl run (a queue
+// ordered by depth and a seen-set, see BeginRun, Enqueue, Next, Commit,
+// EndRun), so that a crawl's memory does not grow with the site and a
+// killed crawl can be resumed; Commit writes a URL's records, its removal
+// from the queue and the links it led to in one transaction. A small copy
+// of each record without its text (Peek) serves re-crawls, and locale
+// variants of a document are indexed by their TranslationKey.
+//
 // A Store may be opened read-write by one process at a time; further opens
 // (read-write or read-only) wait up to Options.Timeout and then fail with
 // ErrBusy. Fingerprint gives a cheap token that changes whenever a record's

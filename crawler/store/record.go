@@ -29,10 +29,24 @@ type Record struct {
 	// "robots", "too-large".
 	Err       string `json:"err,omitempty"`
 	ErrReason string `json:"err_reason,omitempty"`
+	// Lang is the locale of a URL that names one ("..._fr", "..._fr.pdf"),
+	// lower-case, else empty; Page.Lang is what the document declares.
+	Lang string `json:"lang,omitempty"`
+	// TranslationKey is shared by the locale variants of one document
+	// (the URL with its locale suffix replaced by "_*"); Store.Translations
+	// lists the URLs holding a key. Empty for a URL without a locale.
+	TranslationKey string `json:"translation_key,omitempty"`
 	// Page is the extracted content; nil when extraction failed or the
 	// response had no body to extract.
 	Page *extract.Page `json:"page,omitempty"`
+
+	partial bool // read by Peek: Page holds only links, canonical and robots flags
 }
+
+// Partial reports whether the record was read by Peek, with a Page that
+// holds only Links, Canonical, NoFollow and NoIndex. Such a record must not
+// be stored back: read it with Get first.
+func (r *Record) Partial() bool { return r.partial }
 
 // Indexable reports whether the record holds a live document to index.
 func (r *Record) Indexable() bool {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
@@ -122,7 +124,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 }
 
 func initBuckets(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bucketRecords, bucketRaw, bucketByHash, bucketMeta} {
+	for _, b := range [][]byte{bucketRecords, bucketRaw, bucketByHash, bucketMeta, bucketQueue, bucketSeen, bucketTrans, bucketHead} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return fmt.Errorf("store: init: %w", err)
 		}
@@ -178,6 +180,65 @@ func (s *Store) Get(ctx context.Context, url string) (*Record, error) {
 	return rec, nil
 }
 
+// Peek returns the record of url without the text of its page (see
+// Record.Partial), or ErrNotFound: the cheap read a re-crawl needs.
+func (s *Store) Peek(ctx context.Context, url string) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var rec *Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRecords).Get([]byte(url))
+		if v == nil {
+			return ErrNotFound
+		}
+		// The head is the record without its text, kept beside it; a
+		// store written before heads existed falls back to the record.
+		src := v
+		if hb := tx.Bucket(bucketHead); hb != nil {
+			if hv := hb.Get([]byte(url)); hv != nil {
+				src = hv
+			}
+		}
+		var h recordHead
+		if err := json.Unmarshal(src, &h); err != nil {
+			return fmt.Errorf("decode record: %w", err)
+		}
+		rec = &h.Record
+		rec.partial = true
+		if h.Page != nil {
+			rec.Page = &extract.Page{Canonical: h.Page.Canonical, Links: h.Page.Links, NoIndex: h.Page.NoIndex, NoFollow: h.Page.NoFollow}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: peek %s: %w", url, err)
+	}
+	return rec, nil
+}
+
+// recordHead is a Record whose page holds only what a re-crawl needs.
+type recordHead struct {
+	Record
+	Page *pageHead `json:"page,omitempty"`
+}
+
+type pageHead struct {
+	Canonical string   `json:"canonical,omitempty"`
+	Links     []string `json:"links,omitempty"`
+	NoIndex   bool     `json:"noindex,omitempty"`
+	NoFollow  bool     `json:"nofollow,omitempty"`
+}
+
+func headOf(rec *Record) ([]byte, error) {
+	h := recordHead{Record: *rec}
+	h.Record.Page = nil
+	if p := rec.Page; p != nil {
+		h.Page = &pageHead{Canonical: p.Canonical, Links: p.Links, NoIndex: p.NoIndex, NoFollow: p.NoFollow}
+	}
+	return json.Marshal(&h)
+}
+
 // Put stores rec under rec.URL, replacing any previous record, and raw
 // under rec.Hash, all in one transaction. raw may be nil: the raw bytes
 // already stored for rec.Hash (if any) are kept. When raw is given,
@@ -192,6 +253,27 @@ func (s *Store) Put(ctx context.Context, rec *Record, raw []byte) error {
 	if rec == nil || rec.URL == "" {
 		return fmt.Errorf("store: put: %w: record without URL", ErrInvalid)
 	}
+	if err := checkRecord(rec, raw); err != nil {
+		return err
+	}
+	if rec.partial {
+		return fmt.Errorf("store: put %s: %w: a partial record (from Peek)", rec.URL, ErrInvalid)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error { return putTx(tx, rec, raw) })
+	if err != nil {
+		return fmt.Errorf("store: put %s: %w", rec.URL, err)
+	}
+	return nil
+}
+
+// checkRecord validates rec and sets its hash from raw if empty.
+func checkRecord(rec *Record, raw []byte) error {
+	if rec == nil || rec.URL == "" {
+		return fmt.Errorf("store: put: %w: record without URL", ErrInvalid)
+	}
+	if rec.partial {
+		return fmt.Errorf("store: put %s: %w: a partial record (from Peek)", rec.URL, ErrInvalid)
+	}
 	if raw != nil {
 		sum := sha256.Sum256(raw)
 		h := hex.EncodeToString(sum[:])
@@ -203,50 +285,67 @@ func (s *Store) Put(ctx context.Context, rec *Record, raw []byte) error {
 			return fmt.Errorf("store: put %s: %w: hash %s does not match the raw bytes (%s)", rec.URL, ErrInvalid, rec.Hash, h)
 		}
 	}
+	return nil
+}
+
+// putTx writes rec, its raw bytes and its index entries in tx.
+func putTx(tx *bolt.Tx, rec *Record, raw []byte) error {
 	val, err := json.Marshal(rec)
 	if err != nil {
-		return fmt.Errorf("store: put %s: %w", rec.URL, err)
+		return fmt.Errorf("put %s: %w", rec.URL, err)
 	}
 	key := []byte(rec.URL)
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		records := tx.Bucket(bucketRecords)
-		byHash := tx.Bucket(bucketByHash)
-		changed := true
-		if old := records.Get(key); old != nil {
-			prev, err := decode(old)
-			if err != nil {
-				return err
-			}
-			changed = contentChanged(prev, rec)
-			if prev.Hash != "" && prev.Hash != rec.Hash {
-				if err := byHash.Delete(hashKey(prev.Hash, rec.URL)); err != nil {
-					return err
-				}
-			}
-		}
-		if err := records.Put(key, val); err != nil {
+	records := tx.Bucket(bucketRecords)
+	byHash := tx.Bucket(bucketByHash)
+	trans := tx.Bucket(bucketTrans)
+	changed := true
+	if old := records.Get(key); old != nil {
+		prev, err := decode(old)
+		if err != nil {
 			return err
 		}
-		if rec.Hash != "" {
-			if err := byHash.Put(hashKey(rec.Hash, rec.URL), nil); err != nil {
+		changed = contentChanged(prev, rec)
+		if prev.Hash != "" && prev.Hash != rec.Hash {
+			if err := byHash.Delete(hashKey(prev.Hash, rec.URL)); err != nil {
 				return err
 			}
 		}
-		if raw != nil {
-			rb := tx.Bucket(bucketRaw)
-			if rb.Get([]byte(rec.Hash)) == nil {
-				if err := rb.Put([]byte(rec.Hash), raw); err != nil {
-					return err
-				}
+		if prev.TranslationKey != "" && prev.TranslationKey != rec.TranslationKey {
+			if err := trans.Delete(hashKey(prev.TranslationKey, rec.URL)); err != nil {
+				return err
 			}
 		}
-		if changed {
-			return bumpSeq(tx)
-		}
-		return nil
-	})
+	}
+	if err := records.Put(key, val); err != nil {
+		return err
+	}
+	head, err := headOf(rec)
 	if err != nil {
-		return fmt.Errorf("store: put %s: %w", rec.URL, err)
+		return err
+	}
+	if err := tx.Bucket(bucketHead).Put(key, head); err != nil {
+		return err
+	}
+	if rec.Hash != "" {
+		if err := byHash.Put(hashKey(rec.Hash, rec.URL), nil); err != nil {
+			return err
+		}
+	}
+	if rec.TranslationKey != "" {
+		if err := trans.Put(hashKey(rec.TranslationKey, rec.URL), nil); err != nil {
+			return err
+		}
+	}
+	if raw != nil {
+		rb := tx.Bucket(bucketRaw)
+		if rb.Get([]byte(rec.Hash)) == nil {
+			if err := rb.Put([]byte(rec.Hash), raw); err != nil {
+				return err
+			}
+		}
+	}
+	if changed {
+		return bumpSeq(tx)
 	}
 	return nil
 }
@@ -337,30 +436,40 @@ func (s *Store) URLForHash(ctx context.Context, hash string) (string, error) {
 	}
 	var url string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		records := tx.Bucket(bucketRecords)
-		prefix := hashKey(hash, "")
-		c := tx.Bucket(bucketByHash).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			u := k[len(prefix):]
-			v := records.Get(u)
-			if v == nil {
-				continue
-			}
-			rec, err := decode(v)
-			if err != nil {
-				return err
-			}
-			if rec.Hash == hash && !rec.Gone && rec.DuplicateOf == "" {
-				url = string(u)
-				return nil
-			}
-		}
-		return ErrNotFound
+		var err error
+		url, err = urlForHash(tx, hash, "")
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: url for hash %s: %w", hash, err)
 	}
 	return url, nil
+}
+
+// urlForHash finds the first live, non-duplicate URL other than except
+// holding hash.
+func urlForHash(tx *bolt.Tx, hash, except string) (string, error) {
+	records := tx.Bucket(bucketRecords)
+	prefix := hashKey(hash, "")
+	c := tx.Bucket(bucketByHash).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		u := k[len(prefix):]
+		if string(u) == except {
+			continue
+		}
+		v := records.Get(u)
+		if v == nil {
+			continue
+		}
+		rec, err := decode(v)
+		if err != nil {
+			return "", err
+		}
+		if rec.Hash == hash && !rec.Gone && rec.DuplicateOf == "" {
+			return string(u), nil
+		}
+	}
+	return "", ErrNotFound
 }
 
 // Stats counts the records and raw bytes in the store.
