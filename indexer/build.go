@@ -146,6 +146,7 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 		return nil
 	}
 	seen := make(map[string]bool)
+	var stats Stats
 	err := st.Each(ctx, func(rec *store.Record) error {
 		if !rec.Indexable() {
 			return nil
@@ -158,6 +159,7 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 		if err := batch.Index(d.ID, IndexFields(im, &d)); err != nil {
 			return fmt.Errorf("indexer: add %s: %w", d.URL, err)
 		}
+		stats.Add(&d)
 		n++
 		if batch.Size() >= opts.BatchSize {
 			return flush()
@@ -168,6 +170,9 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 		return 0, err
 	}
 	if err := flush(); err != nil {
+		return 0, err
+	}
+	if err := WriteStats(idx, stats); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -236,4 +241,61 @@ func Summary(text string, max int) string {
 		}
 	}
 	return text[:cut] + " …"
+}
+
+// statsKey is the internal key under which an index keeps its Stats.
+var statsKey = []byte("kbsearch.stats")
+
+// Stats are the collection statistics exact ranking needs and bleve does not
+// expose: the number of documents and the total token counts of their title
+// and body (after analysis, as in Document.TitleLen and BodyLen).
+type Stats struct {
+	Docs        int   `json:"docs"`
+	TitleTokens int64 `json:"title_tokens"`
+	BodyTokens  int64 `json:"body_tokens"`
+}
+
+// Add counts one document; call it after IndexFields has filled the token
+// counts.
+func (s *Stats) Add(d *Document) {
+	s.Docs++
+	s.TitleTokens += int64(d.TitleLen)
+	s.BodyTokens += int64(d.BodyLen)
+}
+
+// AvgTitleLen and AvgBodyLen are the mean token counts; 0 for no documents.
+func (s Stats) AvgTitleLen() float64 { return avg(s.TitleTokens, s.Docs) }
+func (s Stats) AvgBodyLen() float64  { return avg(s.BodyTokens, s.Docs) }
+
+func avg(sum int64, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return float64(sum) / float64(n)
+}
+
+// WriteStats stores s in idx (bleve's internal key-value space), where
+// ReadStats finds it. Build does it for every generation.
+func WriteStats(idx bleve.Index, s Stats) error {
+	b, _ := json.Marshal(s) // plain struct: cannot fail
+	if err := idx.SetInternal(statsKey, b); err != nil {
+		return fmt.Errorf("indexer: write stats: %w", err)
+	}
+	return nil
+}
+
+// ReadStats returns the Stats stored in idx; ok is false when the index has
+// none (an index built before they were kept, or by hand without WriteStats).
+func ReadStats(idx bleve.Index) (s Stats, ok bool, err error) {
+	b, err := idx.GetInternal(statsKey)
+	if err != nil {
+		return Stats{}, false, fmt.Errorf("indexer: read stats: %w", err)
+	}
+	if len(b) == 0 {
+		return Stats{}, false, nil
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Stats{}, false, fmt.Errorf("indexer: read stats: %w", err)
+	}
+	return s, true, nil
 }

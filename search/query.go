@@ -36,8 +36,8 @@ import (
 
 // Limits on a user query.
 const (
-	MaxQueryBytes   = 1000 // longer queries are rejected
-	MaxQueryClauses = 64   // words, phrases, field terms and groups
+	MaxQueryBytes   = 4096 // longer queries are rejected (a pasted paragraph fits)
+	MaxQueryClauses = 512  // words, phrases, field terms and groups
 )
 
 // occur says how a clause takes part in its group.

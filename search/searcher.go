@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	hlhtml "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -26,16 +29,19 @@ import (
 type Options struct {
 	Taxonomy   *taxonomy.Taxonomy // labels and known theme ids; default taxonomy.Default()
 	Logger     *slog.Logger
-	TitleBoost float64 // weight of a title match against a body match; default 2
+	TitleBoost float64 // weight of a title match in bleve's candidate search; default 2
+	Ranking    Ranking // the ranking layer; the zero value is the default
 }
 
 // Searcher answers Requests over a bleve index (usually the alias of an
 // indexer.Live). It is safe for concurrent use.
 type Searcher struct {
-	idx        bleve.Index
-	tax        *taxonomy.Taxonomy
-	log        *slog.Logger
-	titleBoost float64
+	idx          bleve.Index
+	tax          *taxonomy.Taxonomy
+	log          *slog.Logger
+	titleBoost   float64
+	rank         Ranking
+	textAnalyzer analysis.Analyzer // indexer.AnalyzerText, to analyse query terms as the index did
 }
 
 // New returns a Searcher over idx.
@@ -49,7 +55,14 @@ func New(idx bleve.Index, opts Options) *Searcher {
 	if opts.TitleBoost <= 0 {
 		opts.TitleBoost = 2
 	}
-	return &Searcher{idx: idx, tax: opts.Taxonomy, log: opts.Logger, titleBoost: opts.TitleBoost}
+	s := &Searcher{idx: idx, tax: opts.Taxonomy, log: opts.Logger, titleBoost: opts.TitleBoost, rank: opts.Ranking.withDefaults()}
+	if im, err := indexer.NewMapping(); err == nil {
+		s.textAnalyzer = im.AnalyzerNamed(indexer.AnalyzerText)
+	}
+	if s.textAnalyzer == nil {
+		s.rank.Off = true // cannot happen with the built-in mapping; bleve's order then
+	}
+	return s
 }
 
 // facetFields maps the facet names of a Result to index fields.
@@ -79,10 +92,31 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	textQ := pq.toBleve(s.titleBoost)
+	synonyms := s.synonyms(pq)
+	if len(synonyms) > 0 {
+		alts := []query.Query{textQ}
+		for _, syn := range synonyms {
+			alts = append(alts, textQuery("", syn, true, s.titleBoost))
+		}
+		textQ = query.NewDisjunctionQuery(alts)
+	}
 	filters := s.filters(req)
+	offset := (req.Page - 1) * req.Size
 
-	main := bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), req.Size, (req.Page-1)*req.Size, false)
-	main.Fields = hitFields
+	var terms []rankTerm
+	if req.Sort == SortRelevance && !s.rank.Off && offset < s.rank.Depth {
+		terms = s.rankTerms(pq, synonyms, s.rank)
+	}
+	reranked := len(terms) > 0
+
+	var main *bleve.SearchRequest
+	if reranked {
+		// Phase 1: bleve's best Depth candidates, ids only; facets as usual.
+		main = bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), s.rank.Depth, 0, false)
+	} else {
+		main = bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), req.Size, offset, false)
+		main.Fields = hitFields
+	}
 	main.SortByCustom(sortOrder(req.Sort))
 	for name, field := range facetFields {
 		if _, filtered := filters[field]; !filtered {
@@ -99,15 +133,45 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		Total:  res.Total,
 		Page:   req.Page,
 		Size:   req.Size,
-		Hits:   make([]Hit, 0, len(res.Hits)),
+		Hits:   make([]Hit, 0, min(req.Size, len(res.Hits))),
 		Facets: make(map[string][]Facet, len(facetFields)),
 	}
-	frags, err := s.highlight(ctx, textQ, res.Hits)
-	if err != nil {
-		return nil, s.wrap(err)
-	}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, makeHit(h, frags[h.ID]))
+	if reranked {
+		// Phase 2: score the candidates, then load the page's fields.
+		ids := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		ranked, err := s.rerank(ctx, ids, terms, s.rank)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		if s.rank.Feedback && len(synonyms) == 0 && plainText(pq) {
+			fb, err := s.feedback(ctx, ranked[:min(len(ranked), s.rank.FeedbackDocs)], terms, s.rank)
+			if err != nil {
+				return nil, s.wrap(err)
+			}
+			if ranked, err = s.rerank(ctx, ids, fb, s.rank); err != nil {
+				return nil, s.wrap(err)
+			}
+		}
+		page, err := s.pageHits(ctx, textQ, filters, ranked, offset, req.Size)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		out.Hits = page
+	} else {
+		frags, err := s.highlight(ctx, textQ, res.Hits, false)
+		if err != nil {
+			return nil, s.wrap(err)
+		}
+		for _, h := range res.Hits {
+			var frag []string
+			if m := frags[h.ID]; m != nil {
+				frag = m.Fragments[indexer.FieldBody]
+			}
+			out.Hits = append(out.Hits, makeHit(h, frag))
+		}
 	}
 	for name, fr := range res.Facets {
 		out.Facets[name] = s.facetValues(name, fr)
@@ -272,34 +336,120 @@ func sortOrder(order string) bsearch.SortOrder {
 	}
 }
 
-// highlight returns the body fragments of hits for q. It runs as a second
-// search restricted to the page's hits: asking bleve to highlight the main
-// search makes it read term locations for every matching document, which
-// cost most of a broad query's time (measured with pprof).
-func (s *Searcher) highlight(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection) (map[string][]string, error) {
-	if len(hits) == 0 {
-		return nil, nil
-	}
-	if _, all := q.(*query.MatchAllQuery); all {
-		return nil, nil
-	}
+// highlight returns the matches of hits for q, with their body fragments
+// and, if fields is set, their stored fields. It runs as a second search
+// restricted to the page's hits: asking bleve to highlight the main search
+// makes it read term locations for every matching document, which cost most
+// of a broad query's time (measured with pprof).
+func (s *Searcher) highlight(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection, fields bool) (map[string]*bsearch.DocumentMatch, error) {
 	ids := make([]string, len(hits))
 	for i, h := range hits {
 		ids[i] = h.ID
 	}
-	hq := bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), q)
+	return s.fetch(ctx, q, ids, fields)
+}
+
+func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, fields bool) (map[string]*bsearch.DocumentMatch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, all := q.(*query.MatchAllQuery); all && !fields {
+		return nil, nil
+	}
+	hq := query.Query(bleve.NewDocIDQuery(ids))
+	if _, all := q.(*query.MatchAllQuery); !all {
+		hq = bleve.NewConjunctionQuery(hq.(*query.DocIDQuery), q)
+	}
 	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
 	req.Highlight.AddField(indexer.FieldBody)
+	if fields {
+		req.Fields = hitFields
+	}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	frags := make(map[string][]string, len(res.Hits))
+	out := make(map[string]*bsearch.DocumentMatch, len(res.Hits))
 	for _, h := range res.Hits {
-		frags[h.ID] = h.Fragments[indexer.FieldBody]
+		out[h.ID] = h
 	}
-	return frags, nil
+	return out, nil
+}
+
+// pageHits returns the hits of the page at offset: from the reranked
+// candidates while they last, then in bleve's order.
+func (s *Searcher) pageHits(ctx context.Context, q query.Query, filters map[string]query.Query, ranked []scored, offset, size int) ([]Hit, error) {
+	var ids []string
+	scores := map[string]float64{}
+	for i := offset; i < offset+size && i < len(ranked); i++ {
+		ids = append(ids, ranked[i].id)
+		scores[ranked[i].id] = ranked[i].score
+	}
+	if len(ranked) == s.rank.Depth && len(ids) < size {
+		// The page runs past the reranked candidates: the rest in bleve's order.
+		from := max(offset, len(ranked))
+		more := bleve.NewSearchRequestOptions(withFilters(q, filters, ""), offset+size-from, from, false)
+		more.SortByCustom(sortOrder(SortRelevance))
+		res, err := s.idx.SearchInContext(ctx, more)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+			scores[h.ID] = 0
+		}
+	}
+	matches, err := s.fetch(ctx, q, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		m := matches[id]
+		if m == nil {
+			continue
+		}
+		h := makeHit(m, m.Fragments[indexer.FieldBody])
+		h.Score = scores[id]
+		hits = append(hits, h)
+	}
+	return hits, nil
+}
+
+// plainText reports whether a query is nothing but free-text words and
+// phrases, none required or excluded, on no particular field.
+func plainText(pq *qnode) bool {
+	if pq == nil || len(pq.children) == 0 {
+		return false
+	}
+	for _, c := range pq.children {
+		if c.occ != occurShould || c.field != "" || (c.kind != nodeWord && c.kind != nodePhrase) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSynonyms caps a query's expansions: each multi-word one is a phrase
+// search in bleve, the costliest kind (measured with pprof).
+const maxSynonyms = 6
+
+// synonyms returns the taxonomy's expansions of a query that is nothing but
+// unquoted words naming a theme ("OER", "bring your own device"): the theme's
+// synonyms and phrases, which then match beside the query. Single words
+// (often acronyms) come first, then phrases in the taxonomy's order, at most
+// maxSynonyms. A quoted phrase asks for exactly that text and is not
+// expanded.
+func (s *Searcher) synonyms(pq *qnode) []string {
+	if !plainText(pq) || slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord }) {
+		return nil
+	}
+	exp := s.tax.Expand(strings.Join(pq.terms(), " "))
+	slices.SortStableFunc(exp, func(a, b string) int {
+		return cmp.Compare(strings.Count(strings.TrimSpace(a), " "), strings.Count(strings.TrimSpace(b), " "))
+	})
+	return exp[:min(len(exp), maxSynonyms)]
 }
 
 func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {

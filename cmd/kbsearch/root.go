@@ -54,8 +54,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newServeCmd(g),
 		newSearchCmd(g),
 		newDemoCmd(g),
-		newVersionCmd(g),
+		newEvalCmd(g),
 		newEvalThemesCmd(g),
+		newVersionCmd(g),
 	)
 	return root
 }

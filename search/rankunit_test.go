@@ -1,0 +1,185 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+// newSearcherOver indexes docs in memory, with or without stored Stats.
+func newSearcherOver(t *testing.T, docs []indexer.Document, stats bool, opts Options) *Searcher {
+	t.Helper()
+	im, err := indexer.NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := bleve.NewMemOnly(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	b := idx.NewBatch()
+	var st indexer.Stats
+	for i := range docs {
+		d := docs[i]
+		if err := b.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
+			t.Fatal(err)
+		}
+		st.Add(&d)
+	}
+	if err := idx.Batch(b); err != nil {
+		t.Fatal(err)
+	}
+	if stats {
+		if err := indexer.WriteStats(idx, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return New(idx, opts)
+}
+
+func TestRankingBM25F(t *testing.T) {
+	filler := strings.Repeat("meeting participants discussed many other things at length ", 6)
+	docs := []indexer.Document{
+		{ID: "long", Title: "Notes", Body: "robotics in schools. " + filler},
+		{ID: "short", Title: "Notes", Body: "robotics in schools."},
+		{ID: "title", Title: "Robotics", Body: "schools and clubs. " + filler},
+		{ID: "twice", Title: "Notes", Body: "robotics, robotics in schools. " + filler},
+		{ID: "none", Title: "Notes", Body: "schools only. " + filler},
+	}
+	for _, stats := range []bool{true, false} {
+		s := newSearcherOver(t, docs, stats, Options{})
+		res, err := s.Search(context.Background(), Request{Query: "robotics"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Length normalisation puts the short body first; one title
+		// occurrence (weight 2 on a short field) beats two in a long body.
+		want := []string{"short", "title", "twice", "long"}
+		if got := ids(res); !slices.Equal(got, want) {
+			t.Errorf("stats %v: order (-want +got):\n- %v\n+ %v", stats, want, got)
+		}
+		for i := 1; i < len(res.Hits); i++ {
+			if res.Hits[i].Score > res.Hits[i-1].Score {
+				t.Errorf("scores not descending: %v", res.Hits)
+			}
+		}
+	}
+}
+
+func TestRankingPages(t *testing.T) {
+	var docs []indexer.Document
+	for i := range 30 {
+		docs = append(docs, indexer.Document{ID: string(rune('a'+i/10)) + string(rune('a'+i%10)),
+			Title: "Doc", Body: strings.Repeat("tablet ", 1+i%7) + strings.Repeat("word ", i)})
+	}
+	for _, depth := range []int{1000, 7} { // 7: pages run past the reranked candidates
+		s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{Depth: depth}})
+		all, err := s.Search(context.Background(), Request{Query: "tablet", Size: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []string
+		for page := 1; page <= 4; page++ {
+			res, err := s.Search(context.Background(), Request{Query: "tablet", Size: 8, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != 30 {
+				t.Errorf("depth %d page %d: total %d, want 30", depth, page, res.Total)
+			}
+			paged = append(paged, ids(res)...)
+		}
+		if got := ids(all); !slices.Equal(got, paged) {
+			t.Errorf("depth %d: pages (-want +got):\n- %v\n+ %v", depth, got, paged)
+		}
+		seen := map[string]bool{}
+		for _, id := range paged {
+			if seen[id] {
+				t.Errorf("depth %d: %s twice", depth, id)
+			}
+			seen[id] = true
+		}
+	}
+}
+
+func TestSynonyms(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "oer", Title: "Report", Body: "Teachers share open educational resources under open licences."},
+		{ID: "byod", Title: "Key messages", Body: "Pupils bring their own device to lessons; schools call it bring your own device."},
+		{ID: "coding", Title: "Minutes", Body: "Programming and coding clubs in primary schools."},
+		{ID: "other", Title: "Agenda", Body: "Coffee, registration and a welcome by the chair."},
+	}
+	s := newSearcherOver(t, docs, true, Options{})
+	for _, tt := range []struct{ q, want string }{
+		{"OER", "oer"},
+		{"BYOD", "byod"},
+		{"computational thinking", "coding"},
+		{"open educational resources", "oer"},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := s.Search(context.Background(), Request{Query: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(res); len(got) == 0 || got[0] != tt.want {
+				t.Errorf("hits (-want +got):\n- [%s ...]\n+ %v", tt.want, got)
+			}
+		})
+	}
+	// A query with syntax is not expanded.
+	res, err := s.Search(context.Background(), Request{Query: "+OER"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 0 {
+		t.Errorf("+OER found %v; want no expansion of a required term", ids(res))
+	}
+}
+
+func TestRankingOff(t *testing.T) {
+	s := newSearcherOver(t, testDocs, true, Options{Ranking: Ranking{Off: true}})
+	res, err := s.Search(context.Background(), Request{Query: "learning analytics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 4 || len(res.Hits) != 4 {
+		t.Errorf("bleve order: total %d hits %v, want 4", res.Total, ids(res))
+	}
+}
+
+func TestPhraseAcrossStopWords(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "phrase", Title: "Malta", Body: "We discussed the role of the teacher in universities."},
+		{ID: "apart", Title: "Malta", Body: "The teacher has a role in universities."},
+	}
+	s := newSearcherOver(t, docs, true, Options{})
+	// "of" and "the" are stop words: positions keep their gaps, so the
+	// phrase matches the text as written and only that.
+	res, err := s.Search(context.Background(), Request{Query: `"role of the teacher"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res); !slices.Equal(got, []string{"phrase"}) {
+		t.Errorf("hits (-want +got):\n- [phrase]\n+ %v", got)
+	}
+}
+
+func TestQuotedPhraseNotExpanded(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "oer", Title: "Report", Body: "Teachers share open educational resources under open licences."},
+	}
+	s := newSearcherOver(t, docs, true, Options{})
+	res, err := s.Search(context.Background(), Request{Query: `"OER"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 0 {
+		t.Errorf(`"OER" found %v; a quoted phrase asks for exactly that text`, ids(res))
+	}
+}
