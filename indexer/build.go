@@ -145,13 +145,20 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 		}
 		return nil
 	}
+	// A first pass over the store learns which meeting page owns which
+	// documents, so a document can borrow its meeting page's title as
+	// evidence of its themes.
+	site, err := ReadSite(ctx, st)
+	if err != nil {
+		return 0, fmt.Errorf("indexer: read site structure: %w", err)
+	}
 	seen := make(map[string]bool)
 	var stats Stats
-	err := st.Each(ctx, func(rec *store.Record) error {
+	err = st.Each(ctx, func(rec *store.Record) error {
 		if !rec.Indexable() {
 			return nil
 		}
-		d := NewDocument(rec, opts.Taxonomy)
+		d := NewDocumentIn(rec, opts.Taxonomy, site)
 		if seen[d.ID] {
 			return nil // two records resolving to one canonical URL
 		}

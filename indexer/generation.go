@@ -25,7 +25,8 @@ const (
 
 	// MappingVersion changes whenever the mapping or the Document-to-index
 	// conversion changes, forcing a rebuild of an otherwise unchanged store.
-	MappingVersion = 1
+	// 2: collection statistics stored for ranking; themes from meeting pages.
+	MappingVersion = 2
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.
