@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -58,5 +59,14 @@ func runIndex(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, force boo
 		return nil, err
 	}
 	defer st.Close()
-	return indexer.Build(ctx, st, g.indexDir(), indexer.BuildOptions{Taxonomy: tax, Force: force, Logger: g.log})
+	total := -1
+	if stats, err := st.Stats(ctx); err == nil {
+		total = stats.Indexable
+	}
+	p := newProgress(g, "index", total, 10*time.Second)
+	defer p.finish()
+	return indexer.Build(ctx, st, g.indexDir(), indexer.BuildOptions{
+		Taxonomy: tax, Force: force, Logger: g.log,
+		Progress: func(indexed int) { p.update(indexed, total, 0, 0) },
+	})
 }
