@@ -186,22 +186,25 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 }
 
 // IndexFields fills d's token counts and returns the value bleve indexes for
-// it: keyword fields lower-cased, the metadata as stored JSON.
+// it: title and body in the text fields of d's language (TextLang(d.Lang)),
+// token counts by that language's analyzer, keyword fields lower-cased, the
+// metadata as stored JSON.
 func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
-	d.TitleLen = TokenCount(im, AnalyzerText, d.Title)
-	d.BodyLen = TokenCount(im, AnalyzerText, d.Body)
+	tl := TextLang(d.Lang)
+	d.TitleLen = TokenCount(im, AnalyzerFor(tl), d.Title)
+	d.BodyLen = TokenCount(im, AnalyzerFor(tl), d.Body)
 	src := *d
 	src.Body = ""
 	srcJSON, _ := json.Marshal(src) // plain struct: cannot fail
 	f := map[string]any{
-		FieldTitle:    d.Title,
-		FieldBody:     d.Body,
-		FieldURL:      d.URL,
-		FieldType:     d.Type,
-		FieldTitleLen: float64(d.TitleLen),
-		FieldBodyLen:  float64(d.BodyLen),
-		FieldSource:   string(srcJSON),
-		FieldSummary:  Summary(d.Body, 300),
+		TitleField(tl): d.Title,
+		BodyField(tl):  d.Body,
+		FieldURL:       d.URL,
+		FieldType:      d.Type,
+		FieldTitleLen:  float64(d.TitleLen),
+		FieldBodyLen:   float64(d.BodyLen),
+		FieldSource:    string(srcJSON),
+		FieldSummary:   Summary(d.Body, 300),
 	}
 	put := func(name, v string) {
 		if v != "" {
@@ -255,8 +258,19 @@ var statsKey = []byte("kbsearch.stats")
 
 // Stats are the collection statistics exact ranking needs and bleve does not
 // expose: the number of documents and the total token counts of their title
-// and body (after analysis, as in Document.TitleLen and BodyLen).
+// and body (after analysis, as in Document.TitleLen and BodyLen). The top
+// level counts the documents of the English fields (title, body); Langs
+// counts those of each other text-field language, so each set of fields
+// has its own average lengths.
 type Stats struct {
+	Docs        int                  `json:"docs"`
+	TitleTokens int64                `json:"title_tokens"`
+	BodyTokens  int64                `json:"body_tokens"`
+	Langs       map[string]LangStats `json:"langs,omitempty"`
+}
+
+// LangStats are the Stats of one text-field language.
+type LangStats struct {
 	Docs        int   `json:"docs"`
 	TitleTokens int64 `json:"title_tokens"`
 	BodyTokens  int64 `json:"body_tokens"`
@@ -265,14 +279,62 @@ type Stats struct {
 // Add counts one document; call it after IndexFields has filled the token
 // counts.
 func (s *Stats) Add(d *Document) {
-	s.Docs++
-	s.TitleTokens += int64(d.TitleLen)
-	s.BodyTokens += int64(d.BodyLen)
+	tl := TextLang(d.Lang)
+	if tl == "" {
+		s.Docs++
+		s.TitleTokens += int64(d.TitleLen)
+		s.BodyTokens += int64(d.BodyLen)
+		return
+	}
+	if s.Langs == nil {
+		s.Langs = map[string]LangStats{}
+	}
+	ls := s.Langs[tl]
+	ls.Docs++
+	ls.TitleTokens += int64(d.TitleLen)
+	ls.BodyTokens += int64(d.BodyLen)
+	s.Langs[tl] = ls
 }
 
-// AvgTitleLen and AvgBodyLen are the mean token counts; 0 for no documents.
+// AvgTitleLen and AvgBodyLen are the mean token counts of the English
+// fields; 0 for no documents.
 func (s Stats) AvgTitleLen() float64 { return avg(s.TitleTokens, s.Docs) }
 func (s Stats) AvgBodyLen() float64  { return avg(s.BodyTokens, s.Docs) }
+
+// AvgLens returns the mean title and body token counts of a text-field
+// language's fields ("" for the English ones); 0 for no documents.
+func (s Stats) AvgLens(textLang string) (title, body float64) {
+	if textLang == "" {
+		return s.AvgTitleLen(), s.AvgBodyLen()
+	}
+	ls := s.Langs[textLang]
+	return avg(ls.TitleTokens, ls.Docs), avg(ls.BodyTokens, ls.Docs)
+}
+
+// Total is the number of documents counted, every language included.
+func (s Stats) Total() int {
+	n := s.Docs
+	for _, ls := range s.Langs {
+		n += ls.Docs
+	}
+	return n
+}
+
+// TextLangsPresent returns the text-field languages that have documents,
+// "" (the English fields) first when it has any, the others in TextLangs
+// order.
+func (s Stats) TextLangsPresent() []string {
+	var out []string
+	if s.Docs > 0 {
+		out = append(out, "")
+	}
+	for _, l := range TextLangs {
+		if s.Langs[l].Docs > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
 
 func avg(sum int64, n int) float64 {
 	if n <= 0 {

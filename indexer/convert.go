@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kbsearch/kbsearch/crawler/store"
+	"github.com/kbsearch/kbsearch/indexer/lang"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
 )
 
@@ -63,7 +64,7 @@ func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Docume
 		Kind:    meta.Kind,
 		Place:   meta.Place,
 		Country: meta.Country,
-		Lang:    p.Lang,
+		Lang:    lang.Resolve(declaredLang(rec), title+"\n"+p.Text),
 		Pages:   p.PageCount,
 		Themes:  []string{},
 	}
@@ -71,7 +72,7 @@ func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Docume
 		d.Year = strconv.Itoa(d.Date.Year())
 	}
 	if tax != nil {
-		doc := taxonomy.Doc{Title: title, Body: p.Text, URL: u}
+		doc := taxonomy.Doc{Title: title, Body: p.Text, URL: u, Lang: d.Lang}
 		if site != nil {
 			doc.Meeting = site.MeetingOf(rec)
 		}
@@ -211,4 +212,14 @@ func containsRun(s, slug string) bool {
 
 func alnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// declaredLang is what a record says its language is: the document's own
+// declaration (HTML lang, Content-Language, PDF /Lang), else the locale
+// suffix of its URL ("..._fr.pdf").
+func declaredLang(rec *store.Record) string {
+	if l := lang.Normalize(rec.Page.Lang); l != "" {
+		return l
+	}
+	return rec.Lang
 }

@@ -32,8 +32,11 @@ type Document struct {
 	Kind    string    `json:"kind,omitempty"` // one of the Kind* constants; empty if not about a meeting
 	Place   string    `json:"place,omitempty"`
 	Country string    `json:"country,omitempty"`
-	Lang    string    `json:"lang,omitempty"`
-	Themes  []string  `json:"themes"`
+	// Lang is the document's language (lower-case code) as lang.Resolve
+	// decided it from its declaration and its text; "" when unknown. Its
+	// title and body are indexed in the text fields of TextLang(Lang).
+	Lang   string   `json:"lang,omitempty"`
+	Themes []string `json:"themes"`
 	// ThemeReasons gives, per theme id, the phrases that earned it.
 	ThemeReasons map[string][]string `json:"theme_reasons,omitempty"`
 	Pages        int                 `json:"pages,omitempty"`
@@ -44,7 +47,8 @@ type Document struct {
 }
 
 // Field names in the bleve index. Text fields (title, body) are analysed
-// for the document's language; the others are keyword fields holding
+// as English; a document in one of TextLangs has its text in title_xx and
+// body_xx instead (see TitleField), analysed for its language; the others are keyword fields holding
 // lower-case values, usable as facets, filters and `field:value` terms.
 const (
 	FieldTitle   = "title"

@@ -26,7 +26,7 @@ const (
 	// MappingVersion changes whenever the mapping or the Document-to-index
 	// conversion changes, forcing a rebuild of an otherwise unchanged store.
 	// 2: collection statistics stored for ranking; themes from meeting pages.
-	MappingVersion = 2
+	MappingVersion = 3
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

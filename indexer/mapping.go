@@ -5,10 +5,18 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/kbsearch/kbsearch/indexer/lang"
 )
 
 // Names of the analyzers and of the fields that only the index uses.
@@ -29,8 +37,53 @@ const (
 	docType = "doc"
 )
 
+// TextLangs are the languages with text fields of their own (title_fr,
+// body_fr, ...), analysed by bleve's analyzer of that language, whose name
+// is the language code. English and every other language use title and
+// body. The mapping package blank-imports these analyzers, so every binary
+// that opens an index registers them.
+var TextLangs = []string{lang.French, lang.German, lang.Italian, lang.Spanish, lang.Portuguese, lang.Dutch}
+
+// TextLang returns the text-field language of a document language: the
+// code itself for one of TextLangs, "" (the English fields) otherwise.
+func TextLang(docLang string) string {
+	for _, l := range TextLangs {
+		if l == docLang {
+			return l
+		}
+	}
+	return ""
+}
+
+// TitleField and BodyField name the text fields of a text-field language
+// (see TextLang): "title" and "body" for "", "title_fr" and "body_fr" for
+// "fr".
+func TitleField(textLang string) string {
+	if textLang == "" {
+		return FieldTitle
+	}
+	return FieldTitle + "_" + textLang
+}
+
+// BodyField: see TitleField.
+func BodyField(textLang string) string {
+	if textLang == "" {
+		return FieldBody
+	}
+	return FieldBody + "_" + textLang
+}
+
+// AnalyzerFor names the analyzer of a text-field language's fields.
+func AnalyzerFor(textLang string) string {
+	if textLang == "" {
+		return AnalyzerText
+	}
+	return textLang
+}
+
 // NewMapping returns the bleve mapping of a kbsearch index: English analysis
-// for title and body (stored, with term vectors for highlighting), lower-case
+// for title and body, and each of TextLangs's analyzers for its own
+// title_xx and body_xx (all stored, with term vectors for highlighting), lower-case
 // keyword fields for facets and filters, a datetime field for dates, and the
 // token counts that ranking needs. Nothing goes into _all.
 func NewMapping() (mapping.IndexMapping, error) {
@@ -49,9 +102,9 @@ func NewMapping() (mapping.IndexMapping, error) {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 
-	text := func() *mapping.FieldMapping {
+	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = AnalyzerText
+		f.Analyzer = analyzer
 		f.Store = true
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
@@ -76,8 +129,10 @@ func NewMapping() (mapping.IndexMapping, error) {
 	}
 
 	dm := bleve.NewDocumentStaticMapping()
-	dm.AddFieldMappingsAt(FieldTitle, text())
-	dm.AddFieldMappingsAt(FieldBody, text())
+	for _, l := range append([]string{""}, TextLangs...) {
+		dm.AddFieldMappingsAt(TitleField(l), text(AnalyzerFor(l)))
+		dm.AddFieldMappingsAt(BodyField(l), text(AnalyzerFor(l)))
+	}
 	for _, name := range []string{FieldType, FieldYear, FieldKind, FieldPlace, FieldCountry, FieldLang, FieldThemes} {
 		dm.AddFieldMappingsAt(name, keyword())
 	}

@@ -659,8 +659,14 @@ func (n *qnode) collectTerms(out *[]string) {
 // (disjunction); must/must-not use a boolean query; a group with only
 // must-not clauses gets a match-all must so it can match anything. A
 // titleBoost that is not a positive finite number counts as 1. An empty
-// query matches all documents.
-func (n *qnode) toBleve(titleBoost float64) query.Query {
+// query matches all documents. langs are the text-field languages searched
+// (see indexer.TextLang): each text clause matches title_xx and body_xx of
+// each, analysed by that language's analyzer; none means the English fields
+// only.
+func (n *qnode) toBleve(titleBoost float64, langs ...string) query.Query {
+	if len(langs) == 0 {
+		langs = englishOnly
+	}
 	if !(titleBoost > 0) || math.IsInf(titleBoost, 1) {
 		titleBoost = 1
 	}
@@ -669,13 +675,16 @@ func (n *qnode) toBleve(titleBoost float64) query.Query {
 	}
 	if n.kind != nodeGroup {
 		root := qnode{kind: nodeGroup, children: []*qnode{n}}
-		return root.groupQuery(titleBoost)
+		return root.groupQuery(titleBoost, langs)
 	}
 	if len(n.children) == 0 {
 		return query.NewMatchAllQuery()
 	}
-	return n.groupQuery(titleBoost)
+	return n.groupQuery(titleBoost, langs)
 }
+
+// englishOnly is the language list of an index with English fields only.
+var englishOnly = []string{""}
 
 // Slots of words joined into one match query.
 const (
@@ -699,7 +708,7 @@ func slotOf(field string) int {
 
 // groupQuery builds the query of a group with at least one clause; its own
 // occurrence is the caller's business.
-func (n *qnode) groupQuery(tb float64) query.Query {
+func (n *qnode) groupQuery(tb float64, langs []string) query.Query {
 	var must, should, mustNot []query.Query
 	var shouldWords, notWords [numSlots][]string
 	add := func(o occur, q query.Query) {
@@ -717,27 +726,27 @@ func (n *qnode) groupQuery(tb float64) query.Query {
 		case nodeWord:
 			switch c.occ {
 			case occurMust: // each required word on its own
-				must = append(must, textQuery(c.field, c.text, false, tb))
+				must = append(must, textQuery(c.field, c.text, false, tb, langs))
 			case occurMustNot:
 				notWords[slotOf(c.field)] = append(notWords[slotOf(c.field)], c.text)
 			default:
 				shouldWords[slotOf(c.field)] = append(shouldWords[slotOf(c.field)], c.text)
 			}
 		case nodePhrase:
-			add(c.occ, textQuery(c.field, c.text, true, tb))
+			add(c.occ, textQuery(c.field, c.text, true, tb, langs))
 		case nodeTerm:
 			q := query.NewTermQuery(c.text)
 			q.SetField(c.field)
 			add(c.occ, q)
 		case nodeGroup:
-			add(c.occ, c.groupQuery(tb))
+			add(c.occ, c.groupQuery(tb, langs))
 		}
 	}
 	// Joined words go first: they are usually the bulk of a query.
 	var joined []query.Query
 	for slot := range numSlots {
 		if w := shouldWords[slot]; len(w) > 0 {
-			joined = append(joined, textQuery(slotFields[slot], strings.Join(w, " "), false, tb))
+			joined = append(joined, textQuery(slotFields[slot], strings.Join(w, " "), false, tb, langs))
 		}
 	}
 	if len(joined) > 0 {
@@ -745,7 +754,7 @@ func (n *qnode) groupQuery(tb float64) query.Query {
 	}
 	for slot := range numSlots {
 		if w := notWords[slot]; len(w) > 0 {
-			mustNot = append(mustNot, textQuery(slotFields[slot], strings.Join(w, " "), false, tb))
+			mustNot = append(mustNot, textQuery(slotFields[slot], strings.Join(w, " "), false, tb, langs))
 		}
 	}
 
@@ -767,26 +776,39 @@ func (n *qnode) groupQuery(tb float64) query.Query {
 }
 
 // textQuery is a match (or match-phrase) query on field, or on title and
-// body in a disjunction when field is "".
-func textQuery(field, text string, phrase bool, tb float64) query.Query {
+// body in a disjunction when field is "", in the text fields of each of
+// langs (one disjunction of all of them).
+func textQuery(field, text string, phrase bool, tb float64, langs []string) query.Query {
 	leaf := func(f string) query.Query {
 		if phrase {
 			q := query.NewMatchPhraseQuery(text)
 			q.SetField(f)
-			if f == indexer.FieldTitle {
+			if strings.HasPrefix(f, indexer.FieldTitle) {
 				q.SetBoost(tb)
 			}
 			return q
 		}
 		q := query.NewMatchQuery(text)
 		q.SetField(f)
-		if f == indexer.FieldTitle {
+		if strings.HasPrefix(f, indexer.FieldTitle) {
 			q.SetBoost(tb)
 		}
 		return q
 	}
-	if field != "" {
-		return leaf(field)
+	if len(langs) == 0 {
+		langs = englishOnly
 	}
-	return query.NewDisjunctionQuery([]query.Query{leaf(indexer.FieldTitle), leaf(indexer.FieldBody)})
+	leaves := make([]query.Query, 0, 2*len(langs))
+	for _, l := range langs {
+		if field == "" || field == indexer.FieldTitle {
+			leaves = append(leaves, leaf(indexer.TitleField(l)))
+		}
+		if field == "" || field == indexer.FieldBody {
+			leaves = append(leaves, leaf(indexer.BodyField(l)))
+		}
+	}
+	if len(leaves) == 1 {
+		return leaves[0]
+	}
+	return query.NewDisjunctionQuery(leaves)
 }

@@ -102,21 +102,44 @@ type rankTerm struct {
 	weight float64 // occurrences in the query, times SynonymWeight for a synonym
 	group  int     // terms of one group share one saturation (synonyms); -1 alone
 	fb     bool    // added by feedback: no part in the proximity bonus
+	lang   string  // text-field language whose fields the term is scored on
 }
 
-// analyze returns the analysed tokens of text with their positions.
+// analyze returns the tokens of text, with their positions, as the English
+// fields' analyzer makes them.
 func (s *Searcher) analyze(text string) analysis.TokenStream {
-	if s.textAnalyzer == nil || text == "" {
+	return s.analyzeIn("", text)
+}
+
+// analyzeIn returns the tokens of text as the analyzer of a text-field
+// language's fields makes them.
+func (s *Searcher) analyzeIn(lang, text string) analysis.TokenStream {
+	a := s.analyzers[lang]
+	if a == nil || text == "" {
 		return nil
 	}
-	return s.textAnalyzer.Analyze([]byte(text))
+	return a.Analyze([]byte(text))
 }
 
 // rankTerms returns the terms that score a query: every analysed word of its
 // free-text words and phrases that are not negated, each once with its
-// count, and the synonyms (as phrases, weighted, in one shared group).
-func (s *Searcher) rankTerms(pq *qnode, synonyms []string, r Ranking) []rankTerm {
+// count, and the synonyms (as phrases, weighted, in one shared group), for
+// each text-field language of langs, analysed by that language's analyzer
+// (a document has the fields of one language only, so it is scored by its
+// language's reading of the query). Each language's synonyms form their
+// own group.
+func (s *Searcher) rankTerms(pq *qnode, synonyms []string, r Ranking, langs ...string) []rankTerm {
+	if len(langs) == 0 {
+		langs = englishOnly
+	}
 	var out []rankTerm
+	for gi, l := range langs {
+		out = s.rankTermsIn(out, l, gi, pq, synonyms, r)
+	}
+	return out
+}
+
+func (s *Searcher) rankTermsIn(out []rankTerm, lang string, group int, pq *qnode, synonyms []string, r Ranking) []rankTerm {
 	index := make(map[string]int)
 	add := func(tok string, fields uint8) {
 		if i, ok := index[tok]; ok {
@@ -125,7 +148,7 @@ func (s *Searcher) rankTerms(pq *qnode, synonyms []string, r Ranking) []rankTerm
 			return
 		}
 		index[tok] = len(out)
-		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint64{0}, fields: fields, weight: 1, group: -1})
+		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint64{0}, fields: fields, weight: 1, group: -1, lang: lang})
 	}
 	var walk func(n *qnode)
 	walk = func(n *qnode) {
@@ -145,18 +168,18 @@ func (s *Searcher) rankTerms(pq *qnode, synonyms []string, r Ranking) []rankTerm
 			case indexer.FieldBody:
 				fields = inBody
 			}
-			for _, t := range s.analyze(n.text) {
+			for _, t := range s.analyzeIn(lang, n.text) {
 				add(string(t.Term), fields)
 			}
 		}
 	}
 	walk(pq)
 	for _, syn := range synonyms {
-		ts := s.analyze(syn)
+		ts := s.analyzeIn(lang, syn)
 		if len(ts) == 0 {
 			continue
 		}
-		rt := rankTerm{fields: inTitle | inBody, weight: r.SynonymWeight, group: 0}
+		rt := rankTerm{fields: inTitle | inBody, weight: r.SynonymWeight, group: group, lang: lang}
 		for _, t := range ts {
 			rt.toks = append(rt.toks, string(t.Term))
 			rt.gaps = append(rt.gaps, uint64(t.Position-ts[0].Position))
@@ -172,19 +195,24 @@ type scored struct {
 	score float64
 }
 
-// corpus holds the collection statistics of one search.
+// corpus holds the collection statistics of one search. Average lengths
+// are per text-field language; document frequencies per language and term
+// (key lang + "\x00" + term).
 type corpus struct {
 	n                 float64
-	avgTitle, avgBody float64
+	nLang             map[string]float64 // documents per text-field language, from Stats
+	avgTitle, avgBody map[string]float64
 	dfTitle, dfBody   map[string]float64
 }
+
+func dfKey(lang, tok string) string { return lang + "\x00" + tok }
 
 // corpusStats reads N, the average field lengths and the document frequency
 // of each term in each field. An index without stored Stats (one built by
 // hand, or before they were kept) falls back to the candidates' mean
 // lengths, exact when every document is a candidate.
 func (s *Searcher) corpusStats(terms []rankTerm, lens map[string][2]float64) (*corpus, error) {
-	c := &corpus{dfTitle: map[string]float64{}, dfBody: map[string]float64{}}
+	c := &corpus{dfTitle: map[string]float64{}, dfBody: map[string]float64{}, avgTitle: map[string]float64{}, avgBody: map[string]float64{}}
 	n, err := s.idx.DocCount()
 	if err != nil {
 		return nil, err
@@ -194,25 +222,36 @@ func (s *Searcher) corpusStats(terms []rankTerm, lens map[string][2]float64) (*c
 	if err != nil {
 		return nil, err
 	}
-	if ok && st.Docs > 0 {
-		c.avgTitle, c.avgBody = st.AvgTitleLen(), st.AvgBodyLen()
+	if ok && st.Total() > 0 {
+		c.nLang = map[string]float64{"": float64(st.Docs)}
+		for l, ls := range st.Langs {
+			c.nLang[l] = float64(ls.Docs)
+		}
+		for _, rt := range terms {
+			if _, done := c.avgBody[rt.lang]; !done {
+				c.avgTitle[rt.lang], c.avgBody[rt.lang] = st.AvgLens(rt.lang)
+			}
+		}
 	} else if len(lens) > 0 {
 		var t, b float64
 		for _, l := range lens {
 			t += l[0]
 			b += l[1]
 		}
-		c.avgTitle, c.avgBody = t/float64(len(lens)), b/float64(len(lens))
+		for _, rt := range terms {
+			c.avgTitle[rt.lang], c.avgBody[rt.lang] = t/float64(len(lens)), b/float64(len(lens))
+		}
 	}
 	for _, rt := range terms {
 		for _, tok := range rt.toks {
-			if _, done := c.dfBody[tok]; done {
+			k := dfKey(rt.lang, tok)
+			if _, done := c.dfBody[k]; done {
 				continue
 			}
-			if c.dfTitle[tok], err = s.docFreq(indexer.FieldTitle, tok); err != nil {
+			if c.dfTitle[k], err = s.docFreq(indexer.TitleField(rt.lang), tok); err != nil {
 				return nil, err
 			}
-			if c.dfBody[tok], err = s.docFreq(indexer.FieldBody, tok); err != nil {
+			if c.dfBody[k], err = s.docFreq(indexer.BodyField(rt.lang), tok); err != nil {
 				return nil, err
 			}
 		}
@@ -247,16 +286,25 @@ func (s *Searcher) docFreq(field, term string) (float64, error) {
 // idf is BM25's inverse document frequency, always positive. A term's df
 // over title and body together is taken as the larger of its two field
 // frequencies (a document holding a title word nearly always repeats it in
-// its body); a phrase's as that of its rarest word.
+// its body); a phrase's as that of its rarest word. N is the number of
+// documents of the term's language (each language's fields are a
+// collection of their own): over all documents, a word common in a small
+// language's documents (the site's English boilerplate in French pages)
+// would look rare and outweigh real matches.
 func (c *corpus) idf(rt rankTerm) float64 {
+	n := c.n
+	if nl, ok := c.nLang[rt.lang]; ok {
+		n = nl
+	}
 	df := math.Inf(1)
 	for _, tok := range rt.toks {
-		df = min(df, max(c.dfTitle[tok], c.dfBody[tok]))
+		k := dfKey(rt.lang, tok)
+		df = min(df, max(c.dfTitle[k], c.dfBody[k]))
 	}
 	if df == 0 || math.IsInf(df, 1) {
 		return 0
 	}
-	return math.Log(1 + (c.n-df+0.5)/(df+0.5))
+	return math.Log(1 + (max(n, df)-df+0.5)/(df+0.5))
 }
 
 // rerank scores the candidates ids with BM25F and returns them best first,
@@ -272,7 +320,7 @@ func (s *Searcher) rerank(ctx context.Context, ids []string, terms []rankTerm, r
 			for _, f := range []struct {
 				mask uint8
 				name string
-			}{{inTitle, indexer.FieldTitle}, {inBody, indexer.FieldBody}} {
+			}{{inTitle, indexer.TitleField(rt.lang)}, {inBody, indexer.BodyField(rt.lang)}} {
 				if rt.fields&f.mask == 0 || seen[f.name+"\x00"+tok] {
 					continue
 				}
@@ -359,14 +407,18 @@ func (s *Searcher) scoreDoc(locs bsearch.FieldTermLocationMap, l [2]float64, c *
 		}
 		return 1 - r.B + r.B*length/avg
 	}
-	nt, nb := norm(l[0], c.avgTitle), norm(l[1], c.avgBody)
 	for _, rt := range terms {
 		var tf float64
+		tl, bl := locs[indexer.TitleField(rt.lang)], locs[indexer.BodyField(rt.lang)]
+		if tl == nil && bl == nil {
+			tfs = append(tfs, 0)
+			continue
+		}
 		if rt.fields&inTitle != 0 {
-			tf += r.TitleWeight * freq(locs[indexer.FieldTitle], rt) / nt
+			tf += r.TitleWeight * freq(tl, rt) / norm(l[0], c.avgTitle[rt.lang])
 		}
 		if rt.fields&inBody != 0 {
-			tf += freq(locs[indexer.FieldBody], rt) / nb
+			tf += freq(bl, rt) / norm(l[1], c.avgBody[rt.lang])
 		}
 		tfs = append(tfs, tf)
 	}
@@ -377,27 +429,34 @@ func (s *Searcher) scoreDoc(locs bsearch.FieldTermLocationMap, l [2]float64, c *
 // The terms of the synonym group count as one term, as Lucene's synonym
 // query does: their frequencies add up before one saturation, and the group
 // takes the idf of its most common member, so a document gains nothing by
-// naming many synonyms.
+// naming many synonyms. Each language's synonyms are a group of their own.
 func sumScore(tfs []float64, terms []rankTerm, idfs []float64, r Ranking) float64 {
 	sat := func(tf float64) float64 { return tf * (r.K1 + 1) / (r.K1 + tf) }
-	var score, groupTF, groupW float64
-	groupIDF := math.Inf(1)
+	type group struct{ tf, w, idf float64 }
+	var groups []group // by group number; almost always one
+	var score float64
 	for i, rt := range terms {
 		if idfs[i] == 0 {
 			continue
 		}
 		if rt.group >= 0 {
-			groupTF += tfs[i]
-			groupW = rt.weight
-			groupIDF = min(groupIDF, idfs[i])
+			for len(groups) <= rt.group {
+				groups = append(groups, group{idf: math.Inf(1)})
+			}
+			g := &groups[rt.group]
+			g.tf += tfs[i]
+			g.w = rt.weight
+			g.idf = min(g.idf, idfs[i])
 			continue
 		}
 		if tfs[i] > 0 {
 			score += rt.weight * idfs[i] * sat(tfs[i])
 		}
 	}
-	if groupTF > 0 {
-		score += groupW * groupIDF * sat(groupTF)
+	for _, g := range groups {
+		if g.tf > 0 {
+			score += g.w * g.idf * sat(g.tf)
+		}
 	}
 	return score
 }
@@ -438,13 +497,13 @@ func hasPos(ls bsearch.Locations, pos uint64) bool {
 // in the body: for each pair, the idf-weighted inverse of the smallest
 // distance between them.
 func proximity(locs bsearch.FieldTermLocationMap, terms []rankTerm, idfs []float64) float64 {
-	tl := locs[indexer.FieldBody]
-	if len(tl) < 2 {
-		return 0
-	}
 	var bonus float64
 	for i := range terms {
 		if terms[i].group >= 0 || terms[i].fb || len(terms[i].toks) != 1 {
+			continue
+		}
+		tl := locs[indexer.BodyField(terms[i].lang)]
+		if len(tl) < 2 {
 			continue
 		}
 		a := tl[terms[i].toks[0]]
@@ -452,7 +511,7 @@ func proximity(locs bsearch.FieldTermLocationMap, terms []rankTerm, idfs []float
 			continue
 		}
 		for j := i + 1; j < len(terms); j++ {
-			if terms[j].group >= 0 || terms[j].fb || len(terms[j].toks) != 1 {
+			if terms[j].group >= 0 || terms[j].fb || len(terms[j].toks) != 1 || terms[j].lang != terms[i].lang {
 				continue
 			}
 			b := tl[terms[j].toks[0]]

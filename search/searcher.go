@@ -36,12 +36,14 @@ type Options struct {
 // Searcher answers Requests over a bleve index (usually the alias of an
 // indexer.Live). It is safe for concurrent use.
 type Searcher struct {
-	idx          bleve.Index
-	tax          *taxonomy.Taxonomy
-	log          *slog.Logger
-	titleBoost   float64
-	rank         Ranking
-	textAnalyzer analysis.Analyzer // indexer.AnalyzerText, to analyse query terms as the index did
+	idx        bleve.Index
+	tax        *taxonomy.Taxonomy
+	log        *slog.Logger
+	titleBoost float64
+	rank       Ranking
+	// analyzers are the text fields' analyzers by text-field language
+	// ("" for English), to analyse query terms as the index did.
+	analyzers map[string]analysis.Analyzer
 }
 
 // New returns a Searcher over idx.
@@ -56,10 +58,15 @@ func New(idx bleve.Index, opts Options) *Searcher {
 		opts.TitleBoost = 2
 	}
 	s := &Searcher{idx: idx, tax: opts.Taxonomy, log: opts.Logger, titleBoost: opts.TitleBoost, rank: opts.Ranking.withDefaults()}
+	s.analyzers = map[string]analysis.Analyzer{}
 	if im, err := indexer.NewMapping(); err == nil {
-		s.textAnalyzer = im.AnalyzerNamed(indexer.AnalyzerText)
+		for _, l := range append([]string{""}, indexer.TextLangs...) {
+			if a := im.AnalyzerNamed(indexer.AnalyzerFor(l)); a != nil {
+				s.analyzers[l] = a
+			}
+		}
 	}
-	if s.textAnalyzer == nil {
+	if s.analyzers[""] == nil {
 		s.rank.Off = true // cannot happen with the built-in mapping; bleve's order then
 	}
 	return s
@@ -77,7 +84,45 @@ var facetFields = map[string]string{
 
 const facetSize = 200 // more values than any facet has: counts stay exact
 
-var hitFields = []string{indexer.FieldURL, indexer.FieldTitle, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary}
+var hitFields = func() []string {
+	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary}
+	for _, l := range append([]string{""}, indexer.TextLangs...) {
+		f = append(f, indexer.TitleField(l))
+	}
+	return f
+}()
+
+// searchLangs returns the text-field languages a search reads, and those
+// the index has: those of
+// the index that have documents (from its Stats; the English fields alone
+// for an index without them), narrowed to the languages of req's lang
+// filter when it has one. A filter naming only languages without fields
+// of their own (en, hr, ...) reads the English fields.
+func (s *Searcher) searchLangs(req Request) (langs, present []string) {
+	present = englishOnly
+	if st, ok, err := indexer.ReadStats(s.idx); err == nil && ok {
+		if p := st.TextLangsPresent(); len(p) > 0 {
+			present = p
+		}
+	}
+	if len(req.Langs) == 0 {
+		return present, present
+	}
+	want := map[string]bool{}
+	for _, l := range req.Langs {
+		want[indexer.TextLang(l)] = true
+	}
+	var out []string
+	for _, l := range present {
+		if want[l] {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return englishOnly, present
+	}
+	return out, present
+}
 
 // Search runs req. Facet counts are disjunctive: the counts of a field with
 // an active filter are computed without that field's own filter, so a user
@@ -91,21 +136,26 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	textQ := pq.toBleve(s.titleBoost)
+	langs, present := s.searchLangs(req)
 	synonyms := s.synonyms(pq)
-	if len(synonyms) > 0 {
-		alts := []query.Query{textQ}
-		for _, syn := range synonyms {
-			alts = append(alts, textQuery("", syn, true, s.titleBoost))
+	buildText := func(langs []string) query.Query {
+		q := pq.toBleve(s.titleBoost, langs...)
+		if len(synonyms) > 0 {
+			alts := []query.Query{q}
+			for _, syn := range synonyms {
+				alts = append(alts, textQuery("", syn, true, s.titleBoost, langs))
+			}
+			q = query.NewDisjunctionQuery(alts)
 		}
-		textQ = query.NewDisjunctionQuery(alts)
+		return q
 	}
+	textQ := buildText(langs)
 	filters := s.filters(req)
 	offset := (req.Page - 1) * req.Size
 
 	var terms []rankTerm
 	if req.Sort == SortRelevance && !s.rank.Off && offset < s.rank.Depth {
-		terms = s.rankTerms(pq, synonyms, s.rank)
+		terms = s.rankTerms(pq, synonyms, s.rank, langs...)
 	}
 	reranked := len(terms) > 0
 
@@ -146,7 +196,8 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, s.wrap(err)
 		}
-		if s.rank.Feedback && len(synonyms) == 0 && plainText(pq) {
+		// Feedback reads the English fields only.
+		if s.rank.Feedback && len(synonyms) == 0 && plainText(pq) && slices.Equal(langs, englishOnly) {
 			fb, err := s.feedback(ctx, ranked[:min(len(ranked), s.rank.FeedbackDocs)], terms, s.rank)
 			if err != nil {
 				return nil, s.wrap(err)
@@ -168,7 +219,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		for _, h := range res.Hits {
 			var frag []string
 			if m := frags[h.ID]; m != nil {
-				frag = m.Fragments[indexer.FieldBody]
+				frag = bodyFragments(m)
 			}
 			out.Hits = append(out.Hits, makeHit(h, frag))
 		}
@@ -181,7 +232,12 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		if _, filtered := filters[field]; !filtered {
 			continue
 		}
-		fr := bleve.NewSearchRequestOptions(withFilters(textQ, filters, field), 0, 0, false)
+		q := textQ
+		if field == indexer.FieldLang && !slices.Equal(langs, present) {
+			// Without its own filter, the lang facet counts every language.
+			q = buildText(present)
+		}
+		fr := bleve.NewSearchRequestOptions(withFilters(q, filters, field), 0, 0, false)
 		fr.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
 		r, err := s.idx.SearchInContext(ctx, fr)
 		if err != nil {
@@ -362,7 +418,9 @@ func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, field
 	}
 	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
-	req.Highlight.AddField(indexer.FieldBody)
+	for _, l := range append([]string{""}, indexer.TextLangs...) {
+		req.Highlight.AddField(indexer.BodyField(l))
+	}
 	if fields {
 		req.Fields = hitFields
 	}
@@ -410,7 +468,7 @@ func (s *Searcher) pageHits(ctx context.Context, q query.Query, filters map[stri
 		if m == nil {
 			continue
 		}
-		h := makeHit(m, m.Fragments[indexer.FieldBody])
+		h := makeHit(m, bodyFragments(m))
 		h.Score = scores[id]
 		hits = append(hits, h)
 	}
@@ -452,11 +510,39 @@ func (s *Searcher) synonyms(pq *qnode) []string {
 	return exp[:min(len(exp), maxSynonyms)]
 }
 
+// bodyFragments returns a match's highlighted fragments of whichever body
+// field (English or a language's) it has.
+func bodyFragments(m *bsearch.DocumentMatch) []string {
+	if f := m.Fragments[indexer.FieldBody]; len(f) > 0 {
+		return f
+	}
+	for _, l := range indexer.TextLangs {
+		if f := m.Fragments[indexer.BodyField(l)]; len(f) > 0 {
+			return f
+		}
+	}
+	return nil
+}
+
+// textField returns the value of a text field in whichever language's
+// field the document has it (English first).
+func textField(fields map[string]any, field func(string) string) string {
+	if v := fieldString(fields[field("")]); v != "" {
+		return v
+	}
+	for _, l := range indexer.TextLangs {
+		if v := fieldString(fields[field(l)]); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {
 	hit := Hit{
 		ID:       h.ID,
 		URL:      fieldString(h.Fields[indexer.FieldURL]),
-		Title:    fieldString(h.Fields[indexer.FieldTitle]),
+		Title:    textField(h.Fields, indexer.TitleField),
 		Type:     fieldString(h.Fields[indexer.FieldType]),
 		Themes:   fieldStrings(h.Fields[indexer.FieldThemes]),
 		Score:    h.Score,
@@ -588,7 +674,10 @@ func (s *Searcher) facetValues(name string, fr *bsearch.FacetResult) []Facet {
 // Document returns the stored document with id.
 func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
 	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{indexer.FieldSource, indexer.FieldBody}
+	req.Fields = []string{indexer.FieldSource}
+	for _, l := range append([]string{""}, indexer.TextLangs...) {
+		req.Fields = append(req.Fields, indexer.BodyField(l))
+	}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, s.wrap(err)
@@ -601,7 +690,7 @@ func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
 	if err := json.Unmarshal([]byte(fieldString(h.Fields[indexer.FieldSource])), &d); err != nil {
 		return nil, &Error{Kind: KindInternal, Message: "corrupt stored document", Err: err}
 	}
-	d.Body = fieldString(h.Fields[indexer.FieldBody])
+	d.Body = textField(h.Fields, indexer.BodyField)
 	if d.Themes == nil {
 		d.Themes = []string{}
 	}

@@ -57,6 +57,10 @@ type source struct {
 	Date    time.Time // zero if the header has none
 	Themes  []string
 	Blocks  []block
+	// Lang is the document's language ("fr", "de") from a "lang:" header;
+	// "" for English. A document in another language is a version of its
+	// meeting's document of the same type: its file and URL end in "_xx".
+	Lang string
 }
 
 var errNoTitle = errors.New("no title")
@@ -109,6 +113,13 @@ func parseSource(name string, data []byte) (*source, error) {
 				return nil, fail("date %q is not YYYY-MM-DD", value)
 			}
 			src.Date = d
+		case "lang":
+			if !isLangCode(value) {
+				return nil, fail("lang %q is not a two-letter lower-case code", value)
+			}
+			if value != "en" {
+				src.Lang = value
+			}
 		case "themes":
 			for _, t := range strings.Split(value, ",") {
 				t = strings.TrimSpace(t)
@@ -135,6 +146,10 @@ func parseSource(name string, data []byte) (*source, error) {
 		return nil, fail("empty body")
 	}
 	return src, nil
+}
+
+func isLangCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
 
 // parseBody splits a body into blocks. Paragraph lines are joined with a

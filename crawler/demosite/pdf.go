@@ -11,6 +11,7 @@ import (
 
 // pdfDoc is what the PDF renderer needs to know about one document.
 type pdfDoc struct {
+	Lang    string // the document's /Lang; "" for English
 	Title   string
 	Subject string   // the meeting, e.g. its page title
 	Group   bool     // print the group's name above the title
@@ -62,7 +63,11 @@ func renderPDF(d pdfDoc) ([]byte, error) {
 	pdf.SetSubject(d.Subject, true)
 	pdf.SetCreator("kbsearch demo portal", true)
 	pdf.SetProducer("kbsearch demosite (fpdf)", true)
-	pdf.SetLang("en")
+	lang := d.Lang
+	if lang == "" {
+		lang = "en"
+	}
+	pdf.SetLang(lang)
 	pdf.SetMargins(22, 22, 22)
 	pdf.SetAutoPageBreak(true, 22)
 	pdf.AliasNbPages("{nb}")

@@ -32,6 +32,7 @@ type calendarEntry struct {
 
 // page is what the layout template renders.
 type page struct {
+	Lang        string // the <html lang>; "" for English
 	Title       string
 	Description string
 	Date        string // dcterms.date, YYYY-MM-DD; empty for none
@@ -64,7 +65,7 @@ type homeView struct {
 }
 
 const layoutHTML = `{{define "layout"}}<!DOCTYPE html>
-<html lang="en">
+<html lang="{{if .Lang}}{{.Lang}}{{else}}en{{end}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

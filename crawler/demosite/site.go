@@ -58,7 +58,12 @@ type DocInfo struct {
 	Meeting string    // meeting slug; empty for the about pages
 	Themes  []string  // taxonomy ids the document is meant to be about
 	Date    time.Time // dcterms.date for HTML, CreationDate for PDF; zero if none
+	Lang    string    // the declared language if not English ("fr", "de"); "" for English
 }
+
+// langVersion names a document's version in another language, in that
+// language, for the links of a meeting page.
+var langVersion = map[string]string{"fr": "Version française", "de": "Deutsche Fassung"}
 
 // resource is one response body, rendered once.
 type resource struct {
@@ -132,7 +137,13 @@ func build(fsys fs.FS) (*Site, error) {
 			if info.Format == "pdf" {
 				note = fmt.Sprintf("(PDF, %d KB)", (len(s.files[info.Path].body)+1023)/1024)
 			}
-			docLinks[m.Slug] = append(docLinks[m.Slug], link{Href: info.Path, Text: info.Title, Note: note})
+			text := info.Title
+			if name, ok := langVersion[info.Lang]; ok {
+				// A version in another language is listed by its language
+				// only, as the Commission's pages do.
+				text = name
+			}
+			docLinks[m.Slug] = append(docLinks[m.Slug], link{Href: info.Path, Text: text, Note: note})
 		}
 	}
 	if err := s.addTraps(docLinks); err != nil {
@@ -205,11 +216,18 @@ func checkNaming(src *source) error {
 	if src.Type == "" {
 		return fmt.Errorf("demosite: %s: no type", src.File)
 	}
-	if want := src.Meeting + "-" + src.Type; name != want {
-		return fmt.Errorf("demosite: %s: file name should be %s.txt for meeting %q and type %q", src.File, want, src.Meeting, src.Type)
+	want := src.Meeting + "-" + src.Type
+	if src.Lang != "" {
+		want += "_" + src.Lang
+	}
+	if name != want {
+		return fmt.Errorf("demosite: %s: file name should be %s.txt for meeting %q, type %q and lang %q", src.File, want, src.Meeting, src.Type, src.Lang)
 	}
 	if src.Type != typePage && src.Date.IsZero() {
 		return fmt.Errorf("demosite: %s: no date", src.File)
+	}
+	if src.Type == typePage && src.Lang != "" {
+		return fmt.Errorf("demosite: %s: a meeting page intro is in English", src.File)
 	}
 	if src.Type == typePage && src.Format != "html" {
 		return fmt.Errorf("demosite: %s: a meeting page intro is html", src.File)
@@ -239,8 +257,13 @@ func (s *Site) add(p string, r *resource) error {
 }
 
 func (s *Site) addDocument(m *meeting, src *source) (DocInfo, error) {
+	suffix := ""
+	if src.Lang != "" {
+		suffix = "_" + src.Lang
+	}
 	info := DocInfo{
-		Path:    "/documents/" + m.Slug + "-" + src.Type + "." + src.Format,
+		Path:    "/documents/" + m.Slug + "-" + src.Type + suffix + "." + src.Format,
+		Lang:    src.Lang,
 		Title:   src.Title,
 		Type:    src.Type,
 		Format:  src.Format,
@@ -254,13 +277,14 @@ func (s *Site) addDocument(m *meeting, src *source) (DocInfo, error) {
 	}
 	var r *resource
 	if src.Format == "pdf" {
-		b, err := renderPDF(pdfDoc{Title: src.Title, Subject: m.Title(), Group: group, Lines: lines, Blocks: src.Blocks, Date: src.Date})
+		b, err := renderPDF(pdfDoc{Lang: src.Lang, Title: src.Title, Subject: m.Title(), Group: group, Lines: lines, Blocks: src.Blocks, Date: src.Date})
 		if err != nil {
 			return DocInfo{}, fmt.Errorf("demosite: %s: %w", src.File, err)
 		}
 		r = newResource(b, ctypePDF)
 	} else {
 		b, err := renderHTML(page{
+			Lang:        src.Lang,
 			Title:       src.Title,
 			Description: description(src.Blocks, 200),
 			Date:        src.Date.Format(time.DateOnly),
@@ -380,7 +404,7 @@ func (s *Site) addAboutPage(src *source) error {
 func (s *Site) addHome(src *source) error {
 	hv := &homeView{Blocks: src.Blocks}
 	for _, d := range s.docs {
-		if d.Type == typeKeyMessages {
+		if d.Type == typeKeyMessages && d.Lang == "" { // versions in other languages are on their meeting pages
 			hv.KeyMessages = append(hv.KeyMessages, link{Href: d.Path, Text: d.Title, Note: "(" + strings.ToUpper(d.Format) + ")"})
 		}
 	}

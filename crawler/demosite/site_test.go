@@ -232,8 +232,12 @@ func TestEveryDocumentIsServed(t *testing.T) {
 				t.Errorf("Content-Type = %q, want text/html", ct)
 			}
 			html := string(b)
+			lang := d.Lang
+			if lang == "" {
+				lang = "en"
+			}
 			for _, want := range []string{
-				`<html lang="en">`,
+				`<html lang="` + lang + `">`,
 				"<title>" + escapeHTML(d.Title) + "</title>",
 				`<main id="content">`, "<nav", "<header>", "<footer>", `id="cookie-banner"`,
 			} {

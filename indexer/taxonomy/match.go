@@ -52,6 +52,7 @@ type phrase struct {
 	text  string  // as written in the taxonomy
 	quote string  // text quoted, for reasons
 	weak  bool
+	lang  string // "" for every document, else only for documents in lang
 }
 
 // matcher holds a taxonomy's compiled phrases.
@@ -74,14 +75,14 @@ func compile(themes []Theme) *matcher {
 	for ti, th := range themes {
 		m.themes = append(m.themes, th.ID)
 		seen := make(map[string]bool)
-		add := func(text string, weak bool) {
+		add := func(text string, weak bool, lang string) {
 			toks := tokenStrings(text)
-			key := strings.Join(toks, " ")
+			key := lang + "\x00" + strings.Join(toks, " ")
 			if len(toks) == 0 || seen[key] {
 				return
 			}
 			seen[key] = true
-			p := phrase{theme: ti, text: text, quote: strconv.Quote(text), weak: weak}
+			p := phrase{theme: ti, text: text, quote: strconv.Quote(text), weak: weak, lang: lang}
 			for _, tok := range toks {
 				id, ok := m.vocab[tok]
 				if !ok {
@@ -95,13 +96,26 @@ func compile(themes []Theme) *matcher {
 		// Strong lists first, so a term listed as both strong and weak
 		// stays strong.
 		for _, p := range th.Phrases {
-			add(p, false)
+			add(p, false, "")
 		}
 		for _, p := range th.Synonyms {
-			add(p, false)
+			add(p, false, "")
 		}
 		for _, p := range th.Weak {
-			add(p, true)
+			add(p, true, "")
+		}
+		langs := make([]string, 0, len(th.Langs))
+		for l := range th.Langs {
+			langs = append(langs, l)
+		}
+		slices.Sort(langs)
+		for _, l := range langs {
+			for _, p := range th.Langs[l].Phrases {
+				add(p, false, l)
+			}
+			for _, p := range th.Langs[l].Synonyms {
+				add(p, false, l)
+			}
 		}
 		for _, r := range th.URLs {
 			m.rules = append(m.rules, urlRule{theme: ti, pattern: strings.ToLower(r), text: r})
@@ -221,7 +235,7 @@ func (a *themeAcc) add(pi int32, src uint8) {
 // overlap (the longest phrase at a position wins), and a weak term inside a
 // strong match of any theme does not count: "assessment" in "self-assessment"
 // is no evidence of digital assessment.
-func (m *matcher) scan(ids []int32, w float64, src uint8, acc []themeAcc, until []int) {
+func (m *matcher) scan(ids []int32, w float64, src uint8, lang string, acc []themeAcc, until []int) {
 	if len(ids) == 0 {
 		return
 	}
@@ -233,7 +247,7 @@ func (m *matcher) scan(ids []int32, w float64, src uint8, acc []themeAcc, until 
 		}
 		for _, pi := range m.strong[id] {
 			p := &m.phrases[pi]
-			if i < until[p.theme] || !matchAt(ids, i, p.toks) {
+			if i < until[p.theme] || (p.lang != "" && p.lang != lang) || !matchAt(ids, i, p.toks) {
 				continue
 			}
 			end := i + len(p.toks)
@@ -293,6 +307,18 @@ type Doc struct {
 	// the meeting page that links to a meeting's agenda and minutes; its
 	// phrases count like the document's own title.
 	Meeting string
+	// Lang is the document's language ("fr", "de-AT"): the themes' phrases
+	// in that language (Theme.Langs) count beside the common ones.
+	Lang string
+}
+
+// baseLang is the primary subtag of a language code: "de" of "de-at".
+func baseLang(l string) string {
+	l = strings.ToLower(l)
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	return l
 }
 
 // Tag returns the themes of a document with the given title and body, best
@@ -315,13 +341,15 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 	acc := make([]themeAcc, len(m.themes))
 	until := make([]int, len(m.themes))
 	titleIDs, _ := m.ids(d.Title)
-	m.scan(titleIDs, titleWeight, srcTitle, acc, until)
+	dl := baseLang(d.Lang)
+	m.scan(titleIDs, titleWeight, srcTitle, dl, acc, until)
 	if d.Meeting != "" {
+		// The meeting page is the site's, usually in English.
 		meetingIDs, _ := m.ids(d.Meeting)
-		m.scan(meetingIDs, meetingWeight, srcMeeting, acc, until)
+		m.scan(meetingIDs, meetingWeight, srcMeeting, "", acc, until)
 	}
 	bodyIDs, n := m.ids(d.Body)
-	m.scan(bodyIDs, 1, srcBody, acc, until)
+	m.scan(bodyIDs, 1, srcBody, dl, acc, until)
 	if d.URL != "" && len(m.rules) > 0 {
 		p := urlPath(d.URL)
 		for _, r := range m.rules {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -36,6 +37,16 @@ type Theme struct {
 	URLs []string `json:"urls,omitempty"`
 	// Labels holds translated labels keyed by language code ("fr", "de").
 	Labels map[string]string `json:"labels,omitempty"`
+	// Langs holds phrases and synonyms in other languages, keyed by
+	// language code: they count (as strong signals) only in documents of
+	// that language, while Phrases and Synonyms count in every document.
+	Langs map[string]LangTerms `json:"langs,omitempty"`
+}
+
+// LangTerms are a theme's phrases and synonyms in one language.
+type LangTerms struct {
+	Phrases  []string `json:"phrases,omitempty"`
+	Synonyms []string `json:"synonyms,omitempty"`
 }
 
 // Taxonomy is a versioned list of themes. Build one with Default, Parse or
@@ -141,6 +152,16 @@ func (t *Taxonomy) validate() error {
 				return fmt.Errorf("%w: %s: url rule %d (%q) %s", ErrInvalid, name, k+1, r, why)
 			}
 		}
+		for lang, lt := range th.Langs {
+			if !validLang(lang) {
+				return fmt.Errorf("%w: %s: phrase language %q is not a lower-case language code", ErrInvalid, name, lang)
+			}
+			for k, p := range append(slices.Clone(lt.Phrases), lt.Synonyms...) {
+				if len(tokenStrings(p)) == 0 {
+					return fmt.Errorf("%w: %s: %s phrase %d (%q) has no word in it", ErrInvalid, name, lang, k+1, p)
+				}
+			}
+		}
 		for lang, label := range th.Labels {
 			if !validLang(lang) {
 				return fmt.Errorf("%w: %s: label language %q is not a lower-case language code", ErrInvalid, name, lang)
@@ -192,6 +213,18 @@ func (t *Taxonomy) Theme(id string) (Theme, bool) {
 // if there is no such theme.
 func (t *Taxonomy) Label(id string) string {
 	if th, ok := t.Theme(id); ok {
+		return th.Label
+	}
+	return id
+}
+
+// LabelIn returns the label of the theme with the given id in language
+// lang: its translated label if it has one, else its label, else the id.
+func (t *Taxonomy) LabelIn(id, lang string) string {
+	if th, ok := t.Theme(id); ok {
+		if l := th.Labels[lang]; l != "" {
+			return l
+		}
 		return th.Label
 	}
 	return id
