@@ -389,6 +389,15 @@ func commitTx(tx *bolt.Tx, c *Commit) (CommitResult, error) {
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return res, err
 			}
+			if other != "" && preferURL(rec.URL, other) {
+				// rec's URL is the better name for these bytes: the
+				// other holder becomes the duplicate, so which URL is
+				// kept does not depend on the order of fetching.
+				if err := demote(tx, other, rec.URL); err != nil {
+					return res, err
+				}
+				other = ""
+			}
 			rec.DuplicateOf = other
 		}
 		if err := putTx(tx, rec, p.Raw); err != nil {
@@ -484,4 +493,28 @@ func (s *Store) Translations(ctx context.Context, key string) ([]string, error) 
 		return nil, fmt.Errorf("store: translations: %w", err)
 	}
 	return out, nil
+}
+
+// preferURL reports whether a is a better name than b for one document
+// served under both: the shorter URL (a mirror or legacy path is usually
+// longer), then the lexically smaller one.
+func preferURL(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+// demote marks the record at u as a duplicate of original.
+func demote(tx *bolt.Tx, u, original string) error {
+	v := tx.Bucket(bucketRecords).Get([]byte(u))
+	if v == nil {
+		return nil
+	}
+	rec, err := decode(v)
+	if err != nil {
+		return err
+	}
+	rec.DuplicateOf = original
+	return putTx(tx, rec, nil)
 }

@@ -92,3 +92,28 @@ func TestFrontier(t *testing.T) {
 		t.Errorf("Unseen after EndRun = %v, %v; want the seed", unseen, err)
 	}
 }
+
+// TestDedupeOrderIndependent: whichever of two URLs serving the same bytes
+// is fetched first, the shorter URL is the one kept.
+func TestDedupeOrderIndependent(t *testing.T) {
+	const short, long = "https://h/documents/a.pdf", "https://h/files/legacy/a.pdf"
+	for _, order := range [][]string{{short, long}, {long, short}} {
+		t.Run("first "+order[0], func(t *testing.T) {
+			ctx := context.Background()
+			s, _ := openTemp(t)
+			for _, u := range order {
+				rec := &Record{URL: u, FinalURL: u, Status: 200, Page: page("A")}
+				if _, _, err := s.Commit(ctx, &Commit{Records: []Put{{Record: rec, Raw: []byte("%PDF same bytes"), Dedupe: true}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := map[string]string{}
+			if err := s.Each(ctx, func(r *Record) error { got[r.URL] = r.DuplicateOf; return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]string{short: "", long: short}; !reflect.DeepEqual(want, got) {
+				t.Errorf("DuplicateOf (-want +got):\n-%v\n+%v", want, got)
+			}
+		})
+	}
+}
