@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kbsearch/kbsearch/crawler"
+	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
@@ -37,6 +38,8 @@ type crawlFlags struct {
 	maxURLLength  int
 	progressEvery time.Duration
 	noProgress    bool
+	inProcess     bool
+	pdftotext     bool
 	cpuProfile    string
 }
 
@@ -102,6 +105,8 @@ again what it already stored.`,
 	fl.IntVar(&f.maxURLLength, "max-url-length", crawler.DefaultMaxURLLength, "longer URLs are not fetched")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "without a terminal, log progress at this interval")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar or progress log lines")
+	fl.BoolVar(&f.inProcess, "in-process-extract", false, "parse PDFs in this process instead of time- and memory-limited workers (faster, unsafe on hostile files)")
+	fl.BoolVar(&f.pdftotext, "pdftotext", false, "extract PDFs with poppler's pdftotext when it is installed (reads more damaged and encrypted files)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the crawl to this file")
 	fl.MarkHidden("cpuprofile")
 	return cmd
@@ -143,6 +148,17 @@ func runCrawl(ctx context.Context, g *globals, f crawlFlags) (*crawler.Summary, 
 		MaxPagesPerHost:  f.maxPerHost,
 		MaxURLLength:     f.maxURLLength,
 		Logger:           g.log,
+	}
+	if !f.inProcess {
+		// PDFs and office files are parsed in worker processes with a time
+		// and memory budget: a hostile file can hang or exhaust the parser,
+		// and only a process can be killed.
+		pool := extract.NewPool(max(f.concurrency, 1))
+		defer pool.Close()
+		opts.Extract = extract.Options{Isolate: true, Pool: pool}
+	}
+	if f.pdftotext {
+		opts.Extract.Backend = extract.BackendPdftotext
 	}
 	if prog != nil {
 		opts.Progress = func(p crawler.Progress) {

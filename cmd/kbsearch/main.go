@@ -11,9 +11,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 )
 
 func main() {
+	extract.RunWorkerIfRequested() // a PDF extraction worker: does the job and exits
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

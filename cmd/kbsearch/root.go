@@ -57,6 +57,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEvalCmd(g),
 		newEvalThemesCmd(g),
 		newVersionCmd(g),
+		newExtractBenchCmd(g),
+		newExtractQualityCmd(g),
 	)
 	return root
 }

@@ -16,6 +16,15 @@ const (
 	DefaultMaxPages         = 2000
 	DefaultMaxText          = 8 << 20
 	DefaultPDFTimeout       = 30 * time.Second
+	// DefaultMemoryLimit is the memory an isolated worker may use beyond
+	// what it had mapped at start-up (Options.MemoryLimit).
+	DefaultMemoryLimit int64 = 512 << 20
+)
+
+// The PDF backends Options.Backend names.
+const (
+	BackendBuiltin   = "builtin"   // github.com/ledongthuc/pdf, in Go (the default)
+	BackendPdftotext = "pdftotext" // poppler's pdftotext if installed, else builtin
 )
 
 // Options bound extraction; the zero value means the defaults.
@@ -24,6 +33,32 @@ type Options struct {
 	MaxPages   int           // PDF pages extracted at most (default 2000); beyond -> stop, keep what was read
 	MaxText    int           // characters of text kept at most (default 8 MiB); beyond -> truncate
 	PDFTimeout time.Duration // default 30s -> ReasonTimeout
+
+	// Isolate extracts PDFs in a child process (a worker) with a
+	// wall-clock limit of PDFTimeout, a memory limit of MemoryLimit and
+	// its output capped, so that a hostile file can neither hang nor
+	// crash the caller. The worker is WorkerCommand (default: this
+	// executable), which must call RunWorkerIfRequested first thing in
+	// main (and in TestMain for tests). False extracts in-process, behind
+	// recover and a timeout that cannot stop a stuck parser (see PDF).
+	Isolate bool `json:"isolate,omitempty"`
+	// WorkerCommand is the program and arguments started as the worker;
+	// empty means os.Executable() without arguments.
+	WorkerCommand []string `json:"worker_command,omitempty"`
+	// Pool, if not nil, keeps isolated workers alive between PDFs
+	// instead of starting a process for each (see Pool).
+	Pool *Pool `json:"-"`
+	// MemoryLimit is the memory (bytes) a worker may map beyond its
+	// start-up size: default 512 MiB; over it -> ReasonTooLarge.
+	MemoryLimit int64 `json:"memory_limit,omitempty"`
+	// Backend chooses the PDF text extractor: BackendBuiltin (or empty)
+	// or BackendPdftotext, which runs poppler's pdftotext when it is
+	// found and falls back to the built-in one when it is not or when it
+	// cannot parse the file.
+	Backend string `json:"backend,omitempty"`
+	// Pdftotext is the pdftotext program for BackendPdftotext; empty
+	// means "pdftotext" looked up on PATH. pdfinfo is looked up beside it.
+	Pdftotext string `json:"pdftotext,omitempty"`
 }
 
 // withDefaults returns o with every unset limit replaced by its default.
@@ -40,12 +75,16 @@ func (o Options) withDefaults() Options {
 	if o.PDFTimeout <= 0 {
 		o.PDFTimeout = DefaultPDFTimeout
 	}
+	if o.MemoryLimit <= 0 {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
 	return o
 }
 
 // Extract dispatches on the sniffed format (Content-Type, then magic bytes:
-// "%PDF-", "<html", BOM...): HTML and XHTML -> HTML, PDF -> PDF, text/plain
-// -> plain text; anything else -> ReasonUnsupported.
+// "%PDF-", "<html", BOM, zip entries...): HTML and XHTML -> HTML, PDF ->
+// PDF, DOCX -> DOCX, ODT -> ODT, text/plain -> plain text; anything else ->
+// ReasonUnsupported.
 //
 // base is the URL the body was fetched from; it resolves relative links and
 // the canonical URL of HTML pages and may be nil.
@@ -68,6 +107,10 @@ func Extract(ctx context.Context, body []byte, contentType string, base *url.URL
 		p, err = HTML(body, contentType, base)
 	case "text":
 		p, err = plainText(body, contentType)
+	case "docx":
+		return DOCX(body, opts)
+	case "odt":
+		return ODT(body, opts)
 	default:
 		return nil, &Error{Reason: ReasonUnsupported, Err: fmt.Errorf("content type %q", mediaType(contentType))}
 	}
@@ -78,14 +121,23 @@ func Extract(ctx context.Context, body []byte, contentType string, base *url.URL
 	return p, nil
 }
 
-// Sniff returns "html", "pdf", "text" or "" for a body and its declared
-// Content-Type; a PDF served as application/octet-stream or text/html is
-// still "pdf".
+// Sniff returns "html", "pdf", "docx", "odt", "text" or "" for a body and
+// its declared Content-Type; a PDF served as application/octet-stream or
+// text/html is still "pdf", and a zip archive is "docx" or "odt" when its
+// entries say so ([Content_Types].xml and word/document.xml, or the ODF
+// mimetype entry), whatever it was served as.
 func Sniff(contentType string, body []byte) string {
 	if looksPDF(body) {
 		return "pdf"
 	}
+	if f := sniffZip(body); f != "" {
+		return f
+	}
 	switch mt := mediaType(contentType); {
+	case mt == mimeDOCX:
+		return "docx"
+	case mt == mimeODT:
+		return "odt"
 	case mt == "application/pdf" || mt == "application/x-pdf":
 		// Declared PDF without the magic: let the PDF extractor say it
 		// is malformed rather than calling it unsupported.

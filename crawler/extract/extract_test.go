@@ -34,6 +34,22 @@ func TestSniff(t *testing.T) {
 		{"empty undeclared", "", "", ""},
 		{"unparsable content type read as undeclared", ";;;", "Minutes", "text"},
 	}
+	docx := string(docxOf(t, wp("", "text"), ""))
+	odt := string(odtOf(t, "<text:p>text</text:p>", ""))
+	tests = append(tests, []struct {
+		name        string
+		contentType string
+		body        string
+		want        string
+	}{
+		{"docx served as octet-stream", "application/octet-stream", docx, "docx"},
+		{"docx served as zip", "application/zip", docx, "docx"},
+		{"docx declared", mimeDOCX, docx, "docx"},
+		{"odt undeclared", "", odt, "odt"},
+		{"odt served as pdf", "application/pdf", odt, "odt"},
+		{"declared docx that is not a zip", mimeDOCX, "hello", "docx"},
+		{"some other zip", "application/zip", string(zipOf(t, [2]string{"a.txt", "a"})), ""},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Sniff(tt.contentType, []byte(tt.body)); got != tt.want {
@@ -58,6 +74,9 @@ func TestExtract(t *testing.T) {
 	}{
 		{"html", "text/html", []byte("<title>T</title><p>Hello <b>world</b></p>"), Options{}, "Hello world", ""},
 		{"pdf sniffed behind a wrong type", "text/html", pdfBody, Options{}, "From a PDF", ""},
+		{"pdf served as octet-stream", "application/octet-stream", pdfBody, Options{}, "From a PDF", ""},
+		{"pdf served as octet-stream, isolated", "application/octet-stream", pdfBody, Options{Isolate: true}, "From a PDF", ""},
+		{"docx served as octet-stream", "application/octet-stream", docxOf(t, wp("", "From a DOCX"), ""), Options{}, "From a DOCX", ""},
 		{"plain text paragraphs", "text/plain", []byte("Title line\r\n\r\n\r\n  second   para\x00\n"), Options{}, "Title line\n\nsecond para", ""},
 		{"plain text windows-1252", "text/plain; charset=windows-1252", []byte("caf\xe9"), Options{}, "café", ""},
 		{"html text truncated", "text/html", []byte("<p>" + strings.Repeat("é", 50) + "</p>"), Options{MaxText: 10}, strings.Repeat("é", 10), ""},

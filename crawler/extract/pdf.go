@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -16,6 +17,13 @@ import (
 )
 
 // PDF extracts the text of each page of a PDF document and its metadata.
+//
+// With opts.Isolate the work is done in a worker process (see Options and
+// RunWorkerIfRequested), which is the safe way on untrusted files; the
+// rest of this comment describes in-process extraction, which the worker
+// itself uses. With opts.Backend set to BackendPdftotext, poppler's
+// pdftotext does the text and pdfinfo the metadata when installed; the
+// built-in parser is the fallback.
 //
 // github.com/ledongthuc/pdf, which does the parsing, can panic, loop forever
 // or allocate without bound on hostile files. PDF therefore caps the body at
@@ -49,6 +57,20 @@ func PDF(ctx context.Context, body []byte, opts Options) (*Page, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Reason: ReasonTimeout, Err: err}
+	}
+	if opts.Isolate {
+		return isolatedPDF(ctx, body[start:], opts)
+	}
+	if opts.Backend == BackendPdftotext {
+		p, err := popplerPDF(ctx, body[start:], opts)
+		switch r := ReasonOf(err); {
+		case err == nil:
+			return p, nil
+		case errors.Is(err, errNoPoppler), r == ReasonMalformed:
+			// Not installed, or poppler could not parse it: try ours.
+		default:
+			return nil, err
+		}
 	}
 	// The parser may outlive this call (see above): give it its own copy
 	// so that the caller can reuse body.
@@ -93,15 +115,13 @@ func readPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 		}
 		return nil, &Error{Reason: ReasonMalformed, Err: err}
 	}
-	n, err := guard(r.NumPage)
+	pages, err := guard(func() []pdf.Page { return pageList(r.Trailer().Key("Root").Key("Pages"), opts.MaxPages) })
 	if err != nil {
 		return nil, &Error{Reason: ReasonMalformed, Err: err}
 	}
-	if n <= 0 {
+	n := len(pages)
+	if n == 0 {
 		return nil, &Error{Reason: ReasonMalformed, Err: errors.New("no pages in the page tree")}
-	}
-	if n > opts.MaxPages {
-		n = opts.MaxPages
 	}
 
 	p := &Page{PageTexts: make([]string, 0, min(n, 64))}
@@ -116,7 +136,7 @@ func readPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 			// PDF has already returned ReasonTimeout; stop working.
 			return nil, &Error{Reason: ReasonTimeout, Err: ctx.Err()}
 		}
-		text, err := pageText(r, i)
+		text, err := pageText(pages[i-1], 2*opts.MaxText+1024)
 		if err != nil {
 			failed++
 			if firstErr == nil {
@@ -170,6 +190,80 @@ func readPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 	return p, nil
 }
 
+// Bounds on walking a page tree, which hostile files make deep or cyclic.
+const (
+	maxTreeDepth    = 256
+	maxInheritDepth = 64
+)
+
+// pageList returns the pages of the page tree under root in order, at
+// most max of them. Unlike Reader.Page, which walks down from the root for
+// each page (quadratic in the page count, each step re-resolving objects),
+// it walks the tree once; a cycle or an absurd depth ends the walk with the
+// pages found so far. A node without /Type is a Pages node if it has Kids.
+func pageList(root pdf.Value, max int) []pdf.Page {
+	var pages []pdf.Page
+	visits, budget := 0, 4*max+10000
+	seen := map[uint32]bool{}
+	var walk func(node pdf.Value, depth int)
+	walk = func(node pdf.Value, depth int) {
+		if len(pages) >= max || depth > maxTreeDepth || visits >= budget || node.Kind() != pdf.Dict {
+			return
+		}
+		if id := objectID(node); id != 0 {
+			if seen[id] {
+				return // a node met twice: a cycle, or a page listed twice
+			}
+			seen[id] = true
+		}
+		visits++
+		kids := node.Key("Kids")
+		switch typ := node.Key("Type").Name(); {
+		case typ == "Pages" || typ == "" && kids.Kind() == pdf.Array:
+			for i := 0; i < kids.Len() && len(pages) < max && visits < budget; i++ {
+				walk(kids.Index(i), depth+1)
+			}
+		case typ == "Page" || typ == "":
+			pages = append(pages, pdf.Page{V: node})
+		}
+	}
+	walk(root, 0)
+	return pages
+}
+
+// objectID returns the object number of an indirect object, or 0 when it
+// cannot tell. pdf.Value does not export it, so it is read by reflection
+// from the unexported ptr field (github.com/ledongthuc/pdf keeps it as
+// ptr.id); if the library changes its layout, objectID returns 0 and
+// pageList falls back to its depth and visit bounds.
+func objectID(v pdf.Value) uint32 {
+	ptr := reflect.ValueOf(v).FieldByName("ptr")
+	if !ptr.IsValid() || ptr.Kind() != reflect.Struct {
+		return 0
+	}
+	id := ptr.FieldByName("id")
+	if !id.IsValid() || id.Kind() != reflect.Uint32 {
+		return 0
+	}
+	return uint32(id.Uint())
+}
+
+// inherited looks key up in v and its Parent chain, as page attributes
+// such as Resources are inherited, stopping after maxInheritDepth levels
+// (a Parent cycle would loop Page.Resources forever).
+func inherited(v pdf.Value, key string) pdf.Value {
+	for range maxInheritDepth {
+		if v.IsNull() {
+			break
+		}
+		if r := v.Key(key); !r.IsNull() {
+			return r
+		}
+		v = v.Key("Parent")
+	}
+	return pdf.Value{}
+}
+
 // isEncryptionError reports whether a NewReader error is about encryption:
 // a wrong password, or an encryption scheme the library cannot handle
 // (AES-256, a missing file ID, missing O/U keys).
@@ -198,20 +292,16 @@ func guard[T any](f func() T) (v T, err error) {
 	return f(), nil
 }
 
-// pageText returns the text of page i (1-based): laid out from the
-// positioned glyphs of Page.Content, or, if that fails, the library's
-// GetPlainText for the page.
-func pageText(r *pdf.Reader, i int) (string, error) {
-	page, err := guard(func() pdf.Page { return r.Page(i) })
-	if err != nil {
-		return "", err
-	}
+// pageText returns the text of a page: laid out from the positioned glyphs
+// of pageGlyphs (at most maxGlyphs of them), or, if that fails, the
+// library's GetPlainText for the page.
+func pageText(page pdf.Page, maxGlyphs int) (string, error) {
 	if page.V.IsNull() {
 		return "", nil
 	}
-	content, err := guard(page.Content)
+	glyphs, err := guard(func() []pdf.Text { return pageGlyphs(page, maxGlyphs) })
 	if err == nil {
-		return layoutText(content.Text), nil
+		return layoutText(glyphs), nil
 	}
 	plain, perr := guard(func() string {
 		s, err := page.GetPlainText(nil)
@@ -321,8 +411,9 @@ func glyphSeparator(prev, cur pdf.Text, runX float64, runGlyphs int) string {
 }
 
 // hyphenBreak matches a word hyphenated at a line end, continued in lower
-// case on the next line.
-var hyphenBreak = regexp.MustCompile(`(\p{L})[-\x{00AD}\x{2010}] *\n *(\p{Ll})`)
+// case on the next line (or after one blank line: widely spaced lines come
+// out as paragraphs).
+var hyphenBreak = regexp.MustCompile(`(\p{L})[-\x{00AD}\x{2010}] *\n(?: *\n)? *(\p{Ll})`)
 
 // ligatures spells out the Latin ligature characters that typeset PDFs
 // map their glyphs to, so that "ofﬁcial" matches "official".

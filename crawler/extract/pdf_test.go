@@ -258,6 +258,7 @@ func TestLayoutText(t *testing.T) {
 		{"new line", cat(glyphs(0, 700, 10, 5, "one"), glyphs(0, 688, 10, 5, "two")), "one\ntwo"},
 		{"large gap is a paragraph", cat(glyphs(0, 700, 10, 5, "one"), glyphs(0, 660, 10, 5, "two")), "one\n\ntwo"},
 		{"hyphen at line end rejoined", cat(glyphs(0, 700, 10, 5, "compe-"), glyphs(0, 688, 10, 5, "tences")), "competences"},
+		{"hyphen across a blank line rejoined", cat(glyphs(0, 700, 10, 5, "apprendi-"), glyphs(0, 660, 10, 5, "mento")), "apprendimento"},
 		{"hyphen before a capital kept", cat(glyphs(0, 700, 10, 5, "EU-"), glyphs(0, 688, 10, 5, "Level")), "EU-\nLevel"},
 		{"soft hyphen dropped", cat(glyphs(0, 700, 10, 5, "compe\u00ad"), glyphs(0, 688, 10, 5, "tences")), "competences"},
 		{"zero-width CID run, then a distant run", cat(glyphs(0, 700, 10, 0, "abc"), glyphs(30, 700, 10, 0, "def")), "abc def"},
