@@ -68,6 +68,7 @@ group clauses.`,
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false) // snippets stay readable: <mark> rather than \u003cmark\u003e
 				return enc.Encode(res)
 			default:
 				return printTable(g.stdout, res)
