@@ -201,29 +201,9 @@ func (b *blockBuilder) text() string {
 // inflating beyond the budget of zipBudget: a zip bomb), ReasonMalformed (not a zip, no
 // word/document.xml, bad XML), ReasonNoText (no text in the body).
 func DOCX(body []byte, opts Options) (*Page, error) {
-	opts = opts.withDefaults()
-	zr, err := openZip(body, opts, "docx")
-	if err != nil {
-		return nil, err
-	}
-	doc := findZip(zr, "word/document.xml")
-	if doc == nil {
-		return nil, &Error{Reason: ReasonMalformed, Err: errors.New("docx: no word/document.xml")}
-	}
-	budget := zipBudget(opts)
-	b := &blockBuilder{maxRunes: opts.MaxText}
-	if err := walkXML(doc, &budget, func(d *xml.Decoder) error { return docxBody(d, b) }); err != nil && err != errTextFull {
-		return nil, zipError("docx", doc.Name, err)
-	}
-	p := &Page{PageCount: 1, Text: b.text()}
-	if p.Text == "" {
-		return nil, &Error{Reason: ReasonNoText, Err: errors.New("docx: the document body has no text")}
-	}
-	if core := findZip(zr, "docProps/core.xml"); core != nil {
-		readOfficeMeta(core, &budget, p) // best effort
-	}
-	finishOfficePage(p, b)
-	return p, nil
+	return officePage(body, opts, officeFormat{
+		name: "docx", body: "word/document.xml", meta: "docProps/core.xml", walk: docxBody,
+	})
 }
 
 // ODT extracts the text of an OpenDocument text document: one block per
@@ -231,26 +211,42 @@ func DOCX(body []byte, opts Options) (*Page, error) {
 // creation date and language from meta.xml (the first heading stands in
 // for a missing title). Errors as for DOCX.
 func ODT(body []byte, opts Options) (*Page, error) {
+	return officePage(body, opts, officeFormat{
+		name: "odt", body: "content.xml", meta: "meta.xml", walk: odtBody,
+	})
+}
+
+// officeFormat names the parts of a zipped office format.
+type officeFormat struct {
+	name string // "docx", "odt": for messages
+	body string // the part holding the text
+	meta string // the part holding title, dates and language
+	walk func(*xml.Decoder, *blockBuilder) error
+}
+
+// officePage extracts a zipped office document of format f, within the
+// size, entry and inflation budgets of opts.
+func officePage(body []byte, opts Options, f officeFormat) (*Page, error) {
 	opts = opts.withDefaults()
-	zr, err := openZip(body, opts, "odt")
+	zr, err := openZip(body, opts, f.name)
 	if err != nil {
 		return nil, err
 	}
-	content := findZip(zr, "content.xml")
-	if content == nil {
-		return nil, &Error{Reason: ReasonMalformed, Err: errors.New("odt: no content.xml")}
+	part := findZip(zr, f.body)
+	if part == nil {
+		return nil, &Error{Reason: ReasonMalformed, Err: fmt.Errorf("%s: no %s", f.name, f.body)}
 	}
 	budget := zipBudget(opts)
 	b := &blockBuilder{maxRunes: opts.MaxText}
-	if err := walkXML(content, &budget, func(d *xml.Decoder) error { return odtBody(d, b) }); err != nil && err != errTextFull {
-		return nil, zipError("odt", content.Name, err)
+	if err := walkXML(part, &budget, func(d *xml.Decoder) error { return f.walk(d, b) }); err != nil && err != errTextFull {
+		return nil, zipError(f.name, part.Name, err)
 	}
 	p := &Page{PageCount: 1, Text: b.text()}
 	if p.Text == "" {
-		return nil, &Error{Reason: ReasonNoText, Err: errors.New("odt: the document body has no text")}
+		return nil, &Error{Reason: ReasonNoText, Err: fmt.Errorf("%s: the document body has no text", f.name)}
 	}
-	if meta := findZip(zr, "meta.xml"); meta != nil {
-		readOfficeMeta(meta, &budget, p)
+	if meta := findZip(zr, f.meta); meta != nil {
+		readOfficeMeta(meta, &budget, p) // best effort
 	}
 	finishOfficePage(p, b)
 	return p, nil
