@@ -194,8 +194,8 @@ func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
 	d.TitleLen = TokenCount(im, AnalyzerFor(tl), d.Title)
 	d.BodyLen = TokenCount(im, AnalyzerFor(tl), d.Body)
 	src := *d
-	src.Body = ""
-	srcJSON, _ := json.Marshal(src) // plain struct: cannot fail
+	src.Body, src.PageStarts = "", nil // stored in their own fields
+	srcJSON, _ := json.Marshal(src)    // plain struct: cannot fail
 	f := map[string]any{
 		TitleField(tl): d.Title,
 		BodyField(tl):  d.Body,
@@ -221,6 +221,13 @@ func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
 	}
 	if len(d.Themes) > 0 {
 		f[FieldThemes] = d.Themes
+	}
+	if len(d.PageStarts) > 1 {
+		ps := make([]string, len(d.PageStarts))
+		for i, o := range d.PageStarts {
+			ps[i] = strconv.Itoa(o)
+		}
+		f[FieldPageStarts] = strings.Join(ps, " ")
 	}
 	return f
 }

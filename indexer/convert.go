@@ -55,18 +55,19 @@ func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Docume
 	}
 	meta := DeriveMeta(u, title, p.Text, p.Published)
 	d := Document{
-		ID:      DocID(u),
-		URL:     u,
-		Title:   title,
-		Body:    p.Text,
-		Type:    meta.Type,
-		Date:    meta.Date,
-		Kind:    meta.Kind,
-		Place:   meta.Place,
-		Country: meta.Country,
-		Lang:    lang.Resolve(declaredLang(rec), title+"\n"+p.Text),
-		Pages:   p.PageCount,
-		Themes:  []string{},
+		ID:         DocID(u),
+		URL:        u,
+		Title:      title,
+		Body:       p.Text,
+		Type:       meta.Type,
+		Date:       meta.Date,
+		Kind:       meta.Kind,
+		Place:      meta.Place,
+		Country:    meta.Country,
+		Lang:       lang.Resolve(declaredLang(rec), title+"\n"+p.Text),
+		Pages:      p.PageCount,
+		PageStarts: pageStarts(p.PageTexts),
+		Themes:     []string{},
 	}
 	if !d.Date.IsZero() {
 		d.Year = strconv.Itoa(d.Date.Year())
@@ -222,4 +223,37 @@ func declaredLang(rec *store.Record) string {
 		return l
 	}
 	return rec.Lang
+}
+
+// pageStarts returns the byte offset at which each page starts in the text
+// made by joining the non-empty pages with a blank line (as extraction
+// does); an empty page starts where the next one does. Nil for fewer than
+// two pages.
+func pageStarts(pages []string) []int {
+	if len(pages) < 2 {
+		return nil
+	}
+	starts := make([]int, len(pages))
+	off, any := 0, false
+	for i, t := range pages {
+		if t == "" {
+			continue
+		}
+		if any {
+			off += 2 // the "\n\n" before this page
+		}
+		starts[i] = off
+		off += len(t)
+		any = true
+	}
+	// Empty pages start where the next page with text does (or at the end).
+	next := off
+	for i := len(pages) - 1; i >= 0; i-- {
+		if pages[i] == "" {
+			starts[i] = next
+		} else {
+			next = starts[i]
+		}
+	}
+	return starts
 }

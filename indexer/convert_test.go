@@ -1,7 +1,9 @@
 package indexer
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kbsearch/kbsearch/crawler/extract"
@@ -126,5 +128,39 @@ func TestNewDocumentThemeReasons(t *testing.T) {
 	// NewDocument is NewDocumentIn without a site.
 	if d := NewDocument(agenda, tax); len(d.Themes) != 0 {
 		t.Errorf("NewDocument(agenda) themes = %q, want none", d.Themes)
+	}
+}
+
+func TestPageStarts(t *testing.T) {
+	tests := []struct {
+		name  string
+		pages []string
+		want  []int
+	}{
+		{"one page", []string{"only"}, nil},
+		{"three pages", []string{"abc", "de", "f"}, []int{0, 5, 9}},
+		{"empty middle page", []string{"abc", "", "f"}, []int{0, 5, 5}},
+		{"empty first page", []string{"", "abc", "de"}, []int{0, 0, 5}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pageStarts(tt.pages)
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("pageStarts(%q) = %v, want %v", tt.pages, got, tt.want)
+			}
+			// Each start must point at its page's text in the joined body.
+			var parts []string
+			for _, p := range tt.pages {
+				if p != "" {
+					parts = append(parts, p)
+				}
+			}
+			body := strings.Join(parts, "\n\n")
+			for i, off := range got {
+				if p := tt.pages[i]; p != "" && !strings.HasPrefix(body[off:], p) {
+					t.Errorf("page %d starts at %d: %q, want %q", i+1, off, body[off:], p)
+				}
+			}
+		})
 	}
 }

@@ -40,6 +40,10 @@ type Document struct {
 	// ThemeReasons gives, per theme id, the phrases that earned it.
 	ThemeReasons map[string][]string `json:"theme_reasons,omitempty"`
 	Pages        int                 `json:"pages,omitempty"`
+	// PageStarts holds, for a document of several pages (a PDF), the byte
+	// offset in Body where each page's text starts, so a hit can say on
+	// which page its match is.
+	PageStarts []int `json:"page_starts,omitempty"`
 	// TitleLen and BodyLen are the token counts of Title and Body after
 	// analysis, kept for exact length normalisation in ranking.
 	TitleLen int `json:"title_len"`

@@ -26,7 +26,8 @@ const (
 	// MappingVersion changes whenever the mapping or the Document-to-index
 	// conversion changes, forcing a rebuild of an otherwise unchanged store.
 	// 2: collection statistics stored for ranking; themes from meeting pages.
-	MappingVersion = 3
+	// 3: per-language text fields. 4: page offsets of paged documents.
+	MappingVersion = 4
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

@@ -33,6 +33,9 @@ const (
 	// FieldSummary holds the first words of Body, stored and not indexed,
 	// for a hit's snippet when no query term can be highlighted.
 	FieldSummary = "summary"
+	// FieldPageStarts holds Document.PageStarts as space-separated
+	// offsets, stored and not indexed.
+	FieldPageStarts = "page_starts"
 
 	docType = "doc"
 )
@@ -157,6 +160,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	src.DocValues = false
 	dm.AddFieldMappingsAt(FieldSource, src)
 	dm.AddFieldMappingsAt(FieldSummary, src)
+	dm.AddFieldMappingsAt(FieldPageStarts, src)
 
 	im.AddDocumentMapping(docType, dm)
 	im.DefaultMapping = bleve.NewDocumentDisabledMapping()

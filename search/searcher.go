@@ -8,9 +8,11 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,7 +87,7 @@ var facetFields = map[string]string{
 const facetSize = 200 // more values than any facet has: counts stay exact
 
 var hitFields = func() []string {
-	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary}
+	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary, indexer.FieldPageStarts}
 	for _, l := range append([]string{""}, indexer.TextLangs...) {
 		f = append(f, indexer.TitleField(l))
 	}
@@ -417,6 +419,7 @@ func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, field
 		hq = bleve.NewConjunctionQuery(hq.(*query.DocIDQuery), q)
 	}
 	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
+	req.IncludeLocations = true // the highlighter reads them anyway; hitPage needs them
 	req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
 	for _, l := range append([]string{""}, indexer.TextLangs...) {
 		req.Highlight.AddField(indexer.BodyField(l))
@@ -553,6 +556,7 @@ func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {
 			hit.Date = t.UTC().Format(time.DateOnly)
 		}
 	}
+	hit.Page = hitPage(h)
 	if len(hit.Snippets) == 0 {
 		if sum := fieldString(h.Fields[indexer.FieldSummary]); sum != "" {
 			hit.Snippets = []string{html.EscapeString(sum)}
@@ -735,4 +739,37 @@ func (s *Searcher) wrap(err error) error {
 	}
 	s.log.Error("search failed", "err", err)
 	return &Error{Kind: KindInternal, Message: "internal error", Err: err}
+}
+
+// hitPage returns the page (1-based) of a paged document on which the
+// earliest body match of h lies, or 0 when the document has one page, the
+// match is not in the body, or locations were not loaded.
+func hitPage(h *bsearch.DocumentMatch) int {
+	starts := strings.Fields(fieldString(h.Fields[indexer.FieldPageStarts]))
+	if len(starts) < 2 || h.Locations == nil {
+		return 0
+	}
+	first := uint64(math.MaxUint64)
+	for _, l := range append([]string{""}, indexer.TextLangs...) {
+		for _, locs := range h.Locations[indexer.BodyField(l)] {
+			for _, loc := range locs {
+				first = min(first, loc.Start)
+			}
+		}
+	}
+	if first == math.MaxUint64 {
+		return 0
+	}
+	page := 0
+	for i, s := range starts {
+		off, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0
+		}
+		if off > first {
+			break
+		}
+		page = i + 1
+	}
+	return page
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -336,5 +337,30 @@ func TestEmptyAlias(t *testing.T) {
 	_, err := s.Search(context.Background(), Request{Query: "x"})
 	if KindOf(err) != KindUnavailable {
 		t.Errorf("err = %v, want unavailable", err)
+	}
+}
+
+// TestHitPage: a match in a paged document names the page it is on.
+func TestHitPage(t *testing.T) {
+	body := "First page about agendas.\n\nSecond page on robotics clubs.\n\nThird page on robotics again."
+	docs := []indexer.Document{
+		{ID: "pdf", Title: "Report", Body: body, Lang: "en", PageStarts: []int{0, 27, 59}},
+		{ID: "html", Title: "Notes", Body: "A page about robotics.", Lang: "en"},
+	}
+	s := newSearcherOver(t, docs, true, Options{})
+	res, err := s.Search(context.Background(), Request{Query: "robotics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]int{}
+	for _, h := range res.Hits {
+		pages[h.ID] = h.Page
+	}
+	if want := map[string]int{"pdf": 2, "html": 0}; fmt.Sprint(pages) != fmt.Sprint(want) {
+		t.Errorf("pages = %v, want %v", pages, want)
+	}
+	res, err = s.Search(context.Background(), Request{Query: "agendas"})
+	if err != nil || len(res.Hits) != 1 || res.Hits[0].Page != 1 {
+		t.Errorf("agendas: %+v, %v; want the pdf on page 1", res.Hits, err)
 	}
 }

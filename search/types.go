@@ -57,6 +57,9 @@ type Hit struct {
 	Date   string   `json:"date,omitempty"` // YYYY-MM-DD
 	Themes []string `json:"themes"`
 	Score  float64  `json:"score"`
+	// Page is the page of a paged document (PDF) where the first match in
+	// the text lies, so a link can open url#page=N; absent otherwise.
+	Page int `json:"page,omitempty"`
 	// Snippets are HTML: query terms in <mark>, all other text escaped.
 	Snippets []string `json:"snippets"`
 }

@@ -110,6 +110,27 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("PDF hits name the page of their match", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=bring+your+own+device&size=20", 200, &res)
+		pdfs := 0
+		for _, h := range res.Hits {
+			if !strings.HasSuffix(h.URL, ".pdf") {
+				if h.Page != 0 {
+					t.Errorf("%s: page %d on a one-page document", h.URL, h.Page)
+				}
+				continue
+			}
+			pdfs++
+			if h.Page < 1 {
+				t.Errorf("%s: no page for a PDF hit", h.URL)
+			}
+		}
+		if pdfs == 0 {
+			t.Fatal("no PDF among the hits")
+		}
+	})
+
 	t.Run("facet counts agree with the hits", func(t *testing.T) {
 		var res search.Result
 		getJSON(t, api.URL+"/api/v1/search?q=learning+analytics&size=100", 200, &res)

@@ -258,13 +258,17 @@
     const items = res.hits.map((h) => {
       const title = h.title || h.url || h.id;
       const href = safeURL(h.url);
+      // A PDF opens on the page of the first match (#page=N is honoured by
+      // browsers' PDF viewers).
+      const link = href && h.page > 0 ? href.split('#')[0] + '#page=' + h.page : href;
       const heading = el('h2', { class: 'hit-title' },
-        href ? el('a', { href, text: title }) : el('span', { text: title }));
+        link ? el('a', { href: link, text: title }) : el('span', { text: title }));
 
       const meta = el('p', { class: 'hit-meta' });
       if (h.type) meta.append(el('span', { class: 'hit-type', text: labelOf('type', h.type) }));
       if (h.date) meta.append(el('time', { datetime: h.date, text: formatDate(h.date) }));
       if (href) meta.append(el('span', { class: 'hit-url', text: new URL(href).host }));
+      if (link !== href) meta.append(el('span', { class: 'hit-page', text: 'page ' + h.page }));
 
       const li = el('li', { class: 'hit' }, heading, meta);
       if (h.themes && h.themes.length) {
