@@ -392,8 +392,11 @@ func (r *run) commit(_ context.Context, w *work) (*work, error) { return w, nil 
 // queue of writeQueue works holding at most maxPendingBytes of raw bodies
 // (one body larger than that may wait alone).
 const (
-	maxGroup        = 256
-	writeQueue      = 256
+	maxGroup   = 256
+	writeQueue = 256
+	// groupLinger is how long the writer waits for more works after the
+	// first of a group: a few ms against two fsyncs per transaction.
+	groupLinger     = 5 * time.Millisecond
 	maxPendingBytes = 64 << 20
 )
 
@@ -427,8 +430,13 @@ func (r *run) unreserve(w *work) {
 // tells the frontier. It runs until r.writes is closed; ctx is not
 // canceled by a stop, so that work done before the stop is kept.
 func (r *run) writer(ctx context.Context) {
+	linger := time.NewTimer(0)
+	<-linger.C
 	for w := range r.writes {
 		group := []*work{w}
+		// Group commit: each write transaction costs two fsyncs, so wait
+		// a moment for more results (workers do not wait for the commit).
+		linger.Reset(groupLinger)
 	drain:
 		for len(group) < maxGroup {
 			select {
@@ -437,8 +445,14 @@ func (r *run) writer(ctx context.Context) {
 					break drain
 				}
 				group = append(group, w2)
-			default:
+			case <-linger.C:
 				break drain
+			}
+		}
+		if !linger.Stop() {
+			select {
+			case <-linger.C:
+			default:
 			}
 		}
 		cs := make([]*store.Commit, len(group))
