@@ -125,6 +125,7 @@ type run struct {
 
 	writes chan *work
 	skew   atomic.Int64 // how far simulated sleeps moved the clock (tests)
+	known  knownSet
 
 	pendingMu    sync.Mutex // bounds the raw bytes waiting for the writer
 	pendingCond  *sync.Cond
@@ -271,6 +272,7 @@ func (c *Crawler) newRun(cancel context.CancelFunc) *run {
 		start:   time.Now(),
 		cancel:  cancel,
 		perHost: map[string]int{},
+		known:   knownSet{m: map[string]struct{}{}},
 	}
 	r.sum.Failed = map[string]int{}
 	return r
@@ -822,13 +824,16 @@ func (r *run) follow(w *work, rec *store.Record, depth int) {
 	}
 	now := time.Now()
 	for _, l := range rec.Page.Links {
-		norm, err := NormalizeURL(l)
+		if !r.known.add(l) {
+			continue // this very link was followed already in this run
+		}
+		u, err := normalize(l)
 		if err != nil {
 			continue
 		}
-		u, err := url.Parse(norm)
-		if err != nil {
-			continue
+		norm := u.String()
+		if norm != l && !r.known.add(norm) {
+			continue // handed to the frontier already in this run
 		}
 		leaf := false
 		if !r.scope.allows(u) {
@@ -857,4 +862,30 @@ func (r *run) dedupe(w *work, rec *store.Record, raw []byte) {
 		}
 	}
 	w.put(rec, raw, rec.Hash != "")
+}
+
+// knownSet remembers, in memory and up to knownMax URLs, the links this run
+// has already handed to the frontier, so that re-following the stored links
+// of unchanged pages does not send every known URL through the store again.
+// It is only a cache: the store's seen-set decides what is queued, and the
+// set is emptied when full, so memory stays bounded on any site.
+type knownSet struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+const knownMax = 1 << 18
+
+// add records u and reports whether it was not known yet.
+func (k *knownSet) add(u string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.m[u]; ok {
+		return false
+	}
+	if len(k.m) >= knownMax {
+		clear(k.m)
+	}
+	k.m[u] = struct{}{}
+	return true
 }

@@ -26,22 +26,32 @@ var trackingParams = map[string]bool{
 // the like) removed. The remaining query parameters keep their order and
 // spelling.
 func NormalizeURL(raw string) (string, error) {
+	u, err := normalize(raw)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}
+
+// normalize is NormalizeURL returning the parsed URL, for callers that need
+// both (one parse per link instead of two).
+func normalize(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", fmt.Errorf("%w: empty", ErrInvalidURL)
+		return nil, fmt.Errorf("%w: empty", ErrInvalidURL)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrInvalidURL, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
-		return "", fmt.Errorf("%w: %q is not an absolute URL with a host", ErrInvalidURL, raw)
+		return nil, fmt.Errorf("%w: %q is not an absolute URL with a host", ErrInvalidURL, raw)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
 	host, port := u.Hostname(), u.Port()
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "" {
-		return "", fmt.Errorf("%w: %q has an empty host", ErrInvalidURL, raw)
+		return nil, fmt.Errorf("%w: %q has an empty host", ErrInvalidURL, raw)
 	}
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
 		port = ""
@@ -61,7 +71,7 @@ func NormalizeURL(raw string) (string, error) {
 	}
 	u.RawQuery = cleanQuery(u.RawQuery)
 	u.ForceQuery = false
-	return u.String(), nil
+	return u, nil
 }
 
 // cleanQuery drops tracking parameters and empty pairs, keeping the order
