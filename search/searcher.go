@@ -8,7 +8,6 @@ import (
 	"html"
 	"io"
 	"log/slog"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -741,35 +740,56 @@ func (s *Searcher) wrap(err error) error {
 	return &Error{Kind: KindInternal, Message: "internal error", Err: err}
 }
 
-// hitPage returns the page (1-based) of a paged document on which the
-// earliest body match of h lies, or 0 when the document has one page, the
-// match is not in the body, or locations were not loaded.
+// hitPage returns the page (1-based) of a paged document where the body
+// matches the query best: the page holding the most distinct query terms,
+// then the most occurrences, then the earliest. It is 0 when the document
+// has one page, the match is not in the body, or locations were not loaded.
 func hitPage(h *bsearch.DocumentMatch) int {
-	starts := strings.Fields(fieldString(h.Fields[indexer.FieldPageStarts]))
-	if len(starts) < 2 || h.Locations == nil {
+	fields := strings.Fields(fieldString(h.Fields[indexer.FieldPageStarts]))
+	if len(fields) < 2 || h.Locations == nil {
 		return 0
 	}
-	first := uint64(math.MaxUint64)
-	for _, l := range append([]string{""}, indexer.TextLangs...) {
-		for _, locs := range h.Locations[indexer.BodyField(l)] {
-			for _, loc := range locs {
-				first = min(first, loc.Start)
-			}
-		}
-	}
-	if first == math.MaxUint64 {
-		return 0
-	}
-	page := 0
-	for i, s := range starts {
-		off, err := strconv.ParseUint(s, 10, 64)
+	starts := make([]uint64, len(fields))
+	for i, f := range fields {
+		off, err := strconv.ParseUint(f, 10, 64)
 		if err != nil {
 			return 0
 		}
-		if off > first {
-			break
-		}
-		page = i + 1
+		starts[i] = off
 	}
-	return page
+	pageOf := func(off uint64) int {
+		p := 0
+		for i, s := range starts {
+			if s > off {
+				break
+			}
+			p = i
+		}
+		return p
+	}
+	terms := make([]map[string]bool, len(starts))
+	count := make([]int, len(starts))
+	for _, l := range append([]string{""}, indexer.TextLangs...) {
+		for term, locs := range h.Locations[indexer.BodyField(l)] {
+			for _, loc := range locs {
+				p := pageOf(loc.Start)
+				if terms[p] == nil {
+					terms[p] = map[string]bool{}
+				}
+				terms[p][term] = true
+				count[p]++
+			}
+		}
+	}
+	best := -1
+	for p := range starts {
+		if count[p] == 0 {
+			continue
+		}
+		if best < 0 || len(terms[p]) > len(terms[best]) ||
+			(len(terms[p]) == len(terms[best]) && count[p] > count[best]) {
+			best = p
+		}
+	}
+	return best + 1
 }

@@ -363,4 +363,13 @@ func TestHitPage(t *testing.T) {
 	if err != nil || len(res.Hits) != 1 || res.Hits[0].Page != 1 {
 		t.Errorf("agendas: %+v, %v; want the pdf on page 1", res.Hits, err)
 	}
+	// Page 1 names the report's subject once; page 3 holds both words: the
+	// page with more of the query wins over the earlier one.
+	docs = []indexer.Document{{ID: "pdf", Title: "Report", Lang: "en", PageStarts: []int{0, 24, 49},
+		Body: "Report about robotics.\n\nSecond page on agendas.\n\nThird page on robotics clubs and clubs."}}
+	s = newSearcherOver(t, docs, true, Options{})
+	res, err = s.Search(context.Background(), Request{Query: "robotics clubs"})
+	if err != nil || len(res.Hits) != 1 || res.Hits[0].Page != 3 {
+		t.Errorf("robotics clubs: %+v, %v; want page 3", res.Hits, err)
+	}
 }
