@@ -97,6 +97,18 @@ line two</pre></body>`,
 			want: "Still here.",
 		},
 		{
+			name: "div and table navigation named by class or id is dropped",
+			body: `<body><div class="navheader"><table><tr><td>Prev</td><td>Up</td><td>Next</td></tr></table></div>` +
+				`<div id="breadcrumbs">Home &gt; Docs</div><div class="sect1"><p>VACUUM reclaims storage.</p></div>` +
+				`<div class="navfooter">Prev Home Next</div></body>`,
+			want: "VACUUM reclaims storage.",
+		},
+		{
+			name: "a class merely containing nav is kept",
+			body: `<body><div class="navigation-guide"><p>How to navigate the archive.</p></div></body>`,
+			want: "How to navigate the archive.",
+		},
+		{
 			name: "control characters and invalid bytes are cleaned",
 			body: "<body><p>a\x00b\x07c \xff\xfed\u200b</p><p>e\tf</p></body>",
 			want: "abc d\u200b\n\ne f",

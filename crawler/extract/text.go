@@ -275,8 +275,23 @@ func isBoilerplate(n *html.Node) bool {
 		if strings.Contains(idc, "cookie") || strings.Contains(idc, "consent") {
 			return true
 		}
+		// Navigation built from divs and tables rather than <nav>, named
+		// by a whole id or class token (DocBook's navheader/navfooter,
+		// breadcrumbs, skip links); a token, so "navigation-guide" text
+		// containers are not caught by a substring.
+		for _, tok := range strings.Fields(idc) {
+			if navTokens[tok] {
+				return true
+			}
+		}
 	}
 	return false
+}
+
+// navTokens are id and class names that mark navigation blocks.
+var navTokens = map[string]bool{
+	"nav": true, "navbar": true, "navheader": true, "navfooter": true, "navigation": true,
+	"breadcrumb": true, "breadcrumbs": true, "skip-link": true, "skiplink": true, "pagination": true,
 }
 
 func hasAncestor(n *html.Node, atoms ...atom.Atom) bool {
