@@ -74,17 +74,11 @@ func runWorker(in io.Reader, out io.Writer) int {
 		fmt.Fprintln(os.Stderr, "extract worker: read job:", err)
 		return 3
 	}
-	var job workerJob
-	if err := json.Unmarshal(line, &job); err != nil || job.Format != "pdf" {
-		fmt.Fprintln(os.Stderr, "extract worker: bad job line")
+	_, opts, ok := parseJob(line)
+	if !ok {
 		return 3
 	}
-	opts := job.Opts.withDefaults()
-	opts.Isolate = false
-	limitMemory(opts.MemoryLimit)
-	// A runaway recursion dies as "stack overflow" well before it could
-	// use the memory budget.
-	debug.SetMaxStack(64 << 20)
+	workerLimits(opts)
 	// Belt and braces: the parent kills the worker shortly after
 	// PDFTimeout, but a worker whose parent vanished must not linger.
 	time.AfterFunc(opts.PDFTimeout+5*time.Second, func() { os.Exit(4) })
@@ -94,24 +88,53 @@ func runWorker(in io.Reader, out io.Writer) int {
 		fmt.Fprintln(os.Stderr, "extract worker: read body:", err)
 		return 3
 	}
-	page, err := PDF(context.Background(), body, opts)
-	ans := workerAnswer{Page: page}
-	if err != nil {
-		ans = workerAnswer{Reason: ReasonOf(err), Err: err.Error()}
-		if ans.Reason == "" {
-			ans.Reason = ReasonMalformed
-		}
-	}
-	bw := bufio.NewWriter(out)
-	bw.WriteString(workerMagic)
-	if err := json.NewEncoder(bw).Encode(ans); err != nil {
-		fmt.Fprintln(os.Stderr, "extract worker: encode:", err)
-		return 3
-	}
-	if err := bw.Flush(); err != nil {
+	if err := writeAnswer(bufio.NewWriter(out), extractJob(body, opts)); err != nil {
 		return 3
 	}
 	return 0
+}
+
+// parseJob reads a job line; it reports a protocol error on stderr.
+func parseJob(line []byte) (workerJob, Options, bool) {
+	var job workerJob
+	if err := json.Unmarshal(line, &job); err != nil || job.Format != "pdf" {
+		fmt.Fprintln(os.Stderr, "extract worker: bad job line")
+		return job, Options{}, false
+	}
+	opts := job.Opts.withDefaults()
+	opts.Isolate = false
+	return job, opts, true
+}
+
+// workerLimits applies the job's memory budget to this worker process.
+func workerLimits(opts Options) {
+	limitMemory(opts.MemoryLimit)
+	// A runaway recursion dies as "stack overflow" well before it could
+	// use the memory budget.
+	debug.SetMaxStack(64 << 20)
+}
+
+// extractJob extracts body in-process and makes the answer to send back.
+func extractJob(body []byte, opts Options) workerAnswer {
+	page, err := PDF(context.Background(), body, opts)
+	if err == nil {
+		return workerAnswer{Page: page}
+	}
+	ans := workerAnswer{Reason: ReasonOf(err), Err: err.Error()}
+	if ans.Reason == "" {
+		ans.Reason = ReasonMalformed
+	}
+	return ans
+}
+
+// writeAnswer sends ans behind the magic line.
+func writeAnswer(bw *bufio.Writer, ans workerAnswer) error {
+	bw.WriteString(workerMagic)
+	if err := json.NewEncoder(bw).Encode(ans); err != nil {
+		fmt.Fprintln(os.Stderr, "extract worker: encode:", err)
+		return err
+	}
+	return bw.Flush()
 }
 
 // cappedBuffer keeps the first max bytes written to it and notes overflow.

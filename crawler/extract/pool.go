@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,20 +267,16 @@ func serveWorker(in io.Reader, out io.Writer) int {
 			fmt.Fprintln(os.Stderr, "extract worker: read job:", err)
 			return 3
 		}
-		var job workerJob
-		if err := json.Unmarshal(line, &job); err != nil || job.Format != "pdf" {
-			fmt.Fprintln(os.Stderr, "extract worker: bad job line")
+		job, opts, ok := parseJob(line)
+		if !ok {
 			return 3
 		}
-		opts := job.Opts.withDefaults()
-		opts.Isolate = false
 		if job.Length < 0 || job.Length > opts.MaxBytes+1 {
 			fmt.Fprintln(os.Stderr, "extract worker: bad body length "+strconv.FormatInt(job.Length, 10))
 			return 3
 		}
 		if !limited {
-			limitMemory(opts.MemoryLimit)
-			debug.SetMaxStack(64 << 20)
+			workerLimits(opts)
 			limited = true
 		}
 		body := make([]byte, job.Length)
@@ -290,22 +285,11 @@ func serveWorker(in io.Reader, out io.Writer) int {
 			return 3
 		}
 		watchdog := time.AfterFunc(opts.PDFTimeout+5*time.Second, func() { os.Exit(4) })
-		page, err := PDF(context.Background(), body, opts)
+		ans := extractJob(body, opts)
 		watchdog.Stop()
-		ans := workerAnswer{Page: page}
-		if err != nil {
-			ans = workerAnswer{Reason: ReasonOf(err), Err: err.Error()}
-			if ans.Reason == "" {
-				ans.Reason = ReasonMalformed
-			}
-			ans.Exit = ans.Reason == ReasonTimeout
-		}
-		bw.WriteString(workerMagic)
-		if err := json.NewEncoder(bw).Encode(ans); err != nil {
-			fmt.Fprintln(os.Stderr, "extract worker: encode:", err)
-			return 3
-		}
-		if err := bw.Flush(); err != nil {
+		// A timed-out parse may still spin in its goroutine: answer, then exit.
+		ans.Exit = ans.Reason == ReasonTimeout
+		if err := writeAnswer(bw, ans); err != nil {
 			return 3
 		}
 		if ans.Exit {
