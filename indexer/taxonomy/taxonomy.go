@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // ErrInvalid is wrapped by every error Parse returns for a taxonomy that is
@@ -62,7 +63,10 @@ type Taxonomy struct {
 //go:embed default.json
 var defaultJSON []byte
 
-var defaultTaxonomy = mustParse(defaultJSON)
+// defaultTaxonomy is parsed on first use: parsing stems every phrase
+// (about 30 ms), which commands that never tag (crawl, the PDF workers)
+// should not pay at start-up.
+var defaultTaxonomy = sync.OnceValue(func() *Taxonomy { return mustParse(defaultJSON) })
 
 func mustParse(data []byte) *Taxonomy {
 	t, err := Parse(data)
@@ -76,7 +80,7 @@ func mustParse(data []byte) *Taxonomy {
 
 // Default returns the taxonomy embedded in the binary. It is shared: do not
 // modify it.
-func Default() *Taxonomy { return defaultTaxonomy }
+func Default() *Taxonomy { return defaultTaxonomy() }
 
 // Load reads and parses the taxonomy file at path.
 func Load(path string) (*Taxonomy, error) {
