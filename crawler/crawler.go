@@ -435,28 +435,14 @@ func (r *run) writer(ctx context.Context) {
 	linger := time.NewTimer(0)
 	<-linger.C
 	for w := range r.writes {
-		group := []*work{w}
 		// Group commit: each write transaction costs two fsyncs, so wait
-		// a moment for more results (workers do not wait for the commit).
-		linger.Reset(groupLinger)
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case w2, ok := <-r.writes:
-				if !ok {
-					break drain
-				}
-				group = append(group, w2)
-			case <-linger.C:
-				break drain
-			}
+		// a moment for more results (workers do not wait for the commit),
+		// unless a worker is idle until this commit queues more URLs.
+		wait := groupLinger
+		if r.front.starved() {
+			wait = 0
 		}
-		if !linger.Stop() {
-			select {
-			case <-linger.C:
-			default:
-			}
-		}
+		group := r.gather(w, linger, wait)
 		cs := make([]*store.Commit, len(group))
 		for i, w := range group {
 			cs[i] = &w.c
@@ -478,6 +464,41 @@ func (r *run) writer(ctx context.Context) {
 			r.front.done(w.item, res[i].Added)
 		}
 	}
+}
+
+// gather returns first and the works that follow it on r.writes within
+// wait, up to maxGroup.
+func (r *run) gather(first *work, linger *time.Timer, wait time.Duration) []*work {
+	group := []*work{first}
+	var deadline <-chan time.Time
+	if wait > 0 {
+		linger.Reset(wait)
+		deadline = linger.C
+		// Since Go 1.23 a stopped or reset timer delivers no stale tick.
+		defer linger.Stop()
+	}
+	for len(group) < maxGroup {
+		var w *work
+		ok := true
+		if deadline == nil {
+			select {
+			case w, ok = <-r.writes:
+			default:
+				return group
+			}
+		} else {
+			select {
+			case w, ok = <-r.writes:
+			case <-deadline:
+				return group
+			}
+		}
+		if !ok {
+			return group
+		}
+		group = append(group, w)
+	}
+	return group
 }
 
 // counted adds w's outcomes to the summary.

@@ -23,6 +23,7 @@ type frontier struct {
 	buf      []store.QueueItem
 	inflight map[string]bool // keys read and not yet done
 	active   int             // items handed out and not yet done, or a refill running
+	waiting  int             // workers blocked until a commit queues more
 	started  int             // items handed out, capped by max
 	max      int
 	stopped  bool
@@ -83,7 +84,9 @@ func (f *frontier) next(ctx context.Context) (it store.QueueItem, ok bool) {
 		case f.active == 0:
 			f.stopped = true
 		default:
+			f.waiting++
 			f.cond.Wait()
+			f.waiting--
 		}
 	}
 }
@@ -128,6 +131,14 @@ func (f *frontier) refilled() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.err == nil && f.refill == nil
+}
+
+// starved reports whether a worker is idle until a commit queues more
+// items.
+func (f *frontier) starved() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.waiting > 0
 }
 
 // queuedNow is the number of items waiting.

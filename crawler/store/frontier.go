@@ -426,15 +426,16 @@ func commitTx(tx *bolt.Tx, c *Commit) (CommitResult, error) {
 
 // Unseen calls fn with up to n records after the URL after (in URL order)
 // that were not seen in this run, and returns the last URL looked at ("" at
-// the end). It reads in short transactions so that the caller may write
-// between calls.
+// the end). The records are partial, as from Peek, and without the page's
+// links. It reads in short transactions so that
+// the caller may write between calls.
 func (s *Store) Unseen(ctx context.Context, after string, n int, fn func(*Record)) (last string, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	err = s.db.View(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bucketSeen)
-		c := tx.Bucket(bucketRecords).Cursor()
+		c := tx.Bucket(bucketHead).Cursor()
 		var k, v []byte
 		if after == "" {
 			k, v = c.First()
@@ -450,7 +451,7 @@ func (s *Store) Unseen(ctx context.Context, after string, n int, fn func(*Record
 			if seen != nil && seen.Get(k) != nil {
 				continue
 			}
-			rec, err := decode(v)
+			rec, err := decodeHead(v, false)
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}

@@ -16,7 +16,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/kbsearch/kbsearch/crawler/extract"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
@@ -46,6 +45,7 @@ var (
 	keyID         = []byte("id")
 	keySeq        = []byte("seq")
 	keySchema     = []byte("schema")
+	keyHeads      = []byte("heads") // headsCurrent once every record has a current head
 )
 
 const schemaVersion = "1"
@@ -145,6 +145,48 @@ func initBuckets(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	if v := meta.Get(keyHeads); string(v) != headsCurrent {
+		if err := rewriteHeads(tx); err != nil {
+			return fmt.Errorf("store: init: %w", err)
+		}
+		if err := meta.Put(keyHeads, []byte(headsCurrent)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headsCurrent, under keyHeads, says that every record has a head in the
+// current (binary) form.
+const headsCurrent = "2"
+
+// rewriteHeads writes the head of every record of a store written before
+// heads existed or when they were JSON.
+func rewriteHeads(tx *bolt.Tx) error {
+	heads := tx.Bucket(bucketHead)
+	var stale [][]byte
+	err := tx.Bucket(bucketRecords).ForEach(func(k, _ []byte) error {
+		if h := heads.Get(k); len(h) == 0 || h[0] != headVersion {
+			stale = append(stale, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range stale {
+		rec, err := decode(tx.Bucket(bucketRecords).Get(k))
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		h, err := headOf(rec)
+		if err != nil {
+			return err
+		}
+		if err := heads.Put(k, h); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -188,28 +230,9 @@ func (s *Store) Peek(ctx context.Context, url string) (*Record, error) {
 	}
 	var rec *Record
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRecords).Get([]byte(url))
-		if v == nil {
-			return ErrNotFound
-		}
-		// The head is the record without its text, kept beside it; a
-		// store written before heads existed falls back to the record.
-		src := v
-		if hb := tx.Bucket(bucketHead); hb != nil {
-			if hv := hb.Get([]byte(url)); hv != nil {
-				src = hv
-			}
-		}
-		var h recordHead
-		if err := json.Unmarshal(src, &h); err != nil {
-			return fmt.Errorf("decode record: %w", err)
-		}
-		rec = &h.Record
-		rec.partial = true
-		if h.Page != nil {
-			rec.Page = &extract.Page{Canonical: h.Page.Canonical, Links: h.Page.Links, NoIndex: h.Page.NoIndex, NoFollow: h.Page.NoFollow}
-		}
-		return nil
+		var err error
+		rec, err = peekTx(tx, []byte(url))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: peek %s: %w", url, err)
@@ -217,26 +240,19 @@ func (s *Store) Peek(ctx context.Context, url string) (*Record, error) {
 	return rec, nil
 }
 
-// recordHead is a Record whose page holds only what a re-crawl needs.
-type recordHead struct {
-	Record
-	Page *pageHead `json:"page,omitempty"`
-}
-
-type pageHead struct {
-	Canonical string   `json:"canonical,omitempty"`
-	Links     []string `json:"links,omitempty"`
-	NoIndex   bool     `json:"noindex,omitempty"`
-	NoFollow  bool     `json:"nofollow,omitempty"`
-}
-
-func headOf(rec *Record) ([]byte, error) {
-	h := recordHead{Record: *rec}
-	h.Record.Page = nil
-	if p := rec.Page; p != nil {
-		h.Page = &pageHead{Canonical: p.Canonical, Links: p.Links, NoIndex: p.NoIndex, NoFollow: p.NoFollow}
+// peekTx reads the head of key: the record without its text, kept beside
+// it so that a re-crawl reads a few hundred bytes per URL, not the page.
+func peekTx(tx *bolt.Tx, key []byte) (*Record, error) {
+	if v := tx.Bucket(bucketHead).Get(key); v != nil {
+		return decodeHead(v, true)
 	}
-	return json.Marshal(&h)
+	// A store written before heads existed, opened read-only (a writable
+	// open backfills them): decode the record itself, dropping its text.
+	v := tx.Bucket(bucketRecords).Get(key)
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	return decodeJSONHead(v, true)
 }
 
 // Put stores rec under rec.URL, replacing any previous record, and raw
