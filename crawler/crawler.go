@@ -123,13 +123,20 @@ type run struct {
 	start       time.Time
 	resumed     bool
 
-	writes chan *work
-	skew   atomic.Int64 // how far simulated sleeps moved the clock (tests)
-	known  knownSet
+	writes    chan *work
+	skew      atomic.Int64 // how far simulated sleeps moved the clock (tests)
+	known     knownSet
+	passAfter string // the revalidation pass's position (guarded by the frontier)
+	// followUnchanged: follow the links of unchanged pages too (see
+	// Options.Rediscover).
+	followUnchanged bool
 
 	pendingMu    sync.Mutex // bounds the raw bytes waiting for the writer
 	pendingCond  *sync.Cond
 	pendingBytes int64
+
+	lateMu   sync.Mutex
+	lateDone []string // URLs done whose seen-set mark waits for a commit
 
 	mu      sync.Mutex // guards the fields below
 	sum     Summary
@@ -161,7 +168,13 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	for _, u := range c.seeds {
 		seeds = append(seeds, u.String())
 	}
-	resumed, err := c.st.BeginRun(runCtx, store.RunInfo{Started: r.start.UTC(), Seeds: seeds})
+	discovery := c.opts.discoveryKey()
+	last, err := c.st.LastRun(runCtx)
+	if err != nil {
+		return &r.sum, fmt.Errorf("crawler: %w", err)
+	}
+	r.followUnchanged = c.opts.Rediscover || last == nil || last.Discovery != discovery
+	resumed, err := c.st.BeginRun(runCtx, store.RunInfo{Started: r.start.UTC(), Seeds: seeds, Discovery: discovery})
 	if err != nil {
 		return &r.sum, fmt.Errorf("crawler: %w", err)
 	}
@@ -170,7 +183,7 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	if err != nil {
 		return &r.sum, fmt.Errorf("crawler: %w", err)
 	}
-	r.front = newFrontier(c.st, c.opts.MaxPages, queued, func() int { return r.revisits(runCtx) })
+	r.front = newFrontier(c.st, c.opts.MaxPages, queued, func() ([]store.QueueItem, bool, error) { return r.passItems(runCtx) })
 	stop := context.AfterFunc(runCtx, r.front.stop)
 	defer stop()
 	if resumed {
@@ -197,6 +210,14 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 		r.front.added(added)
 	}
 
+	// The revalidation pass starts once the seeds and sitemap URLs are
+	// queued (and so seen): it leaves those to the queue.
+	feeding := make(chan struct{})
+	go func() {
+		defer close(feeding)
+		r.front.feedPass(runCtx)
+	}()
+
 	// Workers fetch and extract; one writer commits their work to the
 	// store in groups, one transaction (and disk sync) per group.
 	r.writes = make(chan *work, writeQueue)
@@ -222,12 +243,29 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 					r.front.done(it, 0) // left queued for the next run
 					continue
 				}
+				if w.onlyDone() {
+					r.doneLater(w)
+					continue
+				}
 				r.reserve(w)
 				r.writes <- w
 			}
 		})
 	}
 	wg.Wait()
+	r.front.stop() // ends feedPass if the run stopped early
+	<-feeding
+	// Every work but the late done marks is committed now. The run is over
+	// if nothing is left to hand out; its done marks would then be dropped
+	// with its seen-set at once, so they are not written.
+	over := r.err == nil && ctx.Err() == nil && r.front.passed()
+	if over {
+		n, err := c.st.QueueLen(ctx)
+		over = err == nil && n == 0
+	}
+	if !over {
+		r.flushDone()
+	}
 	close(r.writes)
 	<-writerDone
 	if r.front.err != nil {
@@ -235,14 +273,11 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	}
 
 	finished := false
-	if r.err == nil && ctx.Err() == nil && r.front.refilled() {
-		n, err := c.st.QueueLen(ctx)
-		if err == nil && n == 0 {
-			if err := c.st.EndRun(ctx); err != nil {
-				r.fatal(fmt.Errorf("crawler: %w", err))
-			} else {
-				finished = true
-			}
+	if over && r.err == nil {
+		if err := c.st.EndRun(ctx); err != nil {
+			r.fatal(fmt.Errorf("crawler: %w", err))
+		} else {
+			finished = true
 		}
 	}
 
@@ -307,38 +342,61 @@ func (r *run) offsiteDocument(u *url.URL) bool {
 	return len(r.docHosts) == 0 || r.docHosts[u.Host] || r.docHosts[u.Hostname()]
 }
 
-// revisits queues stored URLs that held a live document but were not
-// reached in this run, so that a page removed from the site (and from its
-// links) is still noticed as gone. It reads the store in pages.
-func (r *run) revisits(ctx context.Context) int {
-	total := 0
-	after := ""
+// passChunk is how many stored heads the revalidation pass reads at once.
+const passChunk = 256
+
+// passItems returns the next stored URLs to revalidate, and whether the
+// pass is over. This revalidation pass hands out, whenever the queue is
+// empty, each stored URL that this run has not queued or fetched yet, at
+// its stored depth, with its stored head: every URL of an earlier crawl is
+// requested again (conditionally), including pages no longer linked (so
+// that a removed page is noticed as gone), redirects, failures and pages
+// already gone (which may come back). Unless r.followUnchanged, the links
+// of a page that turns out unchanged are not followed again: the last
+// finished run, with the same options, followed them to URLs that are
+// stored, and so are in the pass. A re-crawl thus neither waits for
+// commits to find its next URL nor queues each URL on disk. The links of
+// new and changed pages are queued as usual.
+func (r *run) passItems(ctx context.Context) ([]store.QueueItem, bool, error) {
 	for {
 		var items []store.QueueItem
-		last, err := r.st.Unseen(ctx, after, 500, func(rec *store.Record) {
-			if rec.Gone || rec.Page == nil || rec.Depth > r.opts.MaxDepth {
-				return
-			}
-			if u, ok := r.inScope(rec.URL); ok && u.String() == rec.URL {
-				items = append(items, store.QueueItem{URL: rec.URL, Depth: rec.Depth, Revisit: true})
+		last, err := r.st.Unseen(ctx, r.passAfter, passChunk, func(rec *store.Record) {
+			// The item is not queued nor marked seen on disk until its
+			// commit marks it done, so the run's known set, which links
+			// also go through, keeps the two from both taking a URL.
+			if it, ok := r.revalidation(rec); ok && r.known.add(it.URL) {
+				items = append(items, it)
 			}
 		})
-		if err == nil && len(items) > 0 {
-			var n int
-			n, _, err = r.st.Enqueue(ctx, items, nil)
-			total += n
-		}
 		if err != nil {
-			if ctx.Err() == nil {
-				r.fatal(fmt.Errorf("crawler: revisit: %w", err))
-			}
-			return total
+			return nil, false, fmt.Errorf("crawler: revalidation pass: %w", err)
 		}
-		if last == "" {
-			return total
+		r.passAfter = last
+		if len(items) > 0 || last == "" {
+			return items, last == "", nil
 		}
-		after = last
 	}
+}
+
+// revalidation returns the queue item revalidating rec, if its URL is
+// still within the crawl's depth and scope (or an off-site document).
+func (r *run) revalidation(rec *store.Record) (store.QueueItem, bool) {
+	if rec.Depth > r.opts.MaxDepth {
+		return store.QueueItem{}, false
+	}
+	// Stored URLs are normalised (they are the keys the crawler wrote).
+	u, err := url.Parse(rec.URL)
+	if err != nil {
+		return store.QueueItem{}, false
+	}
+	it := store.QueueItem{URL: rec.URL, Depth: rec.Depth, Prev: rec}
+	if !r.scope.allows(u) {
+		if !r.offsiteDocument(u) {
+			return store.QueueItem{}, false
+		}
+		it.Leaf = true
+	}
+	return it, true
 }
 
 // outcome is how one document ended.
@@ -364,6 +422,9 @@ type work struct {
 	outcomes []counted
 	rejects  map[string]string // url -> trap reason
 	progress bool              // a document was handled (for Progress)
+	// marksOnly is set for a batch of done marks (flushDone): counted and
+	// done in the frontier already.
+	marksOnly bool
 }
 
 type counted struct {
@@ -384,6 +445,48 @@ func (w *work) reject(u, reason string) {
 	if _, ok := w.rejects[u]; !ok {
 		w.rejects[u] = reason
 		w.c.Reject = append(w.c.Reject, u)
+	}
+}
+
+// onlyDone reports whether w writes nothing but its URLs' done marks in
+// the seen-set: an item of the revalidation pass that found its page
+// unchanged (or its failure, gone page or redirect the same).
+func (w *work) onlyDone() bool {
+	c := &w.c
+	return c.Done == nil && len(c.Records) == 0 && len(c.Push) == 0 && len(c.Reject) == 0
+}
+
+// lateDoneMax is how many done marks wait for a commit at most.
+const lateDoneMax = 512
+
+// doneLater counts w (see onlyDone) at once and leaves its done marks to a
+// later commit, with up to lateDoneMax others: a re-crawl that finds
+// nothing changed then commits a few times instead of once per group of
+// requests. If the run is killed before, the resumed run asks for those
+// URLs again.
+func (r *run) doneLater(w *work) {
+	r.counted(w, nil)
+	if w.progress {
+		r.progress()
+	}
+	r.front.done(w.item, 0)
+	r.lateMu.Lock()
+	r.lateDone = append(r.lateDone, w.c.DoneURLs...)
+	full := len(r.lateDone) >= lateDoneMax
+	r.lateMu.Unlock()
+	if full {
+		r.flushDone()
+	}
+}
+
+// flushDone hands the waiting done marks to the writer.
+func (r *run) flushDone() {
+	r.lateMu.Lock()
+	urls := r.lateDone
+	r.lateDone = nil
+	r.lateMu.Unlock()
+	if len(urls) > 0 {
+		r.writes <- &work{c: store.Commit{DoneURLs: urls}, marksOnly: true}
 	}
 }
 
@@ -453,6 +556,9 @@ func (r *run) writer(ctx context.Context) {
 		}
 		for i, w := range group {
 			r.unreserve(w)
+			if w.marksOnly {
+				continue
+			}
 			if res == nil {
 				r.front.done(w.item, 0)
 				continue
@@ -591,12 +697,19 @@ func fresh(prev *store.Record, lastmod time.Time) bool {
 // only errors that must end the run.
 func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
 	w := &work{item: it, c: store.Commit{Done: it.Key}}
+	if it.Prev != nil { // from the revalidation pass: not in the queue
+		w.c.DoneURLs = []string{it.URL}
+	}
 	u, err := url.Parse(it.URL)
 	if err != nil { // cannot happen: items are normalised
 		r.front.refund()
 		return r.commit(ctx, w)
 	}
-	log := r.opts.Logger.With("url", it.URL, "depth", it.Depth)
+	// Logger.With would allocate for every URL, though debug lines are
+	// rarely enabled.
+	debug := func(msg string, args ...any) {
+		r.opts.Logger.Debug(msg, append([]any{"url", it.URL, "depth", it.Depth}, args...)...)
+	}
 	if !r.hostQuota(u.Host) {
 		r.front.refund()
 		w.count(outFailed, ReasonHostLimit)
@@ -608,23 +721,27 @@ func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
 	}
 	if !rules.allowed(u) {
 		r.front.refund()
-		log.Debug("disallowed by robots.txt")
+		debug("disallowed by robots.txt")
 		w.count(outFailed, ReasonRobots)
 		return r.commit(ctx, w)
 	}
-	prev, err := r.lookup(ctx, it.URL)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil
+	prev := it.Prev // the pass's head, without links
+	if prev == nil || r.followUnchanged {
+		if prev, err = r.lookup(ctx, it.URL); err != nil {
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			return nil, err
 		}
-		return nil, err
 	}
 	w.progress = true
 	if fresh(prev, it.Lastmod) {
 		r.front.refund()
-		log.Debug("unchanged since the sitemap's lastmod: not requested")
+		debug("unchanged since the sitemap's lastmod: not requested")
 		w.count(outUnchanged, "")
-		r.follow(w, prev, it.Depth)
+		if r.followUnchanged {
+			r.follow(w, prev, it.Depth)
+		}
 		return r.commit(ctx, w)
 	}
 	res := r.fetch(ctx, u, prev, it.Leaf)
@@ -634,9 +751,9 @@ func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
 	if res.reason == "store" {
 		return nil, res.err
 	}
-	w.c.DoneURLs = res.claimed
+	w.c.DoneURLs = append(w.c.DoneURLs, res.claimed...)
 	if res.reason != "" {
-		log.Debug("fetch failed", "reason", res.reason, "err", res.err)
+		debug("fetch failed", "reason", res.reason, "err", res.err)
 		if err := r.fail(ctx, w, it.URL, it.Depth, prev, res.status, res.reason, res.err); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil
@@ -664,7 +781,7 @@ func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
 			}
 			r.storeRedirect(w, it.Depth, h.String(), target, res.status, hp)
 		}
-		log.Debug("redirected", "to", target)
+		debug("redirected", "to", target)
 		if res.stopAt != "" {
 			return r.commit(ctx, w)
 		}
@@ -736,7 +853,7 @@ func (r *run) document(ctx context.Context, w *work, depth int, u *url.URL, prev
 			rec.LastModified = v
 		}
 		w.count(outUnchanged, "")
-		if !leaf {
+		if !leaf && r.followUnchanged {
 			r.follow(w, &rec, depth)
 		}
 		if rec.ETag == prev.ETag && rec.LastModified == prev.LastModified && prev.ErrReason == "" && prev.Err == "" {
@@ -762,9 +879,12 @@ func (r *run) document(ctx context.Context, w *work, depth int, u *url.URL, prev
 			return err
 		}
 		if prev != nil && prev.Gone {
+			w.count(outUnchanged, "")
+			if prev.Status == status {
+				return nil // still gone: nothing to write
+			}
 			rec := *prev
 			rec.FetchedAt, rec.Status = now, status
-			w.count(outUnchanged, "")
 			w.put(&rec, nil, false)
 			return nil
 		}
@@ -829,7 +949,7 @@ func (r *run) document(ctx context.Context, w *work, depth int, u *url.URL, prev
 	}
 	w.count(out, "")
 	r.opts.Logger.Debug("fetched", "url", us, "status", status, "bytes", len(body), "outcome", out)
-	if !leaf {
+	if !leaf && (out != outUnchanged || r.followUnchanged) {
 		r.follow(w, rec, depth)
 	}
 	r.dedupe(w, rec, body)

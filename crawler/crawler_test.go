@@ -301,10 +301,19 @@ func TestConditionalRecrawl(t *testing.T) {
 		t.Errorf("fingerprint unchanged after a change")
 	}
 
-	// A page removed together with the link to it is found by revisiting.
+	// A page removed together with the link to it is found by the
+	// revalidation pass; the page already gone is asked again (it may come
+	// back) and is still gone: unchanged.
 	s.set("/", []byte(`<html><head><title>Agendas</title></head><body><p>Only the first agenda.</p></body></html>`), "text/html")
 	s.remove("/agenda-1.html")
-	checkCounts(t, counts{Fetched: 2, Changed: 1, Gone: 1}, crawl(t, st, opts))
+	checkCounts(t, counts{Fetched: 3, Changed: 1, Unchanged: 1, Gone: 1}, crawl(t, st, opts))
+
+	// A page that comes back is new content again.
+	s.set("/agenda-2.html", []byte(`<html><head><title>Agenda of the second meeting</title></head><body><p>Back again.</p></body></html>`), "text/html")
+	checkCounts(t, counts{Fetched: 3, Changed: 1, Unchanged: 2}, crawl(t, st, opts))
+	if r := record(t, st, s.URL("/agenda-2.html")); r.Gone || !r.Indexable() {
+		t.Errorf("a page back after a 404: Gone=%v Indexable=%v, want false true", r.Gone, r.Indexable())
+	}
 }
 
 func TestFailedRefetchKeepsContent(t *testing.T) {

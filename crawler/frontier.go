@@ -11,10 +11,10 @@ import (
 const frontierBuffer = 64
 
 // frontier hands out the queue kept in the crawl store (shallowest first,
-// each URL once per run) to the workers. It holds in memory only the few
-// items read ahead and those being worked on; the queue and the seen-set
-// are on disk. When the queue runs dry with no worker busy it calls refill
-// once (the revisit of stored URLs not reached by links).
+// each URL once per run) to the workers, and, whenever that queue is empty,
+// the stored URLs this run has not reached yet (the revalidation pass, see
+// run.passItems). It holds in memory only the few items read ahead and
+// those being worked on; the queue and the seen-set are on disk.
 type frontier struct {
 	st *store.Store
 
@@ -22,18 +22,26 @@ type frontier struct {
 	cond     *sync.Cond
 	buf      []store.QueueItem
 	inflight map[string]bool // keys read and not yet done
-	active   int             // items handed out and not yet done, or a refill running
+	active   int             // items handed out and not yet done
 	waiting  int             // workers blocked until a commit queues more
 	started  int             // items handed out, capped by max
 	max      int
 	stopped  bool
-	queued   int // items in the store's queue, as far as we know
-	refill   func() int
+	queued   int // items in the store's queue or read from the pass, as far as we know
+	// pass returns the next stored URLs to revalidate, and whether there
+	// are no more. feedPass calls it ahead of need into passBuf, at most
+	// passAhead items ahead, until it says so (passDone).
+	pass     func() ([]store.QueueItem, bool, error)
+	passBuf  []store.QueueItem
+	passDone bool
 	err      error
 }
 
-func newFrontier(st *store.Store, max, queued int, refill func() int) *frontier {
-	f := &frontier{st: st, inflight: map[string]bool{}, max: max, queued: queued, refill: refill}
+// passAhead is how many items of the revalidation pass are read ahead.
+const passAhead = 512
+
+func newFrontier(st *store.Store, max, queued int, pass func() ([]store.QueueItem, bool, error)) *frontier {
+	f := &frontier{st: st, inflight: map[string]bool{}, max: max, queued: queued, pass: pass}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
@@ -71,22 +79,53 @@ func (f *frontier) next(ctx context.Context) (it store.QueueItem, ok bool) {
 			f.buf = more
 			continue
 		}
+		if len(f.passBuf) > 0 {
+			n := min(len(f.passBuf), frontierBuffer)
+			f.buf = f.passBuf[:n:n]
+			f.passBuf = f.passBuf[n:]
+			f.cond.Broadcast() // room for feedPass
+			continue
+		}
+		if f.active == 0 && f.passDone {
+			f.stopped = true
+			continue
+		}
+		f.waiting++
+		f.cond.Wait()
+		f.waiting--
+	}
+}
+
+// feedPass reads the revalidation pass into passBuf, ahead of the workers,
+// until the pass ends or the run stops.
+func (f *frontier) feedPass(ctx context.Context) {
+	for {
+		f.mu.Lock()
+		for len(f.passBuf) >= passAhead && !f.stopped {
+			f.cond.Wait()
+		}
+		stopped := f.stopped
+		f.mu.Unlock()
+		if stopped {
+			return
+		}
+		items, last, err := f.pass()
+		f.mu.Lock()
 		switch {
-		case f.active == 0 && f.refill != nil:
-			refill := f.refill
-			f.refill = nil
-			f.active++
-			f.mu.Unlock()
-			n := refill()
-			f.mu.Lock()
-			f.active--
-			f.queued += n
-		case f.active == 0:
+		case err != nil:
+			if ctx.Err() == nil {
+				f.err = err
+			}
 			f.stopped = true
 		default:
-			f.waiting++
-			f.cond.Wait()
-			f.waiting--
+			f.passBuf = append(f.passBuf, items...)
+			f.queued += len(items)
+			f.passDone = last
+		}
+		f.cond.Broadcast()
+		f.mu.Unlock()
+		if err != nil || last {
+			return
 		}
 	}
 }
@@ -125,12 +164,12 @@ func (f *frontier) stop() {
 	f.mu.Unlock()
 }
 
-// refilled reports whether the run got as far as the revisit of stored
-// URLs and no store read failed.
-func (f *frontier) refilled() bool {
+// passed reports whether the run handed out the whole revalidation pass
+// and no store read failed.
+func (f *frontier) passed() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.err == nil && f.refill == nil
+	return f.err == nil && f.passDone && len(f.passBuf) == 0 && len(f.buf) == 0
 }
 
 // starved reports whether a worker is idle until a commit queues more

@@ -1,6 +1,9 @@
 package crawler
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -97,6 +100,25 @@ type Options struct {
 	MaxPathRepeats  int
 	MaxFutureYears  int
 	MaxPagesPerHost int
+
+	// Rediscover follows the links of unchanged pages again. A run does
+	// so anyway when the options that decide what is reachable (seeds,
+	// scope, depth, trap guards, off-site documents, user agent) differ
+	// from the last finished run's; otherwise the links of a page that did
+	// not change are known, and the stored URLs they led to are revalidated
+	// without following them. Set it to find pages that only a changed
+	// robots.txt now allows.
+	Rediscover bool
+}
+
+// discoveryKey identifies the options that decide which URLs a crawl can
+// reach from its seeds.
+func (o Options) discoveryKey() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %q %q %d %v %q %d %d %d %d %q", o.Seeds, o.AllowedHosts, o.AllowedPrefixes, o.MaxDepth,
+		o.OffsiteDocuments, o.DocumentHosts, o.MaxURLLength, o.MaxPathRepeats, o.MaxFutureYears,
+		o.MaxPagesPerHost, agentToken(o.UserAgent))
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // Progress is reported after each document.

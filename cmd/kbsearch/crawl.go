@@ -33,6 +33,7 @@ type crawlFlags struct {
 	summary       string
 	maxRetries    int
 	offsiteDocs   bool
+	rediscover    bool
 	docHosts      []string
 	maxPerHost    int
 	maxURLLength  int
@@ -51,8 +52,11 @@ func newCrawlCmd(g *globals) *cobra.Command {
 		Long: `crawl fetches the seed pages and everything in scope they link to (and
 their sitemaps), honouring robots.txt, a per-host rate and concurrency, and
 Retry-After, and keeps each response and its extracted text in the crawl
-store under --data. A second crawl sends conditional requests and only
-re-extracts what changed. The frontier lives in the store: a crawl that was
+store under --data. A second crawl sends conditional requests for every
+stored URL and only re-extracts what changed; it follows the links of new
+and changed pages (of all pages with --rediscover, or when the scope, depth
+or trap options differ from the last crawl's). The frontier lives in the
+store: a crawl that was
 interrupted (Ctrl-C, kill) is resumed by the next crawl without fetching
 again what it already stored.`,
 		Args: cobra.NoArgs,
@@ -101,6 +105,7 @@ again what it already stored.`,
 	fl.IntVar(&f.maxRetries, "max-retries", crawler.DefaultMaxRetries, "retries of a request failing with 429, 5xx, a timeout or a network error (0: none)")
 	fl.BoolVar(&f.offsiteDocs, "offsite-docs", false, "fetch documents (PDF, DOCX, ODT) linked from in-scope pages on other hosts, one hop")
 	fl.StringSliceVar(&f.docHosts, "doc-host", nil, "with --offsite-docs, the only hosts documents may come from")
+	fl.BoolVar(&f.rediscover, "rediscover", false, "follow the links of unchanged pages again (done anyway when scope, depth or trap options changed; finds pages a changed robots.txt now allows)")
 	fl.IntVar(&f.maxPerHost, "max-pages-per-host", 0, "documents fetched per host and run at most (0: no cap)")
 	fl.IntVar(&f.maxURLLength, "max-url-length", crawler.DefaultMaxURLLength, "longer URLs are not fetched")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "without a terminal, log progress at this interval")
@@ -145,6 +150,7 @@ func runCrawl(ctx context.Context, g *globals, f crawlFlags) (*crawler.Summary, 
 		MaxRetries:       retries,
 		OffsiteDocuments: f.offsiteDocs,
 		DocumentHosts:    f.docHosts,
+		Rediscover:       f.rediscover,
 		MaxPagesPerHost:  f.maxPerHost,
 		MaxURLLength:     f.maxURLLength,
 		Logger:           g.log,

@@ -21,11 +21,12 @@ import (
 // done, with its record and the links it led to queued, or still queued.
 
 var (
-	bucketQueue = []byte("queue") // depth(4) seq(8) -> JSON QueueItem
-	bucketSeen  = []byte("seen")  // url -> seen state
-	bucketTrans = []byte("trans") // translation key 0x00 url -> empty
-	bucketHead  = []byte("head")  // url -> JSON record without the page's text (Peek)
-	keyRun      = []byte("run")   // JSON RunInfo while a run is unfinished
+	bucketQueue = []byte("queue")   // depth(4) seq(8) -> JSON QueueItem
+	bucketSeen  = []byte("seen")    // url -> seen state
+	bucketTrans = []byte("trans")   // translation key 0x00 url -> empty
+	bucketHead  = []byte("head")    // url -> JSON record without the page's text (Peek)
+	keyRun      = []byte("run")     // JSON RunInfo while a run is unfinished
+	keyLastRun  = []byte("lastrun") // JSON RunInfo of the last finished run
 )
 
 // Seen states of a URL in the current run.
@@ -44,17 +45,21 @@ type QueueItem struct {
 	Leaf bool `json:"l,omitempty"`
 	// Lastmod is the sitemap's <lastmod> for the URL, if any.
 	Lastmod time.Time `json:"m,omitzero"`
-	// Revisit marks a stored URL not reached by links in this run, queued
-	// at the end so that removed pages are noticed.
-	Revisit bool `json:"r,omitempty"`
-	// Key is the item's queue position, set by the store.
+	// Key is the item's queue position, set by the store; nil for an item
+	// that is not in the queue.
 	Key []byte `json:"-"`
+	// Prev is the stored record of an item not in the queue, as Unseen
+	// gives it (partial, without links).
+	Prev *Record `json:"-"`
 }
 
 // RunInfo describes the unfinished run recorded in a store.
 type RunInfo struct {
 	Started time.Time `json:"started"`
 	Seeds   []string  `json:"seeds"`
+	// Discovery identifies the crawler options that decide which URLs
+	// are reachable (opaque to the store).
+	Discovery string `json:"discovery,omitempty"`
 }
 
 // BeginRun starts a crawl run. If the previous run did not finish (it
@@ -85,8 +90,8 @@ func (s *Store) BeginRun(ctx context.Context, info RunInfo) (resumed bool, err e
 	return resumed, nil
 }
 
-// EndRun marks the current run finished and empties its frontier and
-// seen-set.
+// EndRun marks the current run finished (LastRun returns it from now on)
+// and empties its frontier and seen-set.
 func (s *Store) EndRun(ctx context.Context) error {
 	if err := s.writable(ctx); err != nil {
 		return err
@@ -95,7 +100,13 @@ func (s *Store) EndRun(ctx context.Context) error {
 		if err := resetFrontier(tx); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Delete(keyRun)
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyRun); v != nil {
+			if err := meta.Put(keyLastRun, bytes.Clone(v)); err != nil {
+				return err
+			}
+		}
+		return meta.Delete(keyRun)
 	})
 	if err != nil {
 		return fmt.Errorf("store: end run: %w", err)
@@ -105,12 +116,21 @@ func (s *Store) EndRun(ctx context.Context) error {
 
 // UnfinishedRun returns the run a crawl left unfinished, if any.
 func (s *Store) UnfinishedRun(ctx context.Context) (*RunInfo, error) {
+	return s.runInfo(ctx, keyRun)
+}
+
+// LastRun returns the last run that finished, if any.
+func (s *Store) LastRun(ctx context.Context) (*RunInfo, error) {
+	return s.runInfo(ctx, keyLastRun)
+}
+
+func (s *Store) runInfo(ctx context.Context, key []byte) (*RunInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var info *RunInfo
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketMeta).Get(keyRun)
+		v := tx.Bucket(bucketMeta).Get(key)
 		if v == nil {
 			return nil
 		}
@@ -118,7 +138,7 @@ func (s *Store) UnfinishedRun(ctx context.Context) (*RunInfo, error) {
 		return json.Unmarshal(v, info)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: unfinished run: %w", err)
+		return nil, fmt.Errorf("store: run info: %w", err)
 	}
 	return info, nil
 }
@@ -158,7 +178,9 @@ func (s *Store) Enqueue(ctx context.Context, items []QueueItem, urls []string) (
 	if len(items) == 0 && len(urls) == 0 {
 		return 0, nil, nil
 	}
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	// Update, not Batch: Batch waits up to 10 ms for other callers, and
+	// Enqueue and Claim are called by one goroutine at a time.
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		added, rejected = 0, rejected[:0]
 		n, err := enqueue(tx, items)
 		if err != nil {
@@ -294,7 +316,7 @@ func (s *Store) Claim(ctx context.Context, url string) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bucketSeen)
 		ok = seen.Get([]byte(url)) == nil
 		if !ok {
