@@ -325,6 +325,9 @@ func putTx(tx *bolt.Tx, rec *Record, raw []byte) error {
 			if err := byHash.Delete(hashKey(prev.Hash, rec.URL)); err != nil {
 				return err
 			}
+			if err := dropUnreferenced(tx, prev.Hash); err != nil {
+				return err
+			}
 		}
 		if prev.TranslationKey != "" && prev.TranslationKey != rec.TranslationKey {
 			if err := trans.Delete(hashKey(prev.TranslationKey, rec.URL)); err != nil {
@@ -394,6 +397,17 @@ func hashKey(hash, url string) []byte {
 	k = append(k, hash...)
 	k = append(k, 0)
 	return append(k, url...)
+}
+
+// dropUnreferenced deletes the raw bytes of hash once no record holds
+// them: the old body of a page that changed. (bbolt reuses the freed pages;
+// the file does not shrink.)
+func dropUnreferenced(tx *bolt.Tx, hash string) error {
+	prefix := hashKey(hash, "")
+	if k, _ := tx.Bucket(bucketByHash).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+		return nil
+	}
+	return tx.Bucket(bucketRaw).Delete([]byte(hash))
 }
 
 // Raw returns a copy of the raw bytes stored under hash, or ErrNotFound.

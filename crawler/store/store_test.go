@@ -264,3 +264,44 @@ func TestFingerprint(t *testing.T) {
 		t.Errorf("two stores share fingerprint %q", ofp)
 	}
 }
+
+// The raw bytes of a page's old version go when no record holds them.
+func TestChangedBodyDropsOldRaw(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	v1, v2 := []byte("<html>first</html>"), []byte("<html>second</html>")
+	put := func(u string, body []byte) {
+		t.Helper()
+		if err := s.Put(ctx, &Record{URL: u, Status: 200, Page: page(u)}, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hasRaw := func(b []byte) bool {
+		t.Helper()
+		_, err := s.Raw(ctx, sum(b))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	put("https://example.org/a", v1)
+	put("https://example.org/b", v1) // the same bytes under another URL
+	put("https://example.org/a", v2)
+	if !hasRaw(v1) || !hasRaw(v2) {
+		t.Fatalf("after a changed: raw v1 %v, v2 %v; want both (b still holds v1)", hasRaw(v1), hasRaw(v2))
+	}
+	put("https://example.org/b", v2)
+	if hasRaw(v1) {
+		t.Errorf("raw v1 kept with no record holding it")
+	}
+	if !hasRaw(v2) {
+		t.Errorf("raw v2 lost")
+	}
+	st, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.RawObjects != 1 || st.RawBytes != int64(len(v2)) {
+		t.Errorf("Stats: %d raw objects, %d bytes; want 1, %d", st.RawObjects, st.RawBytes, len(v2))
+	}
+}
