@@ -205,6 +205,7 @@ func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
 		FieldBodyLen:   float64(d.BodyLen),
 		FieldSource:    string(srcJSON),
 		FieldSummary:   Summary(d.Body, 300),
+		FieldSuggest:   d.Title + "\n" + d.Body,
 	}
 	put := func(name, v string) {
 		if v != "" {

@@ -27,7 +27,8 @@ const (
 	// conversion changes, forcing a rebuild of an otherwise unchanged store.
 	// 2: collection statistics stored for ranking; themes from meeting pages.
 	// 3: per-language text fields. 4: page offsets of paged documents.
-	MappingVersion = 4
+	// 5: the suggest field (words for completion and spelling).
+	MappingVersion = 5
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

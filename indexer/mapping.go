@@ -5,15 +5,17 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/token/length"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/kbsearch/kbsearch/indexer/lang"
@@ -23,6 +25,10 @@ import (
 const (
 	AnalyzerText    = en.AnalyzerName // English: possessives, lower case, stop words, porter stemming
 	AnalyzerKeyword = "kb_keyword"    // the whole value as one lower-case term
+	// AnalyzerWords makes the lower-case words of a text, without stop
+	// words (of the languages with text fields) or words under 3 letters,
+	// unstemmed: the vocabulary that suggestions complete from.
+	AnalyzerWords = "kb_words"
 
 	// FieldSource holds the Document's metadata as JSON (all but Body),
 	// stored and not indexed, so a hit or a document can be rebuilt.
@@ -36,6 +42,11 @@ const (
 	// FieldPageStarts holds Document.PageStarts as space-separated
 	// offsets, stored and not indexed.
 	FieldPageStarts = "page_starts"
+	// FieldSuggest indexes the words of Title and Body as written (see
+	// AnalyzerWords), not stored: its dictionary, with each word's
+	// document frequency, is what query completion and spelling
+	// suggestions read.
+	FieldSuggest = "suggest"
 
 	docType = "doc"
 )
@@ -99,6 +110,18 @@ func NewMapping() (mapping.IndexMapping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
 	}
+	if err := im.AddCustomTokenFilter("kb_min3", map[string]any{"type": length.Name, "min": 3.0}); err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
+	err = im.AddCustomAnalyzer(AnalyzerWords, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []string{lowercase.Name, fr.ElisionName, it.ElisionName, en.StopName, fr.StopName,
+			de.StopName, it.StopName, es.StopName, pt.StopName, nl.StopName, "kb_min3"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
 	im.DefaultAnalyzer = AnalyzerText
 	im.DefaultType = docType
 	im.StoreDynamic = false
@@ -149,15 +172,20 @@ func NewMapping() (mapping.IndexMapping, error) {
 	date.DocValues = true
 	dm.AddFieldMappingsAt(FieldDate, date)
 
+	// plain: a text field without term vectors, doc values or _all.
+	plain := func(analyzer string, index, store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Index, f.Store = index, store
+		f.IncludeInAll, f.IncludeTermVectors, f.DocValues = false, false, false
+		return f
+	}
+	dm.AddFieldMappingsAt(FieldSuggest, plain(AnalyzerWords, true, false))
+
 	dm.AddFieldMappingsAt(FieldTitleLen, number())
 	dm.AddFieldMappingsAt(FieldBodyLen, number())
 
-	src := bleve.NewTextFieldMapping()
-	src.Index = false
-	src.Store = true
-	src.IncludeInAll = false
-	src.IncludeTermVectors = false
-	src.DocValues = false
+	src := plain("", false, true)
 	dm.AddFieldMappingsAt(FieldSource, src)
 	dm.AddFieldMappingsAt(FieldSummary, src)
 	dm.AddFieldMappingsAt(FieldPageStarts, src)

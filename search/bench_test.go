@@ -64,3 +64,36 @@ func BenchmarkSearchFacets(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSuggest measures completions as a search box asks for them over
+// 5,000 documents: one word, a word after another (each completion counted
+// with it), and a misspelt search whose correction is looked up.
+func BenchmarkSuggest(b *testing.B) {
+	s := benchSearcher(b, 5000)
+	ctx := context.Background()
+	for _, bc := range []struct{ name, text string }{
+		{"one-word", "te"},
+		{"two-words", "digital as"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Suggest(ctx, bc.text, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("did-you-mean", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := s.Search(ctx, Request{Query: "teacher trainnig"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.DidYouMean == "" {
+				b.Fatal("no correction")
+			}
+		}
+	})
+}

@@ -13,6 +13,10 @@
 // theme of the taxonomy ("OER", "bring your own device") also matches the
 // theme's synonyms and phrases.
 //
+// Suggest completes what a user is typing (themes, then the documents'
+// words, from an unstemmed dictionary field), and a query of plain words
+// with words no document holds gets a "did you mean" correction.
+//
 // Errors carry a Kind from a small closed set (invalid input, not found,
 // unavailable, internal) that callers map to their own status codes.
 //

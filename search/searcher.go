@@ -251,8 +251,32 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 			out.Facets[name] = []Facet{}
 		}
 	}
+	if plainText(pq) {
+		if out.DidYouMean, err = s.correction(ctx, req.Query, filters, langs); err != nil {
+			return nil, s.wrap(err)
+		}
+	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// correction returns didYouMean's correction of q if it finds documents
+// under the same filters, else "".
+func (s *Searcher) correction(ctx context.Context, q string, filters map[string]query.Query, langs []string) (string, error) {
+	fixed, err := s.didYouMean(q, langs)
+	if err != nil || fixed == "" {
+		return "", err
+	}
+	pq, err := parseQuery(fixed)
+	if err != nil {
+		return "", nil
+	}
+	req := bleve.NewSearchRequestOptions(withFilters(pq.toBleve(s.titleBoost, langs...), filters, ""), 0, 0, false)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil || res.Total == 0 {
+		return "", err
+	}
+	return fixed, nil
 }
 
 var yearRe = regexp.MustCompile(`^[0-9]{4}$`)

@@ -46,6 +46,10 @@ type Result struct {
 	TookMS float64            `json:"took_ms"`
 	Hits   []Hit              `json:"hits"`
 	Facets map[string][]Facet `json:"facets"`
+	// DidYouMean is, for a query of plain words some of which no document
+	// holds, the query with those words corrected (to the most frequent
+	// word of the index within one or two edits), when it finds something.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // Hit is one matching document.

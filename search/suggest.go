@@ -1,0 +1,301 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+// Suggestion is one completion of what a user is typing in a search box.
+type Suggestion struct {
+	// Text is the whole query to offer: what was typed, with its last
+	// word completed, or a theme's name.
+	Text string `json:"text"`
+	// Kind is SuggestTheme or SuggestWord.
+	Kind string `json:"kind"`
+	// Theme is the theme's id, for SuggestTheme: a client may offer it as
+	// a filter rather than as text.
+	Theme string `json:"theme,omitempty"`
+	// Count is the number of documents Text finds: those tagged with the
+	// theme, or those holding all the words.
+	Count int `json:"count"`
+}
+
+// Suggestion kinds.
+const (
+	SuggestTheme = "theme"
+	SuggestWord  = "word"
+)
+
+// Limits of Suggest.
+const (
+	DefaultSuggest = 8
+	MaxSuggest     = 20
+	// maxSuggestInput is the longest text completed, in bytes: beyond it a
+	// search box is not being typed into.
+	maxSuggestInput = 200
+	// maxSuggestThemes caps the themes among the suggestions.
+	maxSuggestThemes = 3
+)
+
+// Suggest completes text, as typed so far, for a search box: the themes
+// whose name or phrases start with it (or with one of its words), then the
+// index's words that complete its last word, most frequent first. When
+// text has several words, a completion is offered only if documents hold
+// all of them, and Count says how many. size is 0 for DefaultSuggest, at
+// most MaxSuggest. An empty text, or one ending in a space, completes no
+// word.
+func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Suggestion, error) {
+	switch {
+	case size == 0:
+		size = DefaultSuggest
+	case size < 0 || size > MaxSuggest:
+		return nil, Errorf(KindInvalid, "size must be between 1 and %d", MaxSuggest)
+	}
+	out := []Suggestion{}
+	if !utf8.ValidString(text) || len(text) > maxSuggestInput {
+		return out, nil
+	}
+	typed := strings.ToLower(strings.TrimLeft(text, " \t"))
+	words := strings.Fields(typed)
+	if len(words) == 0 {
+		return out, nil
+	}
+	themes, err := s.suggestThemes(strings.Join(words, " "), min(size, maxSuggestThemes))
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	out = append(out, themes...)
+	if strings.HasSuffix(typed, " ") || len(out) >= size {
+		return out, nil
+	}
+	wordSugg, err := s.suggestWords(ctx, words[:len(words)-1], words[len(words)-1], size-len(out))
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	for _, w := range wordSugg {
+		if !slices.ContainsFunc(out, func(o Suggestion) bool { return strings.EqualFold(o.Text, w.Text) }) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// suggestThemes returns the themes (at most n, most documents first) whose
+// label, phrases or synonyms start with typed, offering the label if it
+// matches and else the shortest match.
+func (s *Searcher) suggestThemes(typed string, n int) ([]Suggestion, error) {
+	if utf8.RuneCountInString(typed) < 2 {
+		return nil, nil
+	}
+	var out []Suggestion
+	for _, th := range s.tax.Themes {
+		best := ""
+		if strings.HasPrefix(strings.ToLower(th.Label), typed) {
+			best = th.Label
+		} else {
+			for _, p := range slices.Concat(th.Phrases, th.Synonyms) {
+				if strings.HasPrefix(strings.ToLower(p), typed) && (best == "" || len(p) < len(best)) {
+					best = p
+				}
+			}
+		}
+		if best == "" {
+			continue
+		}
+		df, err := s.docFreq(indexer.FieldThemes, th.ID)
+		if err != nil {
+			return nil, err
+		}
+		if df == 0 {
+			continue // nothing to find
+		}
+		out = append(out, Suggestion{Text: best, Kind: SuggestTheme, Theme: th.ID, Count: int(df)})
+	}
+	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
+	return out[:min(len(out), n)], nil
+}
+
+// suggestWords completes last from the suggest field's dictionary: up to n
+// words, most frequent first; with head words, only those found with all
+// of them, counted together.
+func (s *Searcher) suggestWords(ctx context.Context, head []string, last string, n int) ([]Suggestion, error) {
+	if utf8.RuneCountInString(last) < 2 {
+		return nil, nil
+	}
+	d, err := s.idx.FieldDictPrefix(indexer.FieldSuggest, []byte(last))
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	type cand struct {
+		term string
+		df   int
+	}
+	var cands []cand
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		cands = append(cands, cand{e.Term, int(e.Count)})
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.df, a.df) })
+	prefix := strings.Join(head, " ")
+	if prefix != "" {
+		prefix += " "
+	}
+	var out []Suggestion
+	if len(head) == 0 {
+		for _, c := range cands[:min(len(cands), n)] {
+			out = append(out, Suggestion{Text: c.term, Kind: SuggestWord, Count: c.df})
+		}
+		return out, nil
+	}
+	// Count each of the most frequent completions with the head words:
+	// one small search each, for at most 2n of them.
+	for _, c := range cands[:min(len(cands), 2*n)] {
+		words := append(slices.Clone(head), c.term)
+		req := bleve.NewSearchRequestOptions(wordsQuery(words), 0, 0, false)
+		res, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if res.Total > 0 {
+			out = append(out, Suggestion{Text: prefix + c.term, Kind: SuggestWord, Count: int(res.Total)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
+	return out[:min(len(out), n)], nil
+}
+
+// wordsQuery finds the documents holding every word in the suggest field
+// (words as AnalyzerWords makes them: a word it drops matches anything).
+func wordsQuery(words []string) query.Query {
+	var qs []query.Query
+	for _, w := range words {
+		m := query.NewMatchQuery(w)
+		m.SetField(indexer.FieldSuggest)
+		m.Analyzer = indexer.AnalyzerWords
+		qs = append(qs, m)
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// didYouMean returns q with its misspelt words replaced by the most frequent
+// word of the index within one or two edits (sharing the first letter), or
+// "" when no word needs it or nothing better is found. Only plain words of
+// 4 letters or more that no document holds, as the search in langs reads
+// them (stemmed), are corrected.
+func (s *Searcher) didYouMean(q string, langs []string) (string, error) {
+	words := strings.Fields(strings.ToLower(q))
+	changed := false
+	for i, w := range words {
+		if utf8.RuneCountInString(w) < 4 || strings.ContainsFunc(w, func(r rune) bool {
+			return !(r == '-' || r >= 'a' && r <= 'z' || r > 0x7f && r != 0xfffd)
+		}) {
+			continue
+		}
+		if known, err := s.known(w, langs); err != nil || known {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		maxEdits := 1
+		if utf8.RuneCountInString(w) >= 7 {
+			maxEdits = 2
+		}
+		_, size := utf8.DecodeRuneInString(w)
+		d, err := s.idx.FieldDictPrefix(indexer.FieldSuggest, []byte(w[:size]))
+		if err != nil {
+			return "", err
+		}
+		best, bestEdits, bestDF := "", maxEdits+1, uint64(0)
+		for {
+			e, err := d.Next()
+			if err != nil {
+				d.Close()
+				return "", err
+			}
+			if e == nil {
+				break
+			}
+			ed := editDistance(w, e.Term, maxEdits)
+			if ed < bestEdits || ed == bestEdits && ed <= maxEdits && e.Count > bestDF {
+				best, bestEdits, bestDF = e.Term, ed, e.Count
+			}
+		}
+		d.Close()
+		if best != "" && bestEdits <= maxEdits {
+			words[i] = best
+			changed = true
+		}
+	}
+	if !changed {
+		return "", nil
+	}
+	return strings.Join(words, " "), nil
+}
+
+// known reports whether some document holds word in the title or body
+// fields of one of langs, analysed as the search analyses it, or as
+// written; a word the analysers drop (a stop word) counts as known.
+func (s *Searcher) known(word string, langs []string) (bool, error) {
+	if df, err := s.docFreq(indexer.FieldSuggest, word); err != nil || df > 0 {
+		return df > 0, err
+	}
+	stop := true // a stop word of every language: nothing to correct
+	for _, l := range langs {
+		for _, tok := range s.analyzeIn(l, word) {
+			stop = false
+			for _, f := range []string{indexer.TitleField(l), indexer.BodyField(l)} {
+				if df, err := s.docFreq(f, string(tok.Term)); err != nil || df > 0 {
+					return df > 0, err
+				}
+			}
+		}
+	}
+	return stop, nil
+}
+
+// editDistance is the Levenshtein distance between a and b in runes, or
+// max+1 as soon as it is known to exceed max.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > max || -d > max {
+		return max + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(rb)], max+1)
+}

@@ -1,0 +1,111 @@
+package search
+
+import (
+	"context"
+	"testing"
+)
+
+func TestSuggest(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	texts := func(ss []Suggestion) []string {
+		var out []string
+		for _, x := range ss {
+			out = append(out, x.Kind+":"+x.Text)
+		}
+		return out
+	}
+	tests := []struct {
+		typed string
+		size  int
+		want  []string // the suggestions, in order
+	}{
+		// Themes by their label or a phrase (most documents first, at most
+		// 3), then the words completing "lea".
+		{"lea", 0, []string{"theme:Learning analytics and data in education", "theme:learning content", "theme:learning anywhere", "word:learning"}},
+		// A theme by a synonym; the word "byod" says the same and is left
+		// out.
+		{"byo", 0, []string{"theme:BYOD"}},
+		// With a head word: completions found with it, counted together.
+		{"digital asse", 0, []string{"theme:Digital assessment"}},
+		{"peer lea", 0, []string{"word:peer learning"}},
+		{"Hamb", 0, []string{"word:hamburg"}},
+		{"digital re", 0, []string{"theme:digital resources", "word:digital report"}},
+		// size caps the list.
+		{"lea", 1, []string{"theme:Learning analytics and data in education"}},
+		// Nothing to complete.
+		{"", 0, nil},
+		{"learning ", 0, []string{"theme:Learning analytics and data in education", "theme:learning content", "theme:learning anywhere"}},
+		{"l", 0, nil},
+		{"zzz", 0, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.Suggest(ctx, tc.typed, tc.size)
+		if err != nil {
+			t.Fatalf("Suggest(%q): %v", tc.typed, err)
+		}
+		if g := texts(got); !equalStrings(g, tc.want) {
+			t.Errorf("Suggest(%q, %d) = %q, want %q", tc.typed, tc.size, g, tc.want)
+		}
+	}
+	got, err := s.Suggest(ctx, "peer lea", 0)
+	if err != nil || len(got) != 1 || got[0].Count != 2 {
+		t.Errorf("peer lea: %+v, %v; want one suggestion counting the 2 documents with both words", got, err)
+	}
+	got, err = s.Suggest(ctx, "lea", 0)
+	if err != nil || got[0].Theme != "learning-analytics" || got[0].Count != 2 || got[3].Count != 4 {
+		t.Errorf("lea: %+v, %v; want the learning-analytics theme (2 documents), then learning (4)", got, err)
+	}
+	for _, size := range []int{-1, MaxSuggest + 1} {
+		if _, err := s.Suggest(ctx, "lea", size); KindOf(err) != KindInvalid {
+			t.Errorf("size %d: err %v, want invalid", size, err)
+		}
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDidYouMean(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	tests := []struct{ q, want string }{
+		{"assesment", "assessment"},                    // one edit
+		{"dashbaords teachers", "dashboards teachers"}, // a transposition is two edits
+		{"hamburg", ""},                                // found: nothing to correct
+		{"xylophone", ""},                              // nothing near enough
+		{"title:assesment", ""},                        // not plain words
+	}
+	for _, tc := range tests {
+		res, err := s.Search(ctx, Request{Query: tc.q})
+		if err != nil {
+			t.Fatalf("%q: %v", tc.q, err)
+		}
+		if res.DidYouMean != tc.want {
+			t.Errorf("%q: did you mean %q, want %q (total %d)", tc.q, res.DidYouMean, tc.want, res.Total)
+		}
+	}
+	// A correction is offered only if it finds something under the
+	// same filters.
+	res, err := s.Search(ctx, Request{Query: "assesment", Places: []string{"hamburg"}})
+	if err != nil || res.DidYouMean != "" {
+		t.Errorf("filtered: did you mean %q, %v; want none (no assessment in Hamburg)", res.DidYouMean, err)
+	}
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{{"kitten", "sitting", 3}, {"abc", "abc", 0}, {"ab", "ba", 2}, {"été", "ete", 2}, {"a", "abcdef", 3}} {
+		if got := editDistance(tc.a, tc.b, 2); got != min(tc.want, 3) {
+			t.Errorf("editDistance(%q, %q, 2) = %d, want %d", tc.a, tc.b, got, min(tc.want, 3))
+		}
+	}
+}
