@@ -132,6 +132,43 @@ func TestSearchPageInBrowser(t *testing.T) {
 		}
 	}
 
+	// Typing offers completions in the query box's datalist.
+	eval(`document.querySelector('#q').value = ''`)
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(CSS(`#q`), "computational thi"),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#q-suggest option").length > 0`, chromedp.WithPollingTimeout(10*time.Second)),
+	)
+	if err != nil {
+		t.Fatalf("no suggestions for a typed prefix: %v", err)
+	}
+	if opts, _ := eval(`Array.from(document.querySelectorAll('#q-suggest option')).map(o => o.value)`).([]any); len(opts) == 0 ||
+		!strings.Contains(strings.ToLower(opts[0].(string)), "computational thinking") {
+		t.Errorf("suggestions %v, want computational thinking first", opts)
+	}
+
+	// A misspelt query offers its correction, which searches when clicked.
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(CSS(`#q`), "learning analitycs"),
+		chromedp.Submit(CSS(`#q`)),
+		chromedp.WaitVisible(CSS(`#didyoumean`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alt := text(`#didyoumean-link`); alt != "learning analytics" {
+		t.Errorf("did you mean %q, want learning analytics", alt)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(CSS(`#didyoumean-link`)),
+		chromedp.WaitNotVisible(CSS(`#didyoumean`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := eval(`document.querySelector('#q').value`); q != "learning analytics" {
+		t.Errorf("after the correction the box holds %q", q)
+	}
+
 	// A query that cannot be parsed shows the API's message, not a crash.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(CSS(`#q`), "(teachers"),

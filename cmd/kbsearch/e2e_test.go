@@ -204,6 +204,35 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("suggestions and spelling", func(t *testing.T) {
+		var sug struct {
+			Query       string              `json:"query"`
+			Suggestions []search.Suggestion `json:"suggestions"`
+		}
+		getJSON(t, api.URL+"/api/v1/suggest?q=computational+thi", 200, &sug)
+		if len(sug.Suggestions) == 0 || sug.Suggestions[0].Theme != "coding" {
+			t.Errorf("computational thi: %+v, want the coding theme first", sug.Suggestions)
+		}
+		getJSON(t, api.URL+"/api/v1/suggest?q=peer+learning+hel", 200, &sug)
+		found := false
+		for _, x := range sug.Suggestions {
+			found = found || x.Text == "peer learning helsinki" && x.Count > 0
+		}
+		if !found {
+			t.Errorf("peer learning hel: %+v, want a completion to helsinki", sug.Suggestions)
+		}
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=learning+analitycs", 200, &res)
+		if res.DidYouMean != "learning analytics" {
+			t.Errorf("learning analitycs: did you mean %q, want learning analytics", res.DidYouMean)
+		}
+		var right search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=learning+analytics", 200, &right)
+		if right.DidYouMean != "" {
+			t.Errorf("a correct query: did you mean %q", right.DidYouMean)
+		}
+	})
+
 	t.Run("robots and manners", func(t *testing.T) {
 		var res search.Result
 		getJSON(t, api.URL+"/api/v1/search?q=drafts&size=100", 200, &res)

@@ -189,6 +189,9 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 // printTable prints hits as a table: title, type, date, themes, snippet.
 func printTable(w io.Writer, res *search.Result) error {
 	first := (res.Page-1)*res.Size + 1
+	if res.DidYouMean != "" {
+		fmt.Fprintf(w, "Did you mean %q?\n", res.DidYouMean)
+	}
 	switch {
 	case res.Total == 0:
 		fmt.Fprintf(w, "No results for %q.\n", res.Query)

@@ -24,11 +24,15 @@ func (themesOnly) Themes(context.Context) ([]search.ThemeCount, error) {
 	return []search.ThemeCount{{ID: "coding", Label: "Coding", Count: 3}}, nil
 }
 
+func (themesOnly) Suggest(context.Context, string, int) ([]search.Suggestion, error) {
+	return []search.Suggestion{{Text: "Coding", Kind: search.SuggestTheme, Theme: "coding", Count: 3}}, nil
+}
+
 func ExampleServer_Handler() {
 	srv := httpapi.New(httpapi.Options{Backend: themesOnly{}, Version: "dev"})
 	h := srv.Handler()
 
-	for _, target := range []string{"/healthz", "/api/v1/themes", "/api/v1/search?size=0"} {
+	for _, target := range []string{"/healthz", "/api/v1/themes", "/api/v1/suggest?q=cod", "/api/v1/search?size=0"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
 		fmt.Println(rec.Code, rec.Body.String())
@@ -36,5 +40,6 @@ func ExampleServer_Handler() {
 	// Output:
 	// 200 {"status":"ok","version":"dev"}
 	// 200 {"themes":[{"id":"coding","label":"Coding","description":"","count":3}]}
+	// 200 {"query":"cod","suggestions":[{"text":"Coding","kind":"theme","theme":"coding","count":3}]}
 	// 400 {"error":{"code":"invalid_argument","message":"parameter \"size\": 0 is out of range 1..100"}}
 }

@@ -14,15 +14,24 @@ const maxIDLen = 512
 // errNoBackend answers every call while the server has no Backend.
 var errNoBackend = search.Errorf(search.KindUnavailable, "no search index is available yet")
 
+// ready answers c with paramErr, a bad parameter, or with 503 when there
+// is no backend, and reports whether neither happened.
+func (s *Server) ready(c *gin.Context, paramErr error) bool {
+	switch {
+	case paramErr != nil:
+		s.writeError(c, paramErr)
+	case s.backend == nil:
+		s.writeError(c, errNoBackend)
+	default:
+		return true
+	}
+	return false
+}
+
 // handleSearch serves GET /api/v1/search.
 func (s *Server) handleSearch(c *gin.Context) {
 	req, err := parseSearchRequest(c.Request.URL.RawQuery)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if s.backend == nil {
-		s.writeError(c, errNoBackend)
+	if !s.ready(c, err) {
 		return
 	}
 	res, err := s.backend.Search(c.Request.Context(), req)
@@ -69,12 +78,7 @@ func normalizeResult(res *search.Result) *search.Result {
 // handleDocument serves GET /api/v1/documents/:id.
 func (s *Server) handleDocument(c *gin.Context) {
 	id := c.Param("id")
-	if err := checkText("id", id, maxIDLen); err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if s.backend == nil {
-		s.writeError(c, errNoBackend)
+	if !s.ready(c, checkText("id", id, maxIDLen)) {
 		return
 	}
 	doc, err := s.backend.Document(c.Request.Context(), id)
@@ -100,8 +104,7 @@ type themesBody struct {
 
 // handleThemes serves GET /api/v1/themes.
 func (s *Server) handleThemes(c *gin.Context) {
-	if s.backend == nil {
-		s.writeError(c, errNoBackend)
+	if !s.ready(c, nil) {
 		return
 	}
 	themes, err := s.backend.Themes(c.Request.Context())
@@ -147,4 +150,27 @@ func (s *Server) handleNoRoute(c *gin.Context) {
 func (s *Server) handleNoMethod(c *gin.Context) {
 	s.writeErrorBody(c, http.StatusMethodNotAllowed, "method_not_allowed",
 		"method "+c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+}
+
+type suggestBody struct {
+	Query       string              `json:"query"`
+	Suggestions []search.Suggestion `json:"suggestions"`
+}
+
+// handleSuggest serves GET /api/v1/suggest: completions of q for a search
+// box.
+func (s *Server) handleSuggest(c *gin.Context) {
+	q, size, err := parseSuggestRequest(c.Request.URL.RawQuery)
+	if !s.ready(c, err) {
+		return
+	}
+	list, err := s.backend.Suggest(c.Request.Context(), q, size)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if list == nil {
+		list = []search.Suggestion{}
+	}
+	s.writeJSON(c, http.StatusOK, suggestBody{Query: q, Suggestions: list})
 }

@@ -19,15 +19,17 @@ import (
 
 // fakeBackend records what it is asked and returns canned answers.
 type fakeBackend struct {
-	mu       sync.Mutex
-	requests []search.Request
-	ids      []string
+	mu        sync.Mutex
+	requests  []search.Request
+	ids       []string
+	suggested []string // "text"/size of each Suggest call
 
-	result *search.Result
-	doc    *search.Document
-	themes []search.ThemeCount
-	err    error // returned by every method when set
-	panic  any   // every method panics with it when set
+	result      *search.Result
+	doc         *search.Document
+	themes      []search.ThemeCount
+	suggestions []search.Suggestion
+	err         error // returned by every method when set
+	panic       any   // every method panics with it when set
 }
 
 var _ Backend = (*fakeBackend)(nil)
@@ -72,6 +74,19 @@ func (f *fakeBackend) Themes(ctx context.Context) ([]search.ThemeCount, error) {
 		return nil, f.err
 	}
 	return f.themes, nil
+}
+
+func (f *fakeBackend) Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error) {
+	f.mu.Lock()
+	f.suggested = append(f.suggested, fmt.Sprintf("%q/%d", text, size))
+	f.mu.Unlock()
+	if f.panic != nil {
+		panic(f.panic)
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.suggestions, nil
 }
 
 // lastRequest returns the last search request and how many there were.

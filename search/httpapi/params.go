@@ -211,3 +211,23 @@ func parseInt(name, v string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// parseSuggestRequest reads the parameters of GET /api/v1/suggest: q as
+// typed (a final space says the last word is complete) and size.
+func parseSuggestRequest(rawQuery string) (q string, size int, err error) {
+	vals, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return "", 0, search.Errorf(search.KindInvalid, "malformed query string: %v", err)
+	}
+	for _, name := range []string{"q", "size"} {
+		if len(vals[name]) > 1 {
+			return "", 0, invalidParam(name, "given %d times, want at most once", len(vals[name]))
+		}
+	}
+	q = vals.Get("q")
+	if err := checkText("q", q, maxQueryRunes); err != nil {
+		return "", 0, err
+	}
+	size, err = parseInt("size", vals.Get("size"), search.DefaultSuggest, 1, search.MaxSuggest)
+	return q, size, err
+}

@@ -23,6 +23,7 @@ type Backend interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
 	Document(ctx context.Context, id string) (*search.Document, error)
 	Themes(ctx context.Context) ([]search.ThemeCount, error)
+	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
 }
 
 // Options configure a Server.
@@ -97,6 +98,7 @@ func New(opts Options) *Server {
 	api.GET("/search", s.handleSearch)
 	api.GET("/documents/:id", s.handleDocument)
 	api.GET("/themes", s.handleThemes)
+	api.GET("/suggest", s.handleSuggest)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)

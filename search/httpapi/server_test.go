@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -303,6 +305,40 @@ func TestThemes(t *testing.T) {
 	}
 }
 
+func TestSuggest(t *testing.T) {
+	b := &fakeBackend{suggestions: []search.Suggestion{
+		{Text: "Learning analytics", Kind: search.SuggestTheme, Theme: "learning-analytics", Count: 14},
+		{Text: "learning", Kind: search.SuggestWord, Count: 40},
+	}}
+	s, _ := newTestServer(t, b, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/suggest?q=Lea&size=5")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200: %s", rec.Code, rec.Body)
+	}
+	want := `{"query":"Lea","suggestions":[{"text":"Learning analytics","kind":"theme","theme":"learning-analytics","count":14},{"text":"learning","kind":"word","count":40}]}`
+	if got := rec.Body.String(); got != want {
+		t.Errorf("body (-want +got)\n-%s\n+%s", want, got)
+	}
+	// The text goes to the backend as typed (a final space matters); the
+	// size defaults to search.DefaultSuggest.
+	do(t, s.Handler(), http.MethodGet, "/api/v1/suggest?q=digital+")
+	b.suggestions = nil
+	rec = do(t, s.Handler(), http.MethodGet, "/api/v1/suggest?q=zz")
+	if got := rec.Body.String(); got != `{"query":"zz","suggestions":[]}` {
+		t.Errorf("no suggestions: body %s, want an empty list", got)
+	}
+	wantCalls := []string{`"Lea"/5`, fmt.Sprintf(`"digital "/%d`, search.DefaultSuggest), fmt.Sprintf(`"zz"/%d`, search.DefaultSuggest)}
+	if !reflect.DeepEqual(b.suggested, wantCalls) {
+		t.Errorf("backend calls %q, want %q", b.suggested, wantCalls)
+	}
+	for _, target := range []string{"/api/v1/suggest?q=a&size=0", "/api/v1/suggest?q=a&size=21", "/api/v1/suggest?q=a&q=b", "/api/v1/suggest?q=%ff"} {
+		rec := do(t, s.Handler(), http.MethodGet, target)
+		if rec.Code != http.StatusBadRequest || decodeError(t, rec).Code != "invalid_argument" {
+			t.Errorf("%s: status %d %s, want 400 invalid_argument", target, rec.Code, rec.Body)
+		}
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -343,7 +379,7 @@ func TestHealthz(t *testing.T) {
 
 func TestNoBackend(t *testing.T) {
 	s, _ := newTestServer(t, nil, Options{})
-	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/api/v1/themes"} {
+	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/api/v1/themes", "/api/v1/suggest?q=x"} {
 		t.Run(target, func(t *testing.T) {
 			rec := do(t, s.Handler(), http.MethodGet, target)
 			if rec.Code != http.StatusServiceUnavailable {

@@ -34,6 +34,10 @@
   const hitsList = $('hits');
   const pager = $('pager');
   const results = $('results');
+  const suggestList = $('q-suggest');
+  const dymBox = $('didyoumean');
+  const dymLink = $('didyoumean-link');
+  const SUGGEST_DELAY = 120;  // ms after the last keystroke
 
   let state = readURL();
   let inFlight = null;          // AbortController of the running search
@@ -175,6 +179,7 @@
   function showError(msg) {
     errorBox.textContent = msg;
     errorBox.hidden = false;
+    dymBox.hidden = true;
     statusBox.textContent = '';
     hitsList.replaceChildren();
     pager.replaceChildren();
@@ -200,9 +205,18 @@
       facetLabels.set(f.name, new Map((res.facets[f.name] || []).map((x) => [x.value, x.label])));
     }
     renderStatus(res);
+    renderDidYouMean(res);
     renderHits(res);
     renderFacets(res);
     renderPager(res);
+  }
+
+  function renderDidYouMean(res) {
+    const alt = res.did_you_mean || '';
+    dymBox.hidden = !alt;
+    dymLink.textContent = alt;
+    const p = toParams(Object.assign({}, state, { q: alt, page: 1 }));
+    dymLink.setAttribute('href', '?' + p.toString());
   }
 
   function renderStatus(res) {
@@ -374,7 +388,50 @@
     pager.replaceChildren(ul);
   }
 
+  // ---- suggestions ----------------------------------------------------
+
+  // As the user types, the datalist of the query box offers completions
+  // from api/v1/suggest (themes, then words of the documents). The browser
+  // shows and navigates the list; choosing one fills the box.
+  let suggestTimer = 0;
+  let suggestCtl = null;
+  async function suggest() {
+    const typed = qInput.value;
+    if (suggestCtl) suggestCtl.abort();
+    if (typed.trim().length < 2) {
+      suggestList.replaceChildren();
+      return;
+    }
+    const ctl = new AbortController();
+    suggestCtl = ctl;
+    try {
+      const resp = await fetch('api/v1/suggest?' + new URLSearchParams({ q: typed, size: '8' }).toString(), {
+        signal: ctl.signal,
+        headers: { Accept: 'application/json' },
+      });
+      if (!resp.ok) return;
+      const body = await resp.json();
+      if (ctl.signal.aborted || qInput.value !== typed) return;
+      suggestList.replaceChildren(...(body.suggestions || []).map((x) =>
+        el('option', { value: x.text, label: x.kind === 'theme' ? 'theme' : null })));
+    } catch (e) {
+      // Suggestions are a convenience: a failure leaves the list as it was.
+    } finally {
+      if (suggestCtl === ctl) suggestCtl = null;
+    }
+  }
+
   // ---- events -------------------------------------------------------
+
+  qInput.addEventListener('input', () => {
+    clearTimeout(suggestTimer);
+    suggestTimer = setTimeout(suggest, SUGGEST_DELAY);
+  });
+  dymLink.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    const alt = dymLink.textContent;
+    changed((s) => { s.q = alt; });
+  });
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
