@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -10,6 +13,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search"
+	"github.com/kbsearch/kbsearch/search/httpapi"
 )
 
 // findBrowser returns the path of a Chromium-family browser, or "".
@@ -25,12 +32,10 @@ func findBrowser() string {
 	return ""
 }
 
-// TestSearchPageInBrowser drives the research search page in headless
-// Chromium against the API over the indexed demo portal: a query shows
-// ranked results with marked snippets and facet counts, a facet checkbox
-// narrows the results and lands in the page URL, and a bad query shows the
-// API's message.
-func TestSearchPageInBrowser(t *testing.T) {
+// browserContext starts headless Chromium for t, or skips t when there is
+// none (fails under CI, which installs one).
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
@@ -41,8 +46,6 @@ func TestSearchPageInBrowser(t *testing.T) {
 		}
 		t.Skip("no Chromium on PATH (apt-get install chromium); set KBSEARCH_TEST_BROWSER to a browser binary")
 	}
-	_, _, api, _ := demoPipeline(t)
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser),
 		chromedp.NoSandbox,
@@ -55,11 +58,35 @@ func TestSearchPageInBrowser(t *testing.T) {
 		chromedp.WindowSize(1280, 1000),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// evaluator returns a function running a JavaScript expression in the
+// browser of ctx and returning its value, failing t on an error.
+func evaluator(ctx context.Context, t *testing.T) func(js string) any {
+	return func(js string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		return v
+	}
+}
+
+// TestSearchPageInBrowser drives the research search page in headless
+// Chromium against the API over the indexed demo portal: a query shows
+// ranked results with marked snippets and facet counts, a facet checkbox
+// narrows the results and lands in the page URL, and a bad query shows the
+// API's message.
+func TestSearchPageInBrowser(t *testing.T) {
+	ctx := browserContext(t)
+	_, _, api, _ := demoPipeline(t)
 
 	type CSS = chromedp.CSS
 	text := func(sel string) string {
@@ -70,14 +97,7 @@ func TestSearchPageInBrowser(t *testing.T) {
 		}
 		return v
 	}
-	eval := func(js string) any {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-		if err != nil {
-			t.Fatalf("evaluate %s: %v", js, err)
-		}
-		return v
-	}
+	eval := evaluator(ctx, t)
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(api.URL+"/"),
@@ -180,5 +200,107 @@ func TestSearchPageInBrowser(t *testing.T) {
 	}
 	if msg := text(`#error`); !strings.Contains(msg, "unbalanced") {
 		t.Errorf("error box %q, want the parser's message", msg)
+	}
+}
+
+// TestEmbedInBrowser puts the embeddable search box on a page served from
+// another origin, as a portal would, with the API allowing that origin: the
+// box searches (with its preset filter), suggests as one types, links to
+// all results on the search page; on an origin the API does not allow, the
+// browser withholds the answers and the box says so.
+func TestEmbedInBrowser(t *testing.T) {
+	ctx := browserContext(t)
+	data, _, _, _ := demoPipeline(t)
+
+	var apiURL string
+	portalPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>A portal page</title></head><body>
+<h1>Our portal</h1>
+<div id="plain" data-kbsearch></div>
+<div id="byod" data-kbsearch data-theme="byod" data-size="2" data-label="Search the BYOD documents"></div>
+<script src="%s/static/embed.js" defer></script>
+</body></html>`, apiURL)
+	})
+	portal := httptest.NewServer(portalPage)
+	t.Cleanup(portal.Close)
+	stranger := httptest.NewServer(portalPage) // an origin the API does not allow
+	t.Cleanup(stranger.Close)
+
+	live, err := indexer.NewLive(data+"/index", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close() })
+	srv := httpapi.New(httpapi.Options{Backend: search.New(live.Index(), search.Options{}), AllowedOrigins: []string{portal.URL}})
+	api := httptest.NewServer(srv.Handler())
+	t.Cleanup(api.Close)
+	apiURL = api.URL
+
+	eval := evaluator(ctx, t)
+	wait := func(what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+	}
+	// submit types q into the box of id and submits it.
+	submit := func(id, q string) {
+		t.Helper()
+		eval(fmt.Sprintf(`(() => { const r = document.getElementById(%q).shadowRoot;
+			r.querySelector('input').value = %q; r.querySelector('form').requestSubmit(); return true; })()`, id, q))
+	}
+	root := func(id string) string { return fmt.Sprintf(`document.getElementById(%q).shadowRoot`, id) }
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(portal.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	wait("the boxes", root("plain")+` && `+root("byod")+` && `+root("byod")+`.querySelector('label').textContent === 'Search the BYOD documents'`)
+
+	submit("plain", "bring your own device")
+	wait("results", root("plain")+`.querySelectorAll('li').length > 0`)
+	if first, _ := eval(root("plain") + `.querySelector('li .title').textContent`).(string); !strings.Contains(first, "Hamburg") {
+		t.Errorf("first result %q, want a Hamburg document", first)
+	}
+	if n, _ := eval(root("plain") + `.querySelectorAll('li').length`).(float64); n != 5 {
+		t.Errorf("%v results shown, want the default 5", n)
+	}
+	if marks, _ := eval(root("plain") + `.querySelectorAll('.snippet mark').length`).(float64); marks == 0 {
+		t.Errorf("no <mark> in the snippets")
+	}
+	allLink, _ := eval(root("plain") + `.querySelector('a.all').href`).(string)
+	if !strings.HasPrefix(allLink, api.URL+"/?") || !strings.Contains(allLink, "q=bring+your+own+device") {
+		t.Errorf("all-results link %q, want the search page with the query", allLink)
+	}
+
+	// The preset filter holds: the BYOD box shows 2 hits and counts only
+	// BYOD documents.
+	var want search.Result
+	getJSON(t, api.URL+"/api/v1/search?q=school&theme=byod", 200, &want)
+	submit("byod", "school")
+	wait("filtered results", root("byod")+`.querySelectorAll('li').length > 0`)
+	status, _ := eval(root("byod") + `.querySelector('.status').textContent`).(string)
+	if !strings.HasPrefix(status, fmt.Sprintf("%d result", want.Total)) {
+		t.Errorf("BYOD box status %q, want %d results (the API's count with theme=byod)", status, want.Total)
+	}
+	if n, _ := eval(root("byod") + `.querySelectorAll('li').length`).(float64); n != float64(min(2, want.Total)) {
+		t.Errorf("BYOD box shows %v results, want %d", n, min(2, want.Total))
+	}
+
+	// Suggestions while typing.
+	eval(fmt.Sprintf(`(() => { const i = %s.querySelector('input'); i.value = 'computational thi';
+		i.dispatchEvent(new Event('input')); return true; })()`, root("plain")))
+	wait("suggestions", root("plain")+`.querySelectorAll('datalist option').length > 0`)
+
+	// From an origin the API does not allow, the browser withholds the
+	// answer: the box says the service could not be reached.
+	if err := chromedp.Do(ctx, chromedp.Navigate(stranger.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	wait("the boxes", root("plain"))
+	submit("plain", "bring your own device")
+	wait("the error", root("plain")+`.querySelector('.status').textContent.includes('could not be reached')`)
+	if n, _ := eval(root("plain") + `.querySelectorAll('li').length`).(float64); n != 0 {
+		t.Errorf("%v results shown on an origin that is not allowed", n)
 	}
 }

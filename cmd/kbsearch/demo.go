@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,10 +55,12 @@ func runDemo(ctx context.Context, g *globals, addr, portalAddr string) error {
 	if err != nil {
 		return fmt.Errorf("demo portal: %w (choose another --portal-addr)", err)
 	}
-	portal := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	box := &searchBoxPage{portal: site.Handler()}
+	portal := &http.Server{Handler: box, ReadHeaderTimeout: 10 * time.Second}
 	go portal.Serve(ln)
 	defer portal.Close()
-	portalURL := "http://" + ln.Addr().String() + "/"
+	portalOrigin := "http://" + ln.Addr().String()
+	portalURL := portalOrigin + "/"
 	fmt.Fprintf(g.stdout, "demo portal: %s\n", portalURL)
 
 	if err := prepareDemoData(g, portalURL); err != nil {
@@ -82,11 +85,53 @@ func runDemo(ctx context.Context, g *globals, addr, portalAddr string) error {
 	} else {
 		fmt.Fprintf(g.stdout, "index: built %s with %d documents in %.1fs\n", res.Generation, res.Documents, res.Duration.Seconds())
 	}
-	return runServe(ctx, g, serveFlags{addr: addr}, tax, func(a net.Addr) {
+	// The portal may call the API from its pages: its search box page.
+	return runServe(ctx, g, serveFlags{addr: addr, origins: []string{portalOrigin}}, tax, func(a net.Addr) {
+		box.api.Store("http://" + a.String())
 		fmt.Fprintf(g.stdout, "ready in %.1fs: search page http://%s/  (try http://%s/api/v1/search?q=bring+your+own+device)\n",
 			time.Since(start).Seconds(), a, a)
+		fmt.Fprintf(g.stdout, "the embeddable search box on a portal page: %s%s\n", portalOrigin, searchBoxPath)
 		fmt.Fprintln(g.stdout, "press Ctrl-C to stop")
 	})
+}
+
+// searchBoxPath is the demo portal's page that embeds the search box. No
+// page links to it, so the crawler does not index it.
+const searchBoxPath = "/search-box.html"
+
+// searchBoxPage serves searchBoxPath, a portal page embedding the search
+// box of the API server (once that is up), and the portal for the rest.
+type searchBoxPage struct {
+	portal http.Handler
+	api    atomic.Value // string: the API server's origin
+}
+
+func (p *searchBoxPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != searchBoxPath {
+		p.portal.ServeHTTP(w, r)
+		return
+	}
+	api, _ := p.api.Load().(string)
+	if api == "" {
+		http.Error(w, "the search server is still starting", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Search the working group's documents</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 46rem; padding: 0 1rem; line-height: 1.5; }</style>
+</head><body>
+<p><a href="/">Working group home</a></p>
+<h1>Search the working group's documents</h1>
+<p>This page stands for a page of the portal itself. The box below comes from the search
+server (%[1]s) through one script tag; the server lets this origin call its API.</p>
+<div data-kbsearch data-placeholder="for example: coding in primary school"></div>
+<h2>Only the documents on open educational resources</h2>
+<div data-kbsearch data-theme="oer" data-size="3" data-label="Search the OER documents"></div>
+<script src="%[1]s/static/embed.js" defer></script>
+</body></html>
+`, api)
 }
 
 // prepareDemoData makes sure --data holds the demo's own crawl of this
