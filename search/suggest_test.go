@@ -109,3 +109,30 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSuggest: whatever is typed, Suggest and the search's correction
+// answer without a panic, and a suggestion finds what it counts.
+func FuzzSuggest(f *testing.F) {
+	for _, s := range []string{"lea", "peer lea", "learning ", "  ", "é", "\xff\xfe", "a b c d e f", "byod\x00", `"digital as`, "assesment of digitl skils"} {
+		f.Add(s)
+	}
+	s := newTestSearcher(f)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, typed string) {
+		got, err := s.Suggest(ctx, typed, 0)
+		if err != nil {
+			t.Fatalf("Suggest(%q): %v", typed, err)
+		}
+		if len(got) > DefaultSuggest {
+			t.Fatalf("Suggest(%q): %d suggestions", typed, len(got))
+		}
+		for _, x := range got {
+			if x.Count <= 0 || x.Text == "" {
+				t.Fatalf("Suggest(%q): %+v", typed, x)
+			}
+		}
+		if _, err := s.Search(ctx, Request{Query: typed}); err != nil && KindOf(err) != KindInvalid {
+			t.Fatalf("Search(%q): %v", typed, err)
+		}
+	})
+}
