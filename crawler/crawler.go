@@ -804,8 +804,9 @@ func (r *run) storeRedirect(w *work, depth int, u, target string, status int, pr
 	switch {
 	case prev == nil:
 		w.count(outNew, "")
-	case prev.FinalURL == target && prev.DuplicateOf == target && prev.ErrReason == "":
+	case prev.FinalURL == target && prev.DuplicateOf == target && prev.ErrReason == "" && prev.Status == status:
 		w.count(outUnchanged, "")
+		return // nothing to write: the stored redirect still holds
 	default:
 		w.count(outChanged, "")
 	}
