@@ -223,6 +223,10 @@ func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
 	if len(d.Themes) > 0 {
 		f[FieldThemes] = d.Themes
 	}
+	if len(d.Translations) > 0 {
+		tj, _ := json.Marshal(d.Translations) // plain struct: cannot fail
+		f[FieldTranslations] = string(tj)
+	}
 	if len(d.PageStarts) > 1 {
 		ps := make([]string, len(d.PageStarts))
 		for i, o := range d.PageStarts {

@@ -72,6 +72,7 @@ func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Docume
 	if !d.Date.IsZero() {
 		d.Year = strconv.Itoa(d.Date.Year())
 	}
+	d.Translations = site.TranslationsOf(d.ID)
 	if tax != nil {
 		doc := taxonomy.Doc{Title: title, Body: p.Text, URL: u, Lang: d.Lang}
 		if site != nil {
@@ -103,7 +104,8 @@ const minSlug = 8
 // ReadSite) over the records, then ask MeetingOf; a Site is not safe for
 // concurrent Adds.
 type Site struct {
-	owner map[string]owner // link key (host + path) -> owning page
+	owner    map[string]owner // link key (host + path) -> owning page
+	variants variants         // versions of one document in several languages
 }
 
 type owner struct {
@@ -111,17 +113,35 @@ type owner struct {
 	slug  int // length of the slug that tied the document to the page
 }
 
-// ReadSite builds the Site of every indexable record in st.
+// ReadSite builds the Site of every indexable record in st: the meeting
+// pages that own documents, and the versions of documents in other
+// languages (see Translation).
 func ReadSite(ctx context.Context, st *store.Store) (*Site, error) {
 	s := &Site{}
 	err := st.Each(ctx, func(rec *store.Record) error {
 		s.Add(rec)
+		if rec.Indexable() {
+			u := CanonicalURL(rec)
+			s.variants.add(rec, DocID(u), u)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := s.variants.resolve(ctx, st); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// TranslationsOf returns the versions in other languages of the document
+// id, by language, or nil.
+func (s *Site) TranslationsOf(id string) []Translation {
+	if s == nil {
+		return nil
+	}
+	return s.variants.byID[id]
 }
 
 // Add records the links of an indexable HTML page whose URL ends in a slug.

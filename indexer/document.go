@@ -48,6 +48,9 @@ type Document struct {
 	// analysis, kept for exact length normalisation in ranking.
 	TitleLen int `json:"title_len"`
 	BodyLen  int `json:"body_len"`
+	// Translations are the document's versions in other languages (see
+	// Translation), by language.
+	Translations []Translation `json:"translations,omitempty"`
 }
 
 // Field names in the bleve index. Text fields (title, body) are analysed

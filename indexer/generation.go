@@ -28,7 +28,8 @@ const (
 	// 2: collection statistics stored for ranking; themes from meeting pages.
 	// 3: per-language text fields. 4: page offsets of paged documents.
 	// 5: the suggest field (words for completion and spelling).
-	MappingVersion = 5
+	// 6: translations (versions of a document in other languages).
+	MappingVersion = 6
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

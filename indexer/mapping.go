@@ -42,6 +42,9 @@ const (
 	// FieldPageStarts holds Document.PageStarts as space-separated
 	// offsets, stored and not indexed.
 	FieldPageStarts = "page_starts"
+	// FieldTranslations holds Document.Translations as JSON, stored and not
+	// indexed, for hits.
+	FieldTranslations = "translations"
 	// FieldSuggest indexes the words of Title and Body as written (see
 	// AnalyzerWords), not stored: its dictionary, with each word's
 	// document frequency, is what query completion and spelling
@@ -189,6 +192,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt(FieldSource, src)
 	dm.AddFieldMappingsAt(FieldSummary, src)
 	dm.AddFieldMappingsAt(FieldPageStarts, src)
+	dm.AddFieldMappingsAt(FieldTranslations, src)
 
 	im.AddDocumentMapping(docType, dm)
 	im.DefaultMapping = bleve.NewDocumentDisabledMapping()

@@ -86,7 +86,7 @@ var facetFields = map[string]string{
 const facetSize = 200 // more values than any facet has: counts stay exact
 
 var hitFields = func() []string {
-	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary, indexer.FieldPageStarts}
+	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary, indexer.FieldPageStarts, indexer.FieldTranslations}
 	for _, l := range append([]string{""}, indexer.TextLangs...) {
 		f = append(f, indexer.TitleField(l))
 	}
@@ -580,6 +580,12 @@ func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {
 		}
 	}
 	hit.Page = hitPage(h)
+	if tj := fieldString(h.Fields[indexer.FieldTranslations]); tj != "" {
+		// Written by the indexer; a value that does not parse is left out.
+		if json.Unmarshal([]byte(tj), &hit.Translations) != nil {
+			hit.Translations = nil
+		}
+	}
 	if len(hit.Snippets) == 0 {
 		if sum := fieldString(h.Fields[indexer.FieldSummary]); sum != "" {
 			hit.Snippets = []string{html.EscapeString(sum)}

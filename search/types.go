@@ -66,6 +66,8 @@ type Hit struct {
 	Page int `json:"page,omitempty"`
 	// Snippets are HTML: query terms in <mark>, all other text escaped.
 	Snippets []string `json:"snippets"`
+	// Translations are the document's versions in other languages.
+	Translations []indexer.Translation `json:"translations,omitempty"`
 }
 
 // Facet is one value of a facet with the number of matching documents.

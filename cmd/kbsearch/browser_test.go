@@ -189,6 +189,18 @@ func TestSearchPageInBrowser(t *testing.T) {
 		t.Errorf("after the correction the box holds %q", q)
 	}
 
+	// A document with a version in another language links to it.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(api.URL+"/?q=helsinki+key+messages"),
+		chromedp.WaitVisible(CSS(`#hits .hit-translations a[hreflang="fr"]`)),
+	)
+	if err != nil {
+		t.Fatalf("no link to a French version: %v", err)
+	}
+	if href := eval(`document.querySelector('#hits .hit-translations a[hreflang="fr"]').href`); !strings.HasSuffix(href.(string), "_fr.html") {
+		t.Errorf("French version link %v", href)
+	}
+
 	// A query that cannot be parsed shows the API's message, not a crash.
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(CSS(`#q`), "(teachers"),

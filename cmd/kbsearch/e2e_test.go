@@ -233,6 +233,31 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("translations", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q=helsinki+key+messages&size=100", 200, &res)
+		found := ""
+		for _, h := range res.Hits {
+			if strings.HasSuffix(h.URL, "/2016-09-helsinki-pla-key-messages.pdf") {
+				found = h.ID
+				if len(h.Translations) != 1 || h.Translations[0].Lang != "fr" ||
+					!strings.HasSuffix(h.Translations[0].URL, "/2016-09-helsinki-pla-key-messages_fr.html") {
+					t.Errorf("Helsinki key messages: translations %+v, want the French version", h.Translations)
+				}
+			} else if len(h.Translations) > 0 && !strings.Contains(h.URL, "key-messages") && !strings.Contains(h.URL, "report") {
+				t.Errorf("%s has translations %+v", h.URL, h.Translations)
+			}
+		}
+		if found == "" {
+			t.Fatal("Helsinki key messages not found")
+		}
+		var doc search.Document
+		getJSON(t, api.URL+"/api/v1/documents/"+found, 200, &doc)
+		if len(doc.Translations) != 1 || doc.Translations[0].Lang != "fr" {
+			t.Errorf("document %s: translations %+v, want the French version", found, doc.Translations)
+		}
+	})
+
 	t.Run("robots and manners", func(t *testing.T) {
 		var res search.Result
 		getJSON(t, api.URL+"/api/v1/search?q=drafts&size=100", 200, &res)

@@ -295,6 +295,15 @@
         p.append(snippet(s));
         li.append(p);
       }
+      const versions = (h.translations || []).filter((t) => safeURL(t.url));
+      if (versions.length) {
+        const p = el('p', { class: 'hit-translations' }, 'Also in ');
+        versions.forEach((t, i) => {
+          if (i) p.append(', ');
+          p.append(el('a', { href: safeURL(t.url), hreflang: t.lang, text: labelOf('lang', t.lang) }));
+        });
+        li.append(p);
+      }
       return li;
     });
     hitsList.replaceChildren(...items);

@@ -69,6 +69,16 @@
     return out;
   }
 
+  // langName is a language's own name ("français") where the browser knows
+  // it, else its code.
+  function langName(code) {
+    try {
+      const n = new Intl.DisplayNames([code], { type: 'language' }).of(code);
+      if (n && n !== code) return n;
+    } catch (e) { /* an unknown code */ }
+    return code.toUpperCase();
+  }
+
   // safeURL returns u if it is an http(s) URL, else null.
   function safeURL(u) {
     try {
@@ -141,10 +151,18 @@
         let href = safeURL(h.url);
         if (href && h.page > 1) href += '#page=' + h.page;
         const meta = [h.type, h.date].filter(Boolean).join(' · ');
+        let versions = null;
+        for (const t of h.translations || []) {
+          if (!safeURL(t.url)) continue;
+          if (!versions) versions = el('div', { class: 'meta' }, 'Also in ');
+          else versions.append(', ');
+          versions.append(el('a', { href: safeURL(t.url), hreflang: t.lang, lang: t.lang, text: langName(t.lang) }));
+        }
         return el('li', {},
           el('a', { class: 'title', href: href, text: h.title || h.url }),
           meta ? el('div', { class: 'meta', text: meta }) : null,
-          h.snippets && h.snippets.length ? el('p', { class: 'snippet' }, snippet(h.snippets[0])) : null);
+          h.snippets && h.snippets.length ? el('p', { class: 'snippet' }, snippet(h.snippets[0])) : null,
+          versions);
       });
       let text = res.total === 0 ? 'No results.' : res.total === 1 ? '1 result.' : res.total.toLocaleString('en') + ' results.';
       if (res.did_you_mean) text += ' Did you mean “' + res.did_you_mean + '”?';
