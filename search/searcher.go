@@ -261,11 +261,12 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 }
 
 // correction returns didYouMean's correction of q if it finds documents
-// under the same filters, else "".
+// under the same filters, else "". Without filters it does: its words
+// are any-of words, and each correction is a word that documents hold.
 func (s *Searcher) correction(ctx context.Context, q string, filters map[string]query.Query, langs []string) (string, error) {
 	fixed, err := s.didYouMean(q, langs)
-	if err != nil || fixed == "" {
-		return "", err
+	if err != nil || fixed == "" || len(filters) == 0 {
+		return fixed, err
 	}
 	pq, err := parseQuery(fixed)
 	if err != nil {

@@ -79,11 +79,14 @@ func TestDidYouMean(t *testing.T) {
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	tests := []struct{ q, want string }{
-		{"assesment", "assessment"},                    // one edit
-		{"dashbaords teachers", "dashboards teachers"}, // a transposition is two edits
-		{"hamburg", ""},                                // found: nothing to correct
-		{"xylophone", ""},                              // nothing near enough
-		{"title:assesment", ""},                        // not plain words
+		{"assesment", "assessment"},                               // one edit
+		{"dashbaords teachers", "dashboards teachers"},            // a transposition is two edits
+		{"hamburg", ""},                                           // found: nothing to correct
+		{"xylophone", ""},                                         // nothing near enough
+		{"title:assesment", ""},                                   // not plain words
+		{"assessments", ""},                                       // found by its stem
+		{"with assesment", "with assessment"},                     // a stop word is left alone
+		{"one two three four five six seven eight assesment", ""}, // too long to be typed in a box
 	}
 	for _, tc := range tests {
 		res, err := s.Search(ctx, Request{Query: tc.q})
