@@ -81,6 +81,12 @@ func TestDemoCommand(t *testing.T) {
 		if js := get(t, api+"/static/embed.js", ""); !strings.Contains(js, "data-kbsearch") {
 			t.Errorf("embed.js not served")
 		}
+		metrics := get(t, api+"/metrics", "")
+		for _, want := range []string{"kbsearch_index_documents 63", "kbsearch_index_generation 1", `kbsearch_searches_total{result="hits"} 2`, "go_goroutines", "process_resident_memory_bytes"} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("round %d: /metrics lacks %q", round, want)
+			}
+		}
 
 		cancel()
 		select {

@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
 	"github.com/kbsearch/kbsearch/indexer"
@@ -61,6 +65,36 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 		Logger:         g.log,
 		AllowedOrigins: f.origins,
 		Version:        version,
+		Metrics:        serveMetrics(live),
 	})
 	return srv.Serve(ctx, f.addr, ready)
+}
+
+// serveMetrics is the registry /metrics serves: the Go runtime's and the
+// process's collectors, the index's size and generation, and what the HTTP
+// server adds.
+func serveMetrics(live *indexer.Live) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_index_documents",
+			Help: "Documents in the index generation being served (0 without one).",
+		}, func() float64 {
+			n, err := live.Index().DocCount()
+			if err != nil {
+				return 0
+			}
+			return float64(n)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_index_generation",
+			Help: "Number of the index generation being served (gen-000007 is 7; 0 without one).",
+		}, func() float64 {
+			n, _ := strconv.Atoi(strings.TrimPrefix(live.Generation(), "gen-"))
+			return float64(n)
+		}),
+	)
+	return reg
 }

@@ -42,6 +42,7 @@ func (s *Server) handleSearch(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	s.countSearch(res.Total, res.DidYouMean != "")
 	s.writeJSON(c, http.StatusOK, normalizeResult(res))
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/kbsearch/kbsearch/search"
 )
@@ -40,6 +41,10 @@ type Options struct {
 	AllowedOrigins []string
 	// Version is reported by /healthz.
 	Version string
+	// Metrics, when set, receives the server's Prometheus metrics (requests
+	// by route, method and status; their durations; searches with and
+	// without results), and GET /metrics serves everything it holds.
+	Metrics *prometheus.Registry
 }
 
 // Timeouts of the http.Server made by Serve.
@@ -60,6 +65,7 @@ type Server struct {
 	version string
 	assets  map[string]asset
 	engine  *gin.Engine
+	metrics *metrics // nil without Options.Metrics
 }
 
 // New returns a Server for opts.
@@ -89,7 +95,12 @@ func New(opts Options) *Server {
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 
-	r.Use(s.withRequestID, s.logAccess, s.recoverPanics, s.secureHeaders, s.cors)
+	r.Use(s.withRequestID, s.logAccess)
+	if opts.Metrics != nil {
+		s.metrics = newMetrics(opts.Metrics)
+		r.Use(s.observe)
+	}
+	r.Use(s.recoverPanics, s.secureHeaders, s.cors)
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 
@@ -102,6 +113,9 @@ func New(opts Options) *Server {
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)
+	if opts.Metrics != nil {
+		r.Match(getHead, "/metrics", metricsHandler(opts.Metrics))
+	}
 
 	s.engine = r
 	return s
