@@ -386,6 +386,22 @@ func TestOffsiteDocumentsAndTranslations(t *testing.T) {
 	if r := record(t, st, other.URL+"/files/messages_en.pdf"); !r.Indexable() || r.Lang != "en" {
 		t.Errorf("off-site PDF: indexable %v, lang %q", r.Indexable(), r.Lang)
 	}
+
+	// A re-crawl revalidates the off-site document (still a leaf: the
+	// off-site page it would link to is not asked) and the refused
+	// "document" again; the links of unchanged pages are not followed, so
+	// the robots-refused URL is not counted again.
+	before := cdn.count("/files/messages_en.pdf")
+	sum = crawl(t, st, Options{Seeds: []string{srv.URL + "/group_en"}, OffsiteDocuments: true})
+	checkCounts(t, counts{Fetched: 4, Unchanged: 3, Failed: map[string]int{ReasonOffsitePage: 1}}, sum)
+	if got := cdn.count("/files/messages_en.pdf") - before; got != 1 {
+		t.Errorf("re-crawl: off-site PDF requested %d times, want 1", got)
+	}
+	for _, p := range []string{"/page.html", "/private/x.pdf", "/files/next.pdf"} {
+		if got := cdn.count(p); got != 0 {
+			t.Errorf("re-crawl: off-site %s requested %d times", p, got)
+		}
+	}
 }
 
 func TestLocaleVariant(t *testing.T) {
