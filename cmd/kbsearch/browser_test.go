@@ -227,6 +227,8 @@ func TestEmbedInBrowser(t *testing.T) {
 	var apiURL string
 	portalPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// A strict policy, as a portal may have: no inline script or style.
+		w.Header().Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src %[1]s; connect-src %[1]s; style-src 'self'", apiURL))
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><title>A portal page</title></head><body>
 <h1>Our portal</h1>
 <div id="plain" data-kbsearch></div>
@@ -268,6 +270,11 @@ func TestEmbedInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait("the boxes", root("plain")+` && `+root("byod")+` && `+root("byod")+`.querySelector('label').textContent === 'Search the BYOD documents'`)
+
+	// The box's own look holds under the portal's policy.
+	if bg := eval(`getComputedStyle(` + root("plain") + `.querySelector('button')).backgroundColor`); bg != "rgb(26, 79, 139)" {
+		t.Errorf("button background %v: the box's style sheet did not apply", bg)
+	}
 
 	submit("plain", "bring your own device")
 	wait("results", root("plain")+`.querySelectorAll('li').length > 0`)

@@ -111,7 +111,16 @@
     const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
     const hits = el('ol', { class: 'hits' });
     const all = el('a', { class: 'all', hidden: true });
-    root.append(el('style', { text: STYLE }), form, status, hits, all);
+    // A constructed style sheet is not an inline style: a portal whose
+    // Content-Security-Policy forbids those still gets the box's look.
+    if (typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype && 'adoptedStyleSheets' in root) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      root.append(el('style', { text: STYLE }));
+    }
+    root.append(form, status, hits, all);
 
     let searchCtl = null;
     async function search(q) {
