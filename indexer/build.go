@@ -71,8 +71,7 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 		return nil, err
 	}
 	if !opts.Force {
-		if name, m, err := Current(dir); err == nil && m.StoreFingerprint == fp &&
-			m.TaxonomyHash == taxHash && m.MappingVersion == MappingVersion {
+		if name, m, err := Current(dir); err == nil && staleness(m, fp, taxHash) == "" {
 			log.Info("index is up to date", "generation", name, "documents", m.Documents)
 			return &BuildResult{Generation: name, Documents: m.Documents, Skipped: true, Duration: time.Since(start)}, nil
 		}
@@ -235,6 +234,37 @@ func IndexFields(im mapping.IndexMapping, d *Document) map[string]any {
 		f[FieldPageStarts] = strings.Join(ps, " ")
 	}
 	return f
+}
+
+// Staleness says why the current generation in dir does not match st as
+// it is now with tax: "" when it does (Build would skip), else a reason
+// fit to show a user. ErrNoIndex when there is no generation.
+func Staleness(ctx context.Context, st *store.Store, dir string, tax *taxonomy.Taxonomy) (string, error) {
+	_, m, err := Current(dir)
+	if err != nil {
+		return "", err
+	}
+	fp, err := st.Fingerprint(ctx)
+	if err != nil {
+		return "", fmt.Errorf("indexer: store fingerprint: %w", err)
+	}
+	taxHash, err := TaxonomyHash(tax)
+	if err != nil {
+		return "", err
+	}
+	return staleness(m, fp, taxHash), nil
+}
+
+func staleness(m *Manifest, storeFingerprint, taxHash string) string {
+	switch {
+	case m.MappingVersion != MappingVersion:
+		return fmt.Sprintf("built by another version of kbsearch (index format %d, this one %d)", m.MappingVersion, MappingVersion)
+	case m.StoreFingerprint != storeFingerprint:
+		return "the crawl store changed since"
+	case m.TaxonomyHash != taxHash:
+		return "built with another taxonomy"
+	}
+	return ""
 }
 
 // TaxonomyHash identifies a taxonomy's content, so a changed taxonomy file

@@ -57,6 +57,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEvalCmd(g),
 		newEvalThemesCmd(g),
 		newVersionCmd(g),
+		newStatusCmd(g),
 		newExtractBenchCmd(g),
 		newExtractQualityCmd(g),
 	)

@@ -60,6 +60,8 @@ type RunInfo struct {
 	// Discovery identifies the crawler options that decide which URLs
 	// are reachable (opaque to the store).
 	Discovery string `json:"discovery,omitempty"`
+	// Finished is set by EndRun (LastRun).
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // BeginRun starts a crawl run. If the previous run did not finish (it
@@ -102,7 +104,16 @@ func (s *Store) EndRun(ctx context.Context) error {
 		}
 		meta := tx.Bucket(bucketMeta)
 		if v := meta.Get(keyRun); v != nil {
-			if err := meta.Put(keyLastRun, bytes.Clone(v)); err != nil {
+			var info RunInfo
+			if err := json.Unmarshal(v, &info); err != nil {
+				return fmt.Errorf("decode run: %w", err)
+			}
+			info.Finished = time.Now().UTC()
+			b, err := json.Marshal(info)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(keyLastRun, b); err != nil {
 				return err
 			}
 		}

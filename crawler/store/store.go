@@ -62,13 +62,15 @@ type Options struct {
 
 // Stats counts what the store holds.
 type Stats struct {
-	Records    int   `json:"records"`
-	Indexable  int   `json:"indexable"`
-	Gone       int   `json:"gone"`
-	Failed     int   `json:"failed"`     // records whose last fetch or extraction failed
-	Duplicates int   `json:"duplicates"` // records marked DuplicateOf another
-	RawObjects int   `json:"raw_objects"`
-	RawBytes   int64 `json:"raw_bytes"`
+	Records   int `json:"records"`
+	Indexable int `json:"indexable"`
+	Gone      int `json:"gone"`
+	Failed    int `json:"failed"` // records whose last fetch or extraction failed
+	// FailedBy counts the failed records by reason (Record.ErrReason).
+	FailedBy   map[string]int `json:"failed_by"`
+	Duplicates int            `json:"duplicates"` // records marked DuplicateOf another
+	RawObjects int            `json:"raw_objects"`
+	RawBytes   int64          `json:"raw_bytes"`
 }
 
 // Store is an open crawl store. It is safe for concurrent use.
@@ -508,10 +510,12 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
+	st.FailedBy = map[string]int{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketRecords).Cursor()
+		// The heads say all that is counted, without the pages' text.
+		c := tx.Bucket(bucketHead).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			rec, err := decode(v)
+			rec, err := decodeHead(v, false)
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
@@ -524,6 +528,11 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			}
 			if rec.ErrReason != "" || rec.Err != "" {
 				st.Failed++
+				reason := rec.ErrReason
+				if reason == "" {
+					reason = "other"
+				}
+				st.FailedBy[reason]++
 			}
 			if rec.DuplicateOf != "" {
 				st.Duplicates++

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -132,12 +133,18 @@ func TestRawStoredOncePerHash(t *testing.T) {
 	if err := s.Put(ctx, &Record{URL: "https://h/c", Hash: sum(body), Status: 200}, nil); err != nil {
 		t.Fatal(err)
 	}
+	for i, reason := range []string{"http-500", "malformed", "malformed"} {
+		if err := s.Put(ctx, &Record{URL: fmt.Sprintf("https://h/f%d", i), Err: "x", ErrReason: reason}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	st, err := s.Stats(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Stats{Records: 3, Indexable: 2, RawObjects: 1, RawBytes: int64(len(body))}
-	if st != want {
+	want := Stats{Records: 6, Indexable: 2, Failed: 3, FailedBy: map[string]int{"http-500": 1, "malformed": 2},
+		RawObjects: 1, RawBytes: int64(len(body))}
+	if !reflect.DeepEqual(st, want) {
 		t.Errorf("Stats (-want +got):\n-%+v\n+%+v", want, st)
 	}
 }
