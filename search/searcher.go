@@ -650,10 +650,21 @@ var langLabels = map[string]string{
 }
 
 // Label returns the display label of a facet value.
-func (s *Searcher) Label(facet, value string) string {
+func (s *Searcher) Label(facet, value string) string { return labelWith(s.tax, facet, value) }
+
+// Labels returns Searcher.Label for a taxonomy, without an index: for
+// output made away from a Searcher (a CSV of a server's answers).
+func Labels(tax *taxonomy.Taxonomy) func(facet, value string) string {
+	if tax == nil {
+		tax = taxonomy.Default()
+	}
+	return func(facet, value string) string { return labelWith(tax, facet, value) }
+}
+
+func labelWith(tax *taxonomy.Taxonomy, facet, value string) string {
 	switch facet {
 	case "theme":
-		return s.tax.Label(value)
+		return tax.Label(value)
 	case "type":
 		if l, ok := typeLabels[value]; ok {
 			return l

@@ -121,6 +121,18 @@ func TestSearchPageInBrowser(t *testing.T) {
 	if raw := eval(`document.querySelector('#hits').textContent.includes('<mark>')`); raw != false {
 		t.Errorf("snippets show raw markup")
 	}
+	// The CSV link downloads every hit of this search.
+	exportURL, _ := eval(`document.querySelector('#export:not([hidden])').href`).(string)
+	if !strings.Contains(exportURL, "/api/v1/export?q=bring+your+own+device") {
+		t.Errorf("CSV link %q", exportURL)
+	} else {
+		var res struct{ Total int }
+		getJSON(t, api.URL+"/api/v1/search?q=bring+your+own+device", 200, &res)
+		csvBody := get(t, exportURL, "")
+		if rows := strings.Count(csvBody, "\n") - 1; rows != min(res.Total, 1000) || !strings.HasPrefix(csvBody, "rank,title,") {
+			t.Errorf("CSV of %d rows, want %d:\n%.300s", rows, res.Total, csvBody)
+		}
+	}
 
 	// Narrow by the learning-analytics theme through its checkbox.
 	err = chromedp.Do(ctx,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -286,6 +287,16 @@ func TestDemoEndToEnd(t *testing.T) {
 		getJSON(t, api.URL+"/api/v1/search?theme=oer&q=open+educational+resources", 200, &fromAPI)
 		if fromCLI.Total != fromAPI.Total || len(fromCLI.Hits) != len(fromAPI.Hits) || fromCLI.Hits[0].ID != fromAPI.Hits[0].ID {
 			t.Errorf("CLI and API disagree: %d/%d hits", fromCLI.Total, fromAPI.Total)
+		}
+		// CSV: every hit, locally or through a server, in the API's order.
+		local := runCmd(t, "search", "--data", data, "--format", "csv", "--size", "2", "--theme", "oer", "open educational resources")
+		viaServer := runCmd(t, "search", "--server", api.URL, "--format", "csv", "--theme", "oer", "open educational resources")
+		rows, err := csv.NewReader(strings.NewReader(local)).ReadAll()
+		if err != nil || len(rows)-1 != int(fromAPI.Total) || rows[1][5] != fromAPI.Hits[0].URL {
+			t.Errorf("CSV (%v): %d rows for %d hits:\n%.400s", err, len(rows)-1, fromAPI.Total, local)
+		}
+		if local != viaServer {
+			t.Errorf("CSV from the index and from the server differ:\n%s\n---\n%s", local, viaServer)
 		}
 		remote := runCmd(t, "search", "--server", api.URL, "--format", "json", "--theme", "oer", "open educational resources")
 		var fromRemote search.Result

@@ -28,6 +28,12 @@ func (themesOnly) Suggest(context.Context, string, int) ([]search.Suggestion, er
 	return []search.Suggestion{{Text: "Coding", Kind: search.SuggestTheme, Theme: "coding", Count: 3}}, nil
 }
 
+func (themesOnly) Export(context.Context, search.Request, int) ([]search.Hit, uint64, error) {
+	return nil, 0, search.Errorf(search.KindUnavailable, "no index yet")
+}
+
+func (themesOnly) Label(_, value string) string { return value }
+
 func ExampleServer_Handler() {
 	srv := httpapi.New(httpapi.Options{Backend: themesOnly{}, Version: "dev"})
 	h := srv.Handler()

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -174,4 +177,56 @@ func (s *Server) handleSuggest(c *gin.Context) {
 		list = []search.Suggestion{}
 	}
 	s.writeJSON(c, http.StatusOK, suggestBody{Query: q, Suggestions: list})
+}
+
+// handleExport serves GET /api/v1/export: the hits of a search (the same
+// parameters; page and size ignored), up to limit (default and most
+// search.MaxExport), as a CSV download.
+func (s *Server) handleExport(c *gin.Context) {
+	req, err := parseSearchRequest(c.Request.URL.RawQuery)
+	var limit int
+	if err == nil {
+		limit, err = parseInt("limit", c.Query("limit"), search.MaxExport, 1, search.MaxExport)
+	}
+	if !s.ready(c, err) {
+		return
+	}
+	hits, total, err := s.backend.Export(c.Request.Context(), req, limit)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := search.WriteCSV(&buf, hits, s.backend.Label); err != nil {
+		s.writeError(c, search.Errorf(search.KindInternal, "write CSV: %v", err))
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Disposition", `attachment; filename="`+exportName(req.Query)+`"`)
+	h.Set("X-Total-Count", strconv.FormatUint(total, 10))
+	h.Set("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// exportName is the file name of an export of query: "kbsearch-" and the
+// query's letters and digits, at most 40 of them.
+func exportName(query string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(query) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		switch {
+		case ok && b.Len() < 40:
+			b.WriteRune(r)
+			dash = false
+		case !ok && !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	name := strings.Trim(b.String(), "-")
+	if name == "" {
+		name = "all"
+	}
+	return "kbsearch-" + name + ".csv"
 }

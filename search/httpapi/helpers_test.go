@@ -89,6 +89,16 @@ func (f *fakeBackend) Suggest(ctx context.Context, text string, size int) ([]sea
 	return f.suggestions, nil
 }
 
+func (f *fakeBackend) Export(ctx context.Context, req search.Request, limit int) ([]search.Hit, uint64, error) {
+	res, err := f.Search(ctx, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	return res.Hits[:min(limit, len(res.Hits))], res.Total, nil
+}
+
+func (f *fakeBackend) Label(facet, value string) string { return facet + ":" + value }
+
 // lastRequest returns the last search request and how many there were.
 func (f *fakeBackend) lastRequest() (search.Request, int) {
 	f.mu.Lock()

@@ -25,6 +25,8 @@ type Backend interface {
 	Document(ctx context.Context, id string) (*search.Document, error)
 	Themes(ctx context.Context) ([]search.ThemeCount, error)
 	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
+	Export(ctx context.Context, req search.Request, limit int) ([]search.Hit, uint64, error)
+	Label(facet, value string) string
 }
 
 // Options configure a Server.
@@ -110,6 +112,7 @@ func New(opts Options) *Server {
 	api.GET("/documents/:id", s.handleDocument)
 	api.GET("/themes", s.handleThemes)
 	api.GET("/suggest", s.handleSuggest)
+	api.GET("/export", s.handleExport)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)

@@ -616,3 +616,47 @@ func TestAccessLog(t *testing.T) {
 		t.Errorf("the query was logged:\n%s", logs)
 	}
 }
+
+func TestExport(t *testing.T) {
+	b := &fakeBackend{result: &search.Result{Total: 42, Hits: []search.Hit{
+		{ID: "a", Title: "First, with a comma", Type: "report", URL: "http://p/a.pdf", Themes: []string{"oer"}},
+		{ID: "b", Title: "Second", Type: "minutes", URL: "http://p/b.html"},
+	}}}
+	s, _ := newTestServer(t, b, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/export?q=open+educational%2Fresources&theme=oer&limit=2&page=3")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	h := rec.Header()
+	if ct := h.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := h.Get("Content-Disposition"); cd != `attachment; filename="kbsearch-open-educational-resources.csv"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if n := h.Get("X-Total-Count"); n != "42" {
+		t.Errorf("X-Total-Count %q", n)
+	}
+	want := "rank,title,type,date,themes,url,page,translations\n" +
+		"1,\"First, with a comma\",type:report,,theme:oer,http://p/a.pdf,,\n" +
+		"2,Second,type:minutes,,,http://p/b.html,,\n"
+	if got := rec.Body.String(); got != want {
+		t.Errorf("body:\n%s\nwant:\n%s", got, want)
+	}
+	req, _ := b.lastRequest()
+	if req.Query != "open educational/resources" || len(req.Themes) != 1 || req.Themes[0] != "oer" {
+		t.Errorf("backend asked %+v", req)
+	}
+	for _, target := range []string{"/api/v1/export?limit=0", "/api/v1/export?limit=1001", "/api/v1/export?sort=up"} {
+		if rec := do(t, s.Handler(), http.MethodGet, target); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", target, rec.Code)
+		}
+	}
+	if got := exportName(""); got != "kbsearch-all.csv" {
+		t.Errorf("exportName of no query = %q", got)
+	}
+	// Only ASCII letters and digits make the name (a header value).
+	if got := exportName(`"Learning analytics" -coding ÉTÉ`); got != "kbsearch-learning-analytics-coding-t.csv" {
+		t.Errorf("exportName = %q", got)
+	}
+}

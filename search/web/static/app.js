@@ -180,6 +180,7 @@
     errorBox.textContent = msg;
     errorBox.hidden = false;
     dymBox.hidden = true;
+    $('export').hidden = true;
     statusBox.textContent = '';
     hitsList.replaceChildren();
     pager.replaceChildren();
@@ -205,6 +206,7 @@
       facetLabels.set(f.name, new Map((res.facets[f.name] || []).map((x) => [x.value, x.label])));
     }
     renderStatus(res);
+    renderExport(res);
     renderDidYouMean(res);
     renderHits(res);
     renderFacets(res);
@@ -217,6 +219,17 @@
     dymLink.textContent = alt;
     const p = toParams(Object.assign({}, state, { q: alt, page: 1 }));
     dymLink.setAttribute('href', '?' + p.toString());
+  }
+
+  // The CSV link downloads every hit of the current search (up to 1,000):
+  // the same parameters, without the page.
+  function renderExport(res) {
+    const exp = $('export');
+    const p = toParams(state);
+    p.delete('page');
+    p.delete('size');
+    exp.setAttribute('href', 'api/v1/export?' + p.toString());
+    exp.hidden = res.total === 0;
   }
 
   function renderStatus(res) {

@@ -1,0 +1,86 @@
+package search
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// MaxExport is the most hits Export returns.
+const MaxExport = 1000
+
+// Export returns up to limit hits of req in its order (its Page and Size
+// are ignored), for a download, with the total number of matches. limit
+// is 0 for MaxExport, at most MaxExport.
+func (s *Searcher) Export(ctx context.Context, req Request, limit int) ([]Hit, uint64, error) {
+	switch {
+	case limit == 0:
+		limit = MaxExport
+	case limit < 0 || limit > MaxExport:
+		return nil, 0, Errorf(KindInvalid, "limit must be between 1 and %d", MaxExport)
+	}
+	var hits []Hit
+	var total uint64
+	req.Size = MaxSize
+	for req.Page = 1; len(hits) < limit; req.Page++ {
+		res, err := s.Search(ctx, req)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = res.Total
+		hits = append(hits, res.Hits...)
+		if len(res.Hits) < req.Size || uint64(len(hits)) >= total {
+			break
+		}
+	}
+	return hits[:min(len(hits), limit)], total, nil
+}
+
+// csvHeader names the columns WriteCSV writes.
+var csvHeader = []string{"rank", "title", "type", "date", "themes", "url", "page", "translations"}
+
+// WriteCSV writes hits as CSV (RFC 4180) with a header line: rank, title,
+// type and themes as labels (label gives them, as Searcher.Label does),
+// date, url, the page of a PDF's best match, and the other-language
+// versions as "lang url" pairs. A cell a spreadsheet would read as a
+// formula (=, +, -, @ first) gets a leading apostrophe.
+func WriteCSV(w io.Writer, hits []Hit, label func(facet, value string) string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	for i, h := range hits {
+		themes := make([]string, len(h.Themes))
+		for j, t := range h.Themes {
+			themes[j] = label("theme", t)
+		}
+		var versions []string
+		for _, t := range h.Translations {
+			versions = append(versions, t.Lang+" "+t.URL)
+		}
+		page := ""
+		if h.Page > 0 {
+			page = strconv.Itoa(h.Page)
+		}
+		row := []string{strconv.Itoa(i + 1), h.Title, label("type", h.Type), h.Date, strings.Join(themes, "; "),
+			h.URL, page, strings.Join(versions, "; ")}
+		for j, c := range row {
+			row[j] = safeCell(c)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// safeCell defuses a cell that a spreadsheet would evaluate.
+func safeCell(c string) string {
+	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+		return "'" + c
+	}
+	return c
+}

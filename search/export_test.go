@@ -1,0 +1,83 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"reflect"
+	"testing"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
+)
+
+// Export gives the hits of every page of a search, in the search's order.
+func TestExport(t *testing.T) {
+	s := newSearcherOver(t, indexertest.SyntheticDocs(250), true, Options{})
+	ctx := context.Background()
+	for _, req := range []Request{{}, {Query: "teacher training"}, {Query: "digital", Sort: SortNewest}} {
+		var want []string
+		var total uint64
+		for page := 1; ; page++ {
+			r := req
+			r.Page, r.Size = page, MaxSize
+			res, err := s.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total = res.Total
+			for _, h := range res.Hits {
+				want = append(want, h.ID)
+			}
+			if len(res.Hits) < MaxSize {
+				break
+			}
+		}
+		hits, gotTotal, err := s.Export(ctx, req, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.ID)
+		}
+		if gotTotal != total || !reflect.DeepEqual(got, want) || len(got) == 0 {
+			t.Errorf("%+v: export of %d hits (total %d), want the %d of the pages (total %d)", req, len(got), gotTotal, len(want), total)
+		}
+		if hits, _, err := s.Export(ctx, req, 7); err != nil || len(hits) != min(7, len(want)) || hits[0].ID != want[0] {
+			t.Errorf("%+v, limit 7: %d hits, %v", req, len(hits), err)
+		}
+	}
+	for _, limit := range []int{-1, MaxExport + 1} {
+		if _, _, err := s.Export(ctx, Request{}, limit); KindOf(err) != KindInvalid {
+			t.Errorf("limit %d: err %v, want invalid", limit, err)
+		}
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	hits := []Hit{
+		{Title: `Report, "draft"`, Type: "report", Date: "2018-03-22", Themes: []string{"oer", "policy"}, URL: "http://p/r.pdf", Page: 3,
+			Translations: []indexer.Translation{{Lang: "fr", URL: "http://p/r_fr.html"}}},
+		{Title: "=HYPERLINK(\"http://evil\")", Type: "page", URL: "http://p/x"},
+		{Title: "-minus", Type: "minutes", URL: "http://p/m", Themes: []string{}},
+	}
+	label := func(facet, v string) string { return facet + ":" + v }
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, hits, label); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, buf.String())
+	}
+	want := [][]string{
+		{"rank", "title", "type", "date", "themes", "url", "page", "translations"},
+		{"1", `Report, "draft"`, "type:report", "2018-03-22", "theme:oer; theme:policy", "http://p/r.pdf", "3", "fr http://p/r_fr.html"},
+		{"2", `'=HYPERLINK("http://evil")`, "type:page", "", "", "http://p/x", "", ""},
+		{"3", "'-minus", "type:minutes", "", "", "http://p/m", "", ""},
+	}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("CSV:\n got %q\nwant %q", rows, want)
+	}
+}
