@@ -11,9 +11,15 @@ import (
 	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
-// Export gives the hits of every page of a search, in the search's order.
+// Export gives the hits of every page of a search, in the search's order,
+// and the same fields.
 func TestExport(t *testing.T) {
-	s := newSearcherOver(t, indexertest.SyntheticDocs(250), true, Options{})
+	// More documents than the ranking layer's depth (500): an export runs
+	// past the reranked candidates, as pages do.
+	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
+	if s.rank.Depth >= 700 {
+		t.Fatalf("ranking depth %d: the test needs more documents", s.rank.Depth)
+	}
 	ctx := context.Background()
 	for _, req := range []Request{{}, {Query: "teacher training"}, {Query: "digital", Sort: SortNewest}} {
 		var want []string
@@ -40,6 +46,9 @@ func TestExport(t *testing.T) {
 		var got []string
 		for _, h := range hits {
 			got = append(got, h.ID)
+		}
+		if len(hits) > 0 && (hits[0].Title == "" || hits[0].URL == "" || hits[0].Type == "") {
+			t.Errorf("%+v: export hit without its fields: %+v", req, hits[0])
 		}
 		if gotTotal != total || !reflect.DeepEqual(got, want) || len(got) == 0 {
 			t.Errorf("%+v: export of %d hits (total %d), want the %d of the pages (total %d)", req, len(got), gotTotal, len(want), total)

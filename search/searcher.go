@@ -130,28 +130,11 @@ func (s *Searcher) searchLangs(req Request) (langs, present []string) {
 // can widen a selection (theme=a OR theme=b) as well as narrow it.
 func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
-	if err := s.normalize(&req); err != nil {
-		return nil, err
-	}
-	pq, err := parseQuery(req.Query)
+	p, err := s.prepare(&req)
 	if err != nil {
 		return nil, err
 	}
-	langs, present := s.searchLangs(req)
-	synonyms := s.synonyms(pq)
-	buildText := func(langs []string) query.Query {
-		q := pq.toBleve(s.titleBoost, langs...)
-		if len(synonyms) > 0 {
-			alts := []query.Query{q}
-			for _, syn := range synonyms {
-				alts = append(alts, textQuery("", syn, true, s.titleBoost, langs))
-			}
-			q = query.NewDisjunctionQuery(alts)
-		}
-		return q
-	}
-	textQ := buildText(langs)
-	filters := s.filters(req)
+	pq, langs, present, synonyms, textQ, filters := p.pq, p.langs, p.present, p.synonyms, p.textQ, p.filters
 	offset := (req.Page - 1) * req.Size
 
 	var terms []rankTerm
@@ -193,19 +176,9 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		for i, h := range res.Hits {
 			ids[i] = h.ID
 		}
-		ranked, err := s.rerank(ctx, ids, terms, s.rank)
+		ranked, err := s.rankIDs(ctx, p, ids, terms)
 		if err != nil {
 			return nil, s.wrap(err)
-		}
-		// Feedback reads the English fields only.
-		if s.rank.Feedback && len(synonyms) == 0 && plainText(pq) && slices.Equal(langs, englishOnly) {
-			fb, err := s.feedback(ctx, ranked[:min(len(ranked), s.rank.FeedbackDocs)], terms, s.rank)
-			if err != nil {
-				return nil, s.wrap(err)
-			}
-			if ranked, err = s.rerank(ctx, ids, fb, s.rank); err != nil {
-				return nil, s.wrap(err)
-			}
 		}
 		page, err := s.pageHits(ctx, textQ, filters, ranked, offset, req.Size)
 		if err != nil {
@@ -236,7 +209,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		q := textQ
 		if field == indexer.FieldLang && !slices.Equal(langs, present) {
 			// Without its own filter, the lang facet counts every language.
-			q = buildText(present)
+			q = p.buildText(present)
 		}
 		fr := bleve.NewSearchRequestOptions(withFilters(q, filters, field), 0, 0, false)
 		fr.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
@@ -278,6 +251,64 @@ func (s *Searcher) correction(ctx context.Context, q string, filters map[string]
 		return "", err
 	}
 	return fixed, nil
+}
+
+// prepared is a request made ready to run: parsed, its languages and
+// synonyms found, its text query and filters built.
+type prepared struct {
+	pq             *qnode
+	langs, present []string
+	synonyms       []string
+	textQ          query.Query
+	filters        map[string]query.Query
+	buildText      func(langs []string) query.Query
+}
+
+// prepare validates req (filling its defaults) and builds its queries.
+func (s *Searcher) prepare(req *Request) (*prepared, error) {
+	if err := s.normalize(req); err != nil {
+		return nil, err
+	}
+	pq, err := parseQuery(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{pq: pq, synonyms: s.synonyms(pq)}
+	p.langs, p.present = s.searchLangs(*req)
+	p.buildText = func(langs []string) query.Query {
+		q := pq.toBleve(s.titleBoost, langs...)
+		if len(p.synonyms) > 0 {
+			alts := []query.Query{q}
+			for _, syn := range p.synonyms {
+				alts = append(alts, textQuery("", syn, true, s.titleBoost, langs))
+			}
+			q = query.NewDisjunctionQuery(alts)
+		}
+		return q
+	}
+	p.textQ = p.buildText(p.langs)
+	p.filters = s.filters(*req)
+	return p, nil
+}
+
+// rankIDs scores bleve's candidates ids by the ranking layer (with
+// feedback when it is on and applies) and returns them best first.
+func (s *Searcher) rankIDs(ctx context.Context, p *prepared, ids []string, terms []rankTerm) ([]scored, error) {
+	ranked, err := s.rerank(ctx, ids, terms, s.rank)
+	if err != nil {
+		return nil, err
+	}
+	// Feedback reads the English fields only.
+	if s.rank.Feedback && len(p.synonyms) == 0 && plainText(p.pq) && slices.Equal(p.langs, englishOnly) {
+		fb, err := s.feedback(ctx, ranked[:min(len(ranked), s.rank.FeedbackDocs)], terms, s.rank)
+		if err != nil {
+			return nil, err
+		}
+		if ranked, err = s.rerank(ctx, ids, fb, s.rank); err != nil {
+			return nil, err
+		}
+	}
+	return ranked, nil
 }
 
 var yearRe = regexp.MustCompile(`^[0-9]{4}$`)
@@ -432,10 +463,16 @@ func (s *Searcher) highlight(ctx context.Context, q query.Query, hits bsearch.Do
 }
 
 func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, fields bool) (map[string]*bsearch.DocumentMatch, error) {
-	if len(ids) == 0 {
+	if _, all := q.(*query.MatchAllQuery); all && !fields {
 		return nil, nil
 	}
-	if _, all := q.(*query.MatchAllQuery); all && !fields {
+	return s.matchIDs(ctx, q, ids, fields, true)
+}
+
+// matchIDs runs q restricted to ids, with term locations (for a hit's
+// page), the hit fields if fields, and the body highlighted if highlight.
+func (s *Searcher) matchIDs(ctx context.Context, q query.Query, ids []string, fields, highlight bool) (map[string]*bsearch.DocumentMatch, error) {
+	if len(ids) == 0 {
 		return nil, nil
 	}
 	hq := query.Query(bleve.NewDocIDQuery(ids))
@@ -444,9 +481,13 @@ func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, field
 	}
 	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
 	req.IncludeLocations = true // the highlighter reads them anyway; hitPage needs them
-	req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
-	for _, l := range append([]string{""}, indexer.TextLangs...) {
-		req.Highlight.AddField(indexer.BodyField(l))
+	if highlight {
+		req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
+		for _, l := range append([]string{""}, indexer.TextLangs...) {
+			req.Highlight.AddField(indexer.BodyField(l))
+		}
+	} else {
+		req.Score = bleve.ScoreNone
 	}
 	if fields {
 		req.Fields = hitFields
