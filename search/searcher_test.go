@@ -334,9 +334,18 @@ func TestDocumentAndThemes(t *testing.T) {
 
 func TestEmptyAlias(t *testing.T) {
 	s := New(bleve.NewIndexAlias(), Options{})
-	_, err := s.Search(context.Background(), Request{Query: "x"})
+	ctx := context.Background()
+	_, err := s.Search(ctx, Request{Query: "x"})
 	if KindOf(err) != KindUnavailable {
-		t.Errorf("err = %v, want unavailable", err)
+		t.Errorf("Search: err = %v, want unavailable", err)
+	}
+	for _, typed := range []string{"lea", "digital as"} {
+		if _, err := s.Suggest(ctx, typed, 0); KindOf(err) != KindUnavailable {
+			t.Errorf("Suggest(%q): err = %v, want unavailable", typed, err)
+		}
+	}
+	if _, _, err := s.Export(ctx, Request{Query: "x"}, 0); KindOf(err) != KindUnavailable {
+		t.Errorf("Export: err = %v, want unavailable", err)
 	}
 }
 
