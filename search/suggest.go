@@ -46,8 +46,8 @@ const (
 )
 
 // Suggest completes text, as typed so far, for a search box: the themes
-// whose name or phrases start with it (or with one of its words), then the
-// index's words that complete its last word, most frequent first. When
+// whose label, phrases or synonyms start with it, then the index's words
+// that complete its last word, most frequent first. When
 // text has several words, a completion is offered only if documents hold
 // all of them, and Count says how many. size is 0 for DefaultSuggest, at
 // most MaxSuggest. An empty text, or one ending in a space, completes no
