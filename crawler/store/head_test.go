@@ -109,6 +109,9 @@ func TestOldHeadsRewrittenOnOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st, err := ro.Stats(ctx); err != nil || st.Records != 2 || st.Indexable != 1 {
+		t.Errorf("read-only Stats of an old store: %+v, %v; want its 2 records, 1 indexable", st, err)
+	}
 	for _, r := range []*Record{a, b} {
 		got, err := ro.Peek(ctx, r.URL)
 		if err != nil {

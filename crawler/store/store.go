@@ -512,10 +512,16 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.FailedBy = map[string]int{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		// The heads say all that is counted, without the pages' text.
-		c := tx.Bucket(bucketHead).Cursor()
+		// The heads say all that is counted, without the pages' text; a
+		// store written before every record had one (opened read-only,
+		// so not rewritten yet) is read through its records.
+		bucket, read := bucketHead, func(v []byte) (*Record, error) { return decodeHead(v, false) }
+		if string(tx.Bucket(bucketMeta).Get(keyHeads)) != headsCurrent {
+			bucket, read = bucketRecords, decode
+		}
+		c := tx.Bucket(bucket).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			rec, err := decodeHead(v, false)
+			rec, err := read(v)
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
