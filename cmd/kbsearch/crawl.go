@@ -56,9 +56,8 @@ store under --data. A second crawl sends conditional requests for every
 stored URL and only re-extracts what changed; it follows the links of new
 and changed pages (of all pages with --rediscover, or when the scope, depth
 or trap options differ from the last crawl's). The frontier lives in the
-store: a crawl that was
-interrupted (Ctrl-C, kill) is resumed by the next crawl without fetching
-again what it already stored.`,
+store: a crawl that was interrupted (Ctrl-C, kill) is resumed by the next
+crawl without fetching again what it already stored.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(f.seeds) == 0 {
