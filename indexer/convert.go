@@ -49,10 +49,7 @@ func NewDocument(rec *store.Record, tax *taxonomy.Taxonomy) Document {
 func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Document {
 	p := rec.Page
 	u := CanonicalURL(rec)
-	title := strings.TrimSpace(p.Title)
-	if title == "" {
-		title = u
-	}
+	title := docTitle(rec, u)
 	meta := DeriveMeta(u, title, p.Text, p.Published)
 	d := Document{
 		ID:         DocID(u),
@@ -64,7 +61,7 @@ func NewDocumentIn(rec *store.Record, tax *taxonomy.Taxonomy, site *Site) Docume
 		Kind:       meta.Kind,
 		Place:      meta.Place,
 		Country:    meta.Country,
-		Lang:       lang.Resolve(declaredLang(rec), title+"\n"+p.Text),
+		Lang:       site.langOf(DocID(u), rec),
 		Pages:      p.PageCount,
 		PageStarts: pageStarts(p.PageTexts),
 		Themes:     []string{},
@@ -133,6 +130,33 @@ func ReadSite(ctx context.Context, st *store.Store) (*Site, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// docTitle is the title of rec's document, canonical at u: its page's
+// title, else its URL.
+func docTitle(rec *store.Record, u string) string {
+	if t := strings.TrimSpace(rec.Page.Title); t != "" {
+		return t
+	}
+	return u
+}
+
+// docLang is the language of rec's document: what it declares, unless its
+// text is confidently another (lang.Resolve).
+func docLang(rec *store.Record) string {
+	return lang.Resolve(declaredLang(rec), docTitle(rec, CanonicalURL(rec))+"\n"+rec.Page.Text)
+}
+
+// langOf returns docLang(rec) for the document id, which the site may have
+// worked out already (for the versions of a translated document); s may be
+// nil.
+func (s *Site) langOf(id string, rec *store.Record) string {
+	if s != nil {
+		if l, ok := s.variants.langs[id]; ok {
+			return l
+		}
+	}
+	return docLang(rec)
 }
 
 // TranslationsOf returns the versions in other languages of the document

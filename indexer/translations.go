@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/kbsearch/kbsearch/crawler/store"
-	"github.com/kbsearch/kbsearch/indexer/lang"
 )
 
 // Translation is the version of a document in another language.
@@ -29,6 +28,7 @@ type Translation struct {
 type variants struct {
 	groups map[string][]variant // variantKey -> members
 	byID   map[string][]Translation
+	langs  map[string]string // document id -> docLang, for the members resolved
 }
 
 type variant struct {
@@ -73,8 +73,8 @@ func (v *variants) add(rec *store.Record, id, canonical string) {
 
 // resolve works out the languages of the members of each group that has a
 // suffixed member and another member, reading their text from st (a
-// document's language comes from its text as well as its declarations,
-// as in NewDocument), and fills byID.
+// document's language comes from its text as well as its declarations:
+// docLang, as NewDocument does), and fills byID and langs.
 func (v *variants) resolve(ctx context.Context, st *store.Store) error {
 	for _, g := range v.groups {
 		if len(g) < 2 || !slices.ContainsFunc(g, func(m variant) bool { return m.suffixed }) {
@@ -89,7 +89,11 @@ func (v *variants) resolve(ctx context.Context, st *store.Store) error {
 				return fmt.Errorf("translations of %s: %w", g[i].url, err)
 			}
 			if rec.Page != nil {
-				g[i].lang = lang.Resolve(declaredLang(rec), strings.TrimSpace(rec.Page.Title)+"\n"+rec.Page.Text)
+				g[i].lang = docLang(rec)
+				if v.langs == nil {
+					v.langs = make(map[string]string)
+				}
+				v.langs[g[i].id] = g[i].lang // NewDocumentIn need not detect it again
 			}
 		}
 		for _, m := range g {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ generation is current, with whether it is up to date with the store.`,
 // readStoreStatus fills rep.Store and returns the store, open read-only,
 // or nil when there is none or a crawl holds it.
 func readStoreStatus(ctx context.Context, g *globals, rep *statusReport) (*store.Store, error) {
-	fi, err := os.Stat(g.storeDir() + "/" + store.FileName)
+	fi, err := os.Stat(filepath.Join(g.storeDir(), store.FileName))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
