@@ -37,35 +37,69 @@ func OpenCurrent(dir string) (bleve.Index, string, error) {
 	return idx, name, nil
 }
 
-// Live serves the current generation of an index directory through a bleve
-// alias and swaps in each new generation as builds publish them, so a server
-// keeps answering while another process re-indexes.
+// OpenReader opens generation name of dir read-only as a Reader that owns
+// its index: closing the Reader closes it.
+func OpenReader(dir, name string) (*Reader, error) {
+	idx, err := OpenGeneration(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newReader(idx, true)
+	if err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("indexer: open %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// OpenCurrentReader opens the current generation of dir as a Reader. It
+// returns ErrNoIndex if none has been built.
+func OpenCurrentReader(dir string) (*Reader, string, error) {
+	name, _, err := Current(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	r, err := OpenReader(dir, name)
+	return r, name, err
+}
+
+// Live serves the current generation of an index directory and swaps in
+// each new generation as builds publish them, so a server keeps answering
+// while another process re-indexes. Searches in flight keep the Reader
+// they acquired; the old generation closes when the last one releases it.
 type Live struct {
-	dir   string
-	log   *slog.Logger
-	alias bleve.IndexAlias
+	dir string
+	log *slog.Logger
 
 	mu   sync.Mutex
 	name string
-	idx  bleve.Index
+	r    *Reader
 }
 
 // NewLive returns a Live over dir with the current generation open, if any.
-// An index directory with no generation yet is not an error: searches answer
-// unavailable until a build publishes one.
+// An index directory with no generation yet is not an error: Acquire
+// answers ErrNoIndex until a build publishes one.
 func NewLive(dir string, log *slog.Logger) (*Live, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	l := &Live{dir: dir, log: log, alias: bleve.NewIndexAlias()}
+	l := &Live{dir: dir, log: log}
 	if _, err := l.Refresh(); err != nil && !errors.Is(err, ErrNoIndex) {
 		return nil, err
 	}
 	return l, nil
 }
 
-// Index returns the alias that always points at the current generation.
-func (l *Live) Index() bleve.Index { return l.alias }
+// Acquire returns the Reader of the generation being served; Release it
+// after use. It returns ErrNoIndex while there is none.
+func (l *Live) Acquire() (*Reader, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.r == nil {
+		return nil, ErrNoIndex
+	}
+	return l.r.Acquire()
+}
 
 // Generation returns the name of the generation being served, "" if none.
 func (l *Live) Generation() string {
@@ -75,34 +109,34 @@ func (l *Live) Generation() string {
 }
 
 // Refresh swaps in the current generation if it changed and reports whether
-// it did. The old generation is closed once no search uses it (Swap waits for
-// searches in flight).
+// it did. The old generation is closed once no search uses it.
 func (l *Live) Refresh() (bool, error) {
 	name, _, err := Current(l.dir)
 	if err != nil {
 		return false, err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if name == l.name {
+	same := name == l.name
+	l.mu.Unlock()
+	if same {
 		return false, nil
 	}
-	idx, err := OpenGeneration(l.dir, name)
+	start := time.Now()
+	r, err := OpenReader(l.dir, name)
 	if err != nil {
 		return false, err
 	}
-	var out []bleve.Index
-	if l.idx != nil {
-		out = []bleve.Index{l.idx}
-	}
-	l.alias.Swap([]bleve.Index{idx}, out)
-	if l.idx != nil {
-		if err := l.idx.Close(); err != nil {
-			l.log.Warn("closing old index generation", "generation", l.name, "err", err)
+	l.mu.Lock()
+	old, prev := l.r, l.name
+	l.r, l.name = r, name
+	l.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			l.log.Warn("closing old index generation", "generation", prev, "err", err)
 		}
 	}
-	l.log.Info("serving index generation", "generation", name, "previous", l.name)
-	l.idx, l.name = idx, name
+	l.log.Info("serving index generation", "generation", name, "previous", prev,
+		"documents", r.Count(), "open_ms", time.Since(start).Milliseconds())
 	return true, nil
 }
 
@@ -122,15 +156,14 @@ func (l *Live) Watch(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Close closes the generation being served.
+// Close closes the generation being served once searches in flight end.
 func (l *Live) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.idx == nil {
+	r := l.r
+	l.r, l.name = nil, ""
+	l.mu.Unlock()
+	if r == nil {
 		return nil
 	}
-	l.alias.Remove(l.idx)
-	err := l.idx.Close()
-	l.idx, l.name = nil, ""
-	return err
+	return r.Close()
 }

@@ -4,39 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
-	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
 func benchSearcher(b *testing.B, n int) *Searcher {
 	b.Helper()
-	im, err := indexer.NewMapping()
-	if err != nil {
-		b.Fatal(err)
-	}
-	idx, err := bleve.New(b.TempDir()+"/idx", im)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { idx.Close() })
-	batch := idx.NewBatch()
-	for _, d := range indexertest.SyntheticDocs(n) {
-		if err := batch.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
-			b.Fatal(err)
-		}
-		if batch.Size() == 500 {
-			if err := idx.Batch(batch); err != nil {
-				b.Fatal(err)
-			}
-			batch.Reset()
-		}
-	}
-	if err := idx.Batch(batch); err != nil {
-		b.Fatal(err)
-	}
-	return New(idx, Options{})
+	return New(indexertest.Reader(b, indexertest.SyntheticDocs(n), true), Options{})
 }
 
 // BenchmarkSearchFacets measures a full search (query, highlight, six

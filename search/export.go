@@ -6,8 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
 )
 
 // MaxExport is the most hits Export returns.
@@ -26,73 +24,29 @@ func (s *Searcher) Export(ctx context.Context, req Request, limit int) ([]Hit, u
 	case limit < 0 || limit > MaxExport:
 		return nil, 0, Errorf(KindInvalid, "limit must be between 1 and %d", MaxExport)
 	}
-	req.Page, req.Size = 1, MaxSize
-	p, err := s.prepare(&req)
+	r, err := s.acquire()
 	if err != nil {
 		return nil, 0, err
 	}
-	q := withFilters(p.textQ, p.filters, "")
-	var terms []rankTerm
-	if req.Sort == SortRelevance && !s.rank.Off {
-		terms = s.rankTerms(p.pq, p.synonyms, s.rank, p.langs...)
+	defer r.Release()
+	req.Page, req.Size = 1, MaxSize
+	p, err := s.prepare(r, &req)
+	if err != nil {
+		return nil, 0, err
 	}
-	var ids []string
-	var total uint64
-	if len(terms) > 0 {
-		// As Search: the ranking layer orders bleve's best Depth
-		// candidates; any more follow in bleve's order.
-		main := bleve.NewSearchRequestOptions(q, s.rank.Depth, 0, false)
-		main.SortByCustom(sortOrder(SortRelevance))
-		res, err := s.idx.SearchInContext(ctx, main)
-		if err != nil {
-			return nil, 0, s.wrap(err)
-		}
-		total = res.Total
-		cands := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			cands[i] = h.ID
-		}
-		ranked, err := s.rankIDs(ctx, p, cands, terms)
-		if err != nil {
-			return nil, 0, s.wrap(err)
-		}
-		for _, r := range ranked[:min(len(ranked), limit)] {
-			ids = append(ids, r.id)
-		}
-		if len(ranked) == s.rank.Depth && len(ids) < limit {
-			more := bleve.NewSearchRequestOptions(q, limit-len(ids), len(ranked), false)
-			more.SortByCustom(sortOrder(SortRelevance))
-			res, err := s.idx.SearchInContext(ctx, more)
-			if err != nil {
-				return nil, 0, s.wrap(err)
-			}
-			for _, h := range res.Hits {
-				ids = append(ids, h.ID)
-			}
-		}
-	} else {
-		main := bleve.NewSearchRequestOptions(q, limit, 0, false)
-		main.SortByCustom(sortOrder(req.Sort))
-		res, err := s.idx.SearchInContext(ctx, main)
-		if err != nil {
-			return nil, 0, s.wrap(err)
-		}
-		total = res.Total
-		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
-		}
+	e := s.newRun(ctx, r)
+	ranked, cnt, sc, err := e.rankAll(p, req, limit, false)
+	if sc != nil {
+		defer sc.release()
 	}
-	matches, err := s.matchIDs(ctx, p.textQ, ids, true, false)
 	if err != nil {
 		return nil, 0, s.wrap(err)
 	}
-	hits := make([]Hit, 0, len(ids))
-	for _, id := range ids {
-		if m := matches[id]; m != nil {
-			hits = append(hits, makeHit(m, nil))
-		}
+	hits, err := e.hits(ranked, p.terms, sc, false)
+	if err != nil {
+		return nil, 0, s.wrap(err)
 	}
-	return hits, total, nil
+	return hits, cnt.total, nil
 }
 
 // csvHeader names the columns WriteCSV writes.

@@ -71,11 +71,11 @@ func buildDemo() (*Searcher, error) {
 	if _, err := indexer.Build(ctx, st, dir+"/index", indexer.BuildOptions{}); err != nil {
 		return nil, err
 	}
-	idx, _, err := indexer.OpenCurrent(dir + "/index")
+	r, _, err := indexer.OpenCurrentReader(dir + "/index")
 	if err != nil {
 		return nil, err
 	}
-	return New(idx, Options{}), nil
+	return New(r, Options{}), nil
 }
 
 func TestMain(m *testing.M) {

@@ -6,41 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
 // newSearcherOver indexes docs in memory, with or without stored Stats.
 func newSearcherOver(t *testing.T, docs []indexer.Document, stats bool, opts Options) *Searcher {
 	t.Helper()
-	im, err := indexer.NewMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleve.NewMemOnly(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	b := idx.NewBatch()
-	var st indexer.Stats
-	for i := range docs {
-		d := docs[i]
-		if err := b.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
-			t.Fatal(err)
-		}
-		st.Add(&d)
-	}
-	if err := idx.Batch(b); err != nil {
-		t.Fatal(err)
-	}
-	if stats {
-		if err := indexer.WriteStats(idx, st); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return New(idx, opts)
+	return New(indexertest.Reader(t, docs, stats), opts)
 }
 
 func TestRankingBM25F(t *testing.T) {
@@ -139,17 +112,6 @@ func TestSynonyms(t *testing.T) {
 	}
 	if res.Total != 0 {
 		t.Errorf("+OER found %v; want no expansion of a required term", ids(res))
-	}
-}
-
-func TestRankingOff(t *testing.T) {
-	s := newSearcherOver(t, testDocs, true, Options{Ranking: Ranking{Off: true}})
-	res, err := s.Search(context.Background(), Request{Query: "learning analytics"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Total != 4 || len(res.Hits) != 4 {
-		t.Errorf("bleve order: total %d hits %v, want 4", res.Total, ids(res))
 	}
 }
 

@@ -3,24 +3,17 @@ package search
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"html"
 	"io"
 	"log/slog"
 	"regexp"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
-	hlhtml "github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
-	"github.com/blevesearch/bleve/v2/search/query"
-
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
@@ -28,86 +21,62 @@ import (
 
 // Options configure a Searcher.
 type Options struct {
-	Taxonomy   *taxonomy.Taxonomy // labels and known theme ids; default taxonomy.Default()
-	Logger     *slog.Logger
-	TitleBoost float64 // weight of a title match in bleve's candidate search; default 2
-	Ranking    Ranking // the ranking layer; the zero value is the default
+	Taxonomy *taxonomy.Taxonomy // labels and known theme ids; default taxonomy.Default()
+	Logger   *slog.Logger
+	Ranking  Ranking // ranking; the zero value is the default
 }
 
-// Searcher answers Requests over a bleve index (usually the alias of an
-// indexer.Live). It is safe for concurrent use.
+// Searcher answers Requests over the index a Source gives (a Reader, or an
+// indexer.Live that follows new generations). It is safe for concurrent
+// use.
 type Searcher struct {
-	idx        bleve.Index
-	tax        *taxonomy.Taxonomy
-	log        *slog.Logger
-	titleBoost float64
-	rank       Ranking
-	// analyzers are the text fields' analyzers by text-field language
-	// ("" for English), to analyse query terms as the index did.
-	analyzers map[string]analysis.Analyzer
+	src  indexer.Source
+	tax  *taxonomy.Taxonomy
+	log  *slog.Logger
+	rank Ranking
+
+	mu    sync.Mutex
+	cache *facetCache // facets of the empty query, for one Reader
 }
 
-// New returns a Searcher over idx.
-func New(idx bleve.Index, opts Options) *Searcher {
+// facetCache holds the answer's facets of the empty query without filters:
+// the landing page of a search page.
+type facetCache struct {
+	r      *indexer.Reader
+	total  uint64
+	facets map[string][]Facet
+}
+
+// New returns a Searcher over src.
+func New(src indexer.Source, opts Options) *Searcher {
 	if opts.Taxonomy == nil {
 		opts.Taxonomy = taxonomy.Default()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.TitleBoost <= 0 {
-		opts.TitleBoost = 2
-	}
-	s := &Searcher{idx: idx, tax: opts.Taxonomy, log: opts.Logger, titleBoost: opts.TitleBoost, rank: opts.Ranking.withDefaults()}
-	s.analyzers = map[string]analysis.Analyzer{}
-	if im, err := indexer.NewMapping(); err == nil {
-		for _, l := range append([]string{""}, indexer.TextLangs...) {
-			if a := im.AnalyzerNamed(indexer.AnalyzerFor(l)); a != nil {
-				s.analyzers[l] = a
-			}
-		}
-	}
-	if s.analyzers[""] == nil {
-		s.rank.Off = true // cannot happen with the built-in mapping; bleve's order then
-	}
-	return s
+	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults()}
 }
 
-// facetFields maps the facet names of a Result to index fields.
-var facetFields = map[string]string{
-	"theme": indexer.FieldThemes,
-	"type":  indexer.FieldType,
-	"year":  indexer.FieldYear,
-	"place": indexer.FieldPlace,
-	"kind":  indexer.FieldKind,
-	"lang":  indexer.FieldLang,
+// acquire returns the Reader to search; Release it after.
+func (s *Searcher) acquire() (*indexer.Reader, error) {
+	r, err := s.src.Acquire()
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	return r, nil
 }
 
 const facetSize = 200 // more values than any facet has: counts stay exact
 
-var hitFields = func() []string {
-	f := []string{indexer.FieldURL, indexer.FieldType, indexer.FieldDate, indexer.FieldThemes, indexer.FieldSummary, indexer.FieldPageStarts, indexer.FieldTranslations}
-	for _, l := range append([]string{""}, indexer.TextLangs...) {
-		f = append(f, indexer.TitleField(l))
-	}
-	return f
-}()
-
-// searchLangs returns the text-field languages a search reads, and those
-// the index has: those of
-// the index that have documents (from its Stats; the English fields alone
-// for an index without them), narrowed to the languages of req's lang
-// filter when it has one. A filter naming only languages without fields
-// of their own (en, hr, ...) reads the English fields.
-func (s *Searcher) searchLangs(req Request) (langs, present []string) {
-	present = englishOnly
-	if st, ok, err := indexer.ReadStats(s.idx); err == nil && ok {
-		if p := st.TextLangsPresent(); len(p) > 0 {
-			present = p
-		}
-	}
+// searchLangs returns the text-field languages of req's lang filter that
+// the index has (all it has without the filter): those a query is read in
+// for its synonyms and spelling. A filter naming only languages without
+// fields of their own (en, hr, ...) reads the English fields.
+func searchLangs(r *indexer.Reader, req Request) []string {
+	present := r.TextLangs()
 	if len(req.Langs) == 0 {
-		return present, present
+		return present
 	}
 	want := map[string]bool{}
 	for _, l := range req.Langs {
@@ -120,9 +89,9 @@ func (s *Searcher) searchLangs(req Request) (langs, present []string) {
 		}
 	}
 	if len(out) == 0 {
-		return englishOnly, present
+		return englishOnly
 	}
-	return out, present
+	return out
 }
 
 // Search runs req. Facet counts are disjunctive: the counts of a field with
@@ -130,102 +99,47 @@ func (s *Searcher) searchLangs(req Request) (langs, present []string) {
 // can widen a selection (theme=a OR theme=b) as well as narrow it.
 func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
-	p, err := s.prepare(&req)
+	r, err := s.acquire()
 	if err != nil {
 		return nil, err
 	}
-	pq, langs, present, synonyms, textQ, filters := p.pq, p.langs, p.present, p.synonyms, p.textQ, p.filters
+	defer r.Release()
+	p, err := s.prepare(r, &req)
+	if err != nil {
+		return nil, err
+	}
 	offset := (req.Page - 1) * req.Size
-
-	var terms []rankTerm
-	if req.Sort == SortRelevance && !s.rank.Off && offset < s.rank.Depth {
-		terms = s.rankTerms(pq, synonyms, s.rank, langs...)
+	e := s.newRun(ctx, r)
+	ranked, cnt, sc, err := e.rankAll(p, req, offset+req.Size, true)
+	if sc != nil {
+		defer sc.release()
 	}
-	reranked := len(terms) > 0
-
-	var main *bleve.SearchRequest
-	if reranked {
-		// Phase 1: bleve's best Depth candidates, ids only; facets as usual.
-		main = bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), s.rank.Depth, 0, false)
-	} else {
-		main = bleve.NewSearchRequestOptions(withFilters(textQ, filters, ""), req.Size, offset, false)
-		main.Fields = hitFields
-	}
-	main.SortByCustom(sortOrder(req.Sort))
-	for name, field := range facetFields {
-		if _, filtered := filters[field]; !filtered {
-			main.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
-		}
-	}
-	res, err := s.idx.SearchInContext(ctx, main)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
-
 	out := &Result{
 		Query:  req.Query,
-		Total:  res.Total,
+		Total:  cnt.total,
 		Page:   req.Page,
 		Size:   req.Size,
-		Hits:   make([]Hit, 0, min(req.Size, len(res.Hits))),
-		Facets: make(map[string][]Facet, len(facetFields)),
+		Hits:   make([]Hit, 0, req.Size),
+		Facets: make(map[string][]Facet, len(FacetNames)),
 	}
-	if reranked {
-		// Phase 2: score the candidates, then load the page's fields.
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
-		}
-		ranked, err := s.rankIDs(ctx, p, ids, terms)
-		if err != nil {
+	if offset < len(ranked) {
+		page := ranked[offset:min(len(ranked), offset+req.Size)]
+		if out.Hits, err = e.hits(page, p.terms, sc, true); err != nil {
 			return nil, s.wrap(err)
 		}
-		page, err := s.pageHits(ctx, textQ, filters, ranked, offset, req.Size)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		out.Hits = page
+	}
+	if cnt.facets == nil { // from the cache
+		out.Facets = cnt.cached
 	} else {
-		frags, err := s.highlight(ctx, textQ, res.Hits, false)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		for _, h := range res.Hits {
-			var frag []string
-			if m := frags[h.ID]; m != nil {
-				frag = bodyFragments(m)
-			}
-			out.Hits = append(out.Hits, makeHit(h, frag))
+		for _, name := range FacetNames {
+			out.Facets[name] = s.facetList(r, name, cnt.facets[name])
 		}
 	}
-	for name, fr := range res.Facets {
-		out.Facets[name] = s.facetValues(name, fr)
-	}
-	// Disjunctive counts for the filtered fields, one small search each.
-	for name, field := range facetFields {
-		if _, filtered := filters[field]; !filtered {
-			continue
-		}
-		q := textQ
-		if field == indexer.FieldLang && !slices.Equal(langs, present) {
-			// Without its own filter, the lang facet counts every language.
-			q = p.buildText(present)
-		}
-		fr := bleve.NewSearchRequestOptions(withFilters(q, filters, field), 0, 0, false)
-		fr.AddFacet(name, bleve.NewFacetRequest(field, facetSize))
-		r, err := s.idx.SearchInContext(ctx, fr)
-		if err != nil {
-			return nil, s.wrap(err)
-		}
-		out.Facets[name] = s.facetValues(name, r.Facets[name])
-	}
-	for _, name := range FacetNames {
-		if out.Facets[name] == nil {
-			out.Facets[name] = []Facet{}
-		}
-	}
-	if plainText(pq) {
-		if out.DidYouMean, err = s.correction(ctx, req.Query, filters, langs); err != nil {
+	if plainText(p.pq) {
+		if out.DidYouMean, err = s.correction(e, req, p); err != nil {
 			return nil, s.wrap(err)
 		}
 	}
@@ -233,39 +147,209 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	return out, nil
 }
 
-// correction returns didYouMean's correction of q if it finds documents
-// under the same filters, else "". Without filters it does: its words
-// are any-of words, and each correction is a word that documents hold.
-func (s *Searcher) correction(ctx context.Context, q string, filters map[string]query.Query, langs []string) (string, error) {
-	fixed, err := s.didYouMean(q, langs)
-	if err != nil || fixed == "" || len(filters) == 0 {
+// rankAll finds req's matches, scores them, applies the filters, counts the
+// facets (if facets) and returns the first k in req's order, with the
+// scores (nil for a query without scoring terms; release them after use).
+func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, counted, *scores, error) {
+	s := e.s
+	if facets && p.pq == nil && len(p.filters) == 0 && req.Sort == SortRelevance {
+		if c := s.cachedFacets(e.r); c != nil {
+			// The empty query's order is the ids'; the facets are cached.
+			top := &topK{k: k, less: e.order(req.Sort, nil)}
+			if _, err := e.collect(e.r.Live(), nil, false, top); err != nil {
+				return nil, counted{}, nil, err
+			}
+			return top.sorted(), counted{total: c.total, cached: c.facets}, nil, nil
+		}
+	}
+	matches, err := e.match(p.pq, p.synonyms)
+	if err != nil {
+		return nil, counted{}, nil, err
+	}
+	var sc *scores
+	if len(p.terms) > 0 {
+		sc = getScores(e.r.Docs())
+		c, err := e.corpusFor(p.terms)
+		if err != nil {
+			return nil, counted{}, sc, err
+		}
+		if err := e.score(p.terms, c, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
+		p.corpus = c
+	}
+	depth := k
+	bonus := sc != nil && req.Sort == SortRelevance
+	if bonus {
+		depth = max(k, s.rank.Depth)
+	}
+	top := &topK{k: depth, less: e.order(req.Sort, sc)}
+	cnt, err := e.collect(matches, p.filters, facets, top)
+	if err != nil {
+		return nil, counted{}, sc, err
+	}
+	ranked := top.sorted()
+	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && plainText(p.pq) {
+		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
+		if err != nil {
+			return nil, counted{}, sc, err
+		}
+		sc.clear()
+		c, err := e.corpusFor(fb)
+		if err != nil {
+			return nil, counted{}, sc, err
+		}
+		if err := e.score(fb, c, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
+		p.terms, p.corpus = fb, c
+		top = &topK{k: depth, less: e.order(req.Sort, sc)}
+		for _, d := range ranked {
+			top.push(d)
+		}
+		// Feedback re-orders the documents already found: a filtered
+		// pass over all matches again would find the same set.
+		if _, err := e.collect(matches, p.filters, false, top); err != nil {
+			return nil, counted{}, sc, err
+		}
+		ranked = top.sorted()
+	}
+	if bonus {
+		head := ranked[:min(len(ranked), s.rank.Depth)]
+		if err := e.proximityBonus(head, p.terms, p.corpus, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
+		slices.SortFunc(head, e.order(req.Sort, sc))
+	}
+	if facets && p.pq == nil && len(p.filters) == 0 {
+		s.storeFacets(e.r, cnt)
+	}
+	return ranked[:min(len(ranked), k)], cnt, sc, nil
+}
+
+func (s *Searcher) cachedFacets(r *indexer.Reader) *facetCache {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cache != nil && s.cache.r == r {
+		return s.cache
+	}
+	return nil
+}
+
+func (s *Searcher) storeFacets(r *indexer.Reader, cnt counted) {
+	c := &facetCache{r: r, total: cnt.total, facets: map[string][]Facet{}}
+	for _, name := range FacetNames {
+		c.facets[name] = s.facetList(r, name, cnt.facets[name])
+	}
+	s.mu.Lock()
+	s.cache = c
+	s.mu.Unlock()
+}
+
+// hits loads the page's documents: stored fields, and with snippets the
+// best window of each body and the page of a paged document.
+func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) ([]Hit, error) {
+	out := make([]Hit, 0, len(docs))
+	langCol := e.r.Column(indexer.FacetLang)
+	for _, d := range docs {
+		h, err := e.r.Hit(d, snippets)
+		if err != nil {
+			return nil, err
+		}
+		hit := Hit{ID: h.ID, URL: h.URL, Title: h.Title, Type: h.Type, Themes: h.Themes, Translations: h.Translations}
+		if sc != nil {
+			hit.Score = sc.v[d]
+		}
+		if !h.Date.IsZero() {
+			hit.Date = h.Date.Format(time.DateOnly)
+		}
+		// Occurrences are read for a snippet, and for the page of a paged
+		// document's best match.
+		if snippets || len(h.PageStarts) > 1 {
+			lang := ""
+			if o := langCol.Of(d); len(o) > 0 {
+				lang = indexer.TextLang(langCol.Values[o[0]-1])
+			}
+			words := bodyWords(terms, lang)
+			occ, err := e.bodyOccurrences(d, lang, words)
+			if err != nil {
+				return nil, err
+			}
+			if len(occ) > 0 {
+				if snippets {
+					i, j := bestWindow(occ, snippetBytes, len(words))
+					if frag := snippet(h.Body, occ, i, j); frag != "" {
+						hit.Snippets = []string{frag}
+					}
+				}
+				hit.Page = pageOf(h.PageStarts, occ, len(words))
+			}
+		}
+		if len(hit.Snippets) == 0 {
+			hit.Snippets = []string{}
+			if h.Summary != "" {
+				hit.Snippets = []string{html.EscapeString(h.Summary)}
+			}
+		}
+		out = append(out, hit)
+	}
+	return out, nil
+}
+
+// bodyWords returns the distinct analysed words of the scoring terms of a
+// text-field language that read the body.
+func bodyWords(terms []rankTerm, lang string) []string {
+	var out []string
+	for _, t := range terms {
+		if t.lang != lang || t.fields&inBody == 0 {
+			continue
+		}
+		for _, w := range t.toks {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// correction returns didYouMean's correction of the query if it finds
+// documents under the same filters, else "". Without filters it does: its
+// words are any-of words, and each correction is a word that documents
+// hold.
+func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) {
+	fixed, err := s.didYouMean(e.r, req.Query, p.langs)
+	if err != nil || fixed == "" || len(p.filters) == 0 {
 		return fixed, err
 	}
 	pq, err := parseQuery(fixed)
 	if err != nil {
 		return "", nil
 	}
-	req := bleve.NewSearchRequestOptions(withFilters(pq.toBleve(s.titleBoost, langs...), filters, ""), 0, 0, false)
-	res, err := s.idx.SearchInContext(ctx, req)
-	if err != nil || res.Total == 0 {
+	m, err := e.match(pq, nil)
+	if err != nil {
+		return "", err
+	}
+	cnt, err := e.collect(m, p.filters, false, nil)
+	if err != nil || cnt.total == 0 {
 		return "", err
 	}
 	return fixed, nil
 }
 
-// prepared is a request made ready to run: parsed, its languages and
-// synonyms found, its text query and filters built.
+// prepared is a request made ready to run: parsed, its languages,
+// synonyms, scoring terms and filters found.
 type prepared struct {
-	pq             *qnode
-	langs, present []string
-	synonyms       []string
-	textQ          query.Query
-	filters        map[string]query.Query
-	buildText      func(langs []string) query.Query
+	pq       *qnode // nil for a query without clauses
+	langs    []string
+	synonyms []string
+	terms    []rankTerm
+	filters  []filter
+	corpus   *corpus
 }
 
-// prepare validates req (filling its defaults) and builds its queries.
-func (s *Searcher) prepare(req *Request) (*prepared, error) {
+// prepare validates req (filling its defaults) and builds its parts.
+func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
 	if err := s.normalize(req); err != nil {
 		return nil, err
 	}
@@ -273,42 +357,16 @@ func (s *Searcher) prepare(req *Request) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &prepared{pq: pq, synonyms: s.synonyms(pq)}
-	p.langs, p.present = s.searchLangs(*req)
-	p.buildText = func(langs []string) query.Query {
-		q := pq.toBleve(s.titleBoost, langs...)
-		if len(p.synonyms) > 0 {
-			alts := []query.Query{q}
-			for _, syn := range p.synonyms {
-				alts = append(alts, textQuery("", syn, true, s.titleBoost, langs))
-			}
-			q = query.NewDisjunctionQuery(alts)
-		}
-		return q
+	if len(pq.children) == 0 {
+		pq = nil
 	}
-	p.textQ = p.buildText(p.langs)
-	p.filters = s.filters(*req)
+	p := &prepared{pq: pq, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
+	if pq != nil {
+		// A document is scored by its own language's reading of the query:
+		// every language the index has.
+		p.terms = rankTerms(r.Analyze, pq, p.synonyms, s.rank, r.TextLangs()...)
+	}
 	return p, nil
-}
-
-// rankIDs scores bleve's candidates ids by the ranking layer (with
-// feedback when it is on and applies) and returns them best first.
-func (s *Searcher) rankIDs(ctx context.Context, p *prepared, ids []string, terms []rankTerm) ([]scored, error) {
-	ranked, err := s.rerank(ctx, ids, terms, s.rank)
-	if err != nil {
-		return nil, err
-	}
-	// Feedback reads the English fields only.
-	if s.rank.Feedback && len(p.synonyms) == 0 && plainText(p.pq) && slices.Equal(p.langs, englishOnly) {
-		fb, err := s.feedback(ctx, ranked[:min(len(ranked), s.rank.FeedbackDocs)], terms, s.rank)
-		if err != nil {
-			return nil, err
-		}
-		if ranked, err = s.rerank(ctx, ids, fb, s.rank); err != nil {
-			return nil, err
-		}
-	}
-	return ranked, nil
 }
 
 var yearRe = regexp.MustCompile(`^[0-9]{4}$`)
@@ -372,177 +430,6 @@ func (s *Searcher) normalize(req *Request) error {
 	return nil
 }
 
-// filters returns one query per filtered index field: the OR of its values.
-func (s *Searcher) filters(req Request) map[string]query.Query {
-	f := make(map[string]query.Query)
-	terms := func(field string, values []string) {
-		if len(values) == 0 {
-			return
-		}
-		qs := make([]query.Query, 0, len(values))
-		for _, v := range values {
-			tq := bleve.NewTermQuery(v)
-			tq.SetField(field)
-			qs = append(qs, tq)
-		}
-		if len(qs) == 1 {
-			f[field] = qs[0]
-			return
-		}
-		f[field] = bleve.NewDisjunctionQuery(qs...)
-	}
-	terms(indexer.FieldThemes, req.Themes)
-	terms(indexer.FieldType, req.Types)
-	terms(indexer.FieldYear, req.Years)
-	terms(indexer.FieldPlace, req.Places)
-	terms(indexer.FieldKind, req.Kinds)
-	terms(indexer.FieldLang, req.Langs)
-	if !req.From.IsZero() || !req.To.IsZero() {
-		var from, to time.Time
-		if !req.From.IsZero() {
-			from = req.From
-		}
-		if !req.To.IsZero() {
-			to = req.To
-		}
-		incl := true
-		dq := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &incl)
-		dq.SetField(indexer.FieldDate)
-		f[indexer.FieldDate] = dq
-	}
-	return f
-}
-
-// withFilters combines q with every filter but the one on field except.
-// Filters do not score: their boost is zero.
-func withFilters(q query.Query, filters map[string]query.Query, except string) query.Query {
-	if len(filters) == 0 || (len(filters) == 1 && filters[except] != nil) {
-		return q
-	}
-	b := bleve.NewBooleanQuery()
-	b.AddMust(q)
-	for field, fq := range filters {
-		if field == except {
-			continue
-		}
-		if bq, ok := fq.(query.BoostableQuery); ok {
-			bq.SetBoost(0)
-		}
-		b.AddMust(fq)
-	}
-	return b
-}
-
-func sortOrder(order string) bsearch.SortOrder {
-	score := &bsearch.SortScore{Desc: true}
-	id := &bsearch.SortDocID{}
-	date := func(desc bool) *bsearch.SortField {
-		return &bsearch.SortField{Field: indexer.FieldDate, Desc: desc, Type: bsearch.SortFieldAsDate, Missing: bsearch.SortFieldMissingLast}
-	}
-	switch order {
-	case SortNewest:
-		return bsearch.SortOrder{date(true), score, id}
-	case SortOldest:
-		return bsearch.SortOrder{date(false), score, id}
-	default:
-		return bsearch.SortOrder{score, id}
-	}
-}
-
-// highlight returns the matches of hits for q, with their body fragments
-// and, if fields is set, their stored fields. It runs as a second search
-// restricted to the page's hits: asking bleve to highlight the main search
-// makes it read term locations for every matching document, which cost most
-// of a broad query's time (measured with pprof).
-func (s *Searcher) highlight(ctx context.Context, q query.Query, hits bsearch.DocumentMatchCollection, fields bool) (map[string]*bsearch.DocumentMatch, error) {
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	return s.fetch(ctx, q, ids, fields)
-}
-
-func (s *Searcher) fetch(ctx context.Context, q query.Query, ids []string, fields bool) (map[string]*bsearch.DocumentMatch, error) {
-	if _, all := q.(*query.MatchAllQuery); all && !fields {
-		return nil, nil
-	}
-	return s.matchIDs(ctx, q, ids, fields, true)
-}
-
-// matchIDs runs q restricted to ids, with term locations (for a hit's
-// page), the hit fields if fields, and the body highlighted if highlight.
-func (s *Searcher) matchIDs(ctx context.Context, q query.Query, ids []string, fields, highlight bool) (map[string]*bsearch.DocumentMatch, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	hq := query.Query(bleve.NewDocIDQuery(ids))
-	if _, all := q.(*query.MatchAllQuery); !all {
-		hq = bleve.NewConjunctionQuery(hq.(*query.DocIDQuery), q)
-	}
-	req := bleve.NewSearchRequestOptions(hq, len(ids), 0, false)
-	req.IncludeLocations = true // the highlighter reads them anyway; hitPage needs them
-	if highlight {
-		req.Highlight = bleve.NewHighlightWithStyle(hlhtml.Name)
-		for _, l := range append([]string{""}, indexer.TextLangs...) {
-			req.Highlight.AddField(indexer.BodyField(l))
-		}
-	} else {
-		req.Score = bleve.ScoreNone
-	}
-	if fields {
-		req.Fields = hitFields
-	}
-	res, err := s.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*bsearch.DocumentMatch, len(res.Hits))
-	for _, h := range res.Hits {
-		out[h.ID] = h
-	}
-	return out, nil
-}
-
-// pageHits returns the hits of the page at offset: from the reranked
-// candidates while they last, then in bleve's order.
-func (s *Searcher) pageHits(ctx context.Context, q query.Query, filters map[string]query.Query, ranked []scored, offset, size int) ([]Hit, error) {
-	var ids []string
-	scores := map[string]float64{}
-	for i := offset; i < offset+size && i < len(ranked); i++ {
-		ids = append(ids, ranked[i].id)
-		scores[ranked[i].id] = ranked[i].score
-	}
-	if len(ranked) == s.rank.Depth && len(ids) < size {
-		// The page runs past the reranked candidates: the rest in bleve's order.
-		from := max(offset, len(ranked))
-		more := bleve.NewSearchRequestOptions(withFilters(q, filters, ""), offset+size-from, from, false)
-		more.SortByCustom(sortOrder(SortRelevance))
-		res, err := s.idx.SearchInContext(ctx, more)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range res.Hits {
-			ids = append(ids, h.ID)
-			scores[h.ID] = 0
-		}
-	}
-	matches, err := s.fetch(ctx, q, ids, true)
-	if err != nil {
-		return nil, err
-	}
-	hits := make([]Hit, 0, len(ids))
-	for _, id := range ids {
-		m := matches[id]
-		if m == nil {
-			continue
-		}
-		h := makeHit(m, bodyFragments(m))
-		h.Score = scores[id]
-		hits = append(hits, h)
-	}
-	return hits, nil
-}
-
 // plainText reports whether a query is nothing but free-text words and
 // phrases, none required or excluded, on no particular field.
 func plainText(pq *qnode) bool {
@@ -576,95 +463,6 @@ func (s *Searcher) synonyms(pq *qnode) []string {
 		return cmp.Compare(strings.Count(strings.TrimSpace(a), " "), strings.Count(strings.TrimSpace(b), " "))
 	})
 	return exp[:min(len(exp), maxSynonyms)]
-}
-
-// bodyFragments returns a match's highlighted fragments of whichever body
-// field (English or a language's) it has.
-func bodyFragments(m *bsearch.DocumentMatch) []string {
-	if f := m.Fragments[indexer.FieldBody]; len(f) > 0 {
-		return f
-	}
-	for _, l := range indexer.TextLangs {
-		if f := m.Fragments[indexer.BodyField(l)]; len(f) > 0 {
-			return f
-		}
-	}
-	return nil
-}
-
-// textField returns the value of a text field in whichever language's
-// field the document has it (English first).
-func textField(fields map[string]any, field func(string) string) string {
-	if v := fieldString(fields[field("")]); v != "" {
-		return v
-	}
-	for _, l := range indexer.TextLangs {
-		if v := fieldString(fields[field(l)]); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func makeHit(h *bsearch.DocumentMatch, fragments []string) Hit {
-	hit := Hit{
-		ID:       h.ID,
-		URL:      fieldString(h.Fields[indexer.FieldURL]),
-		Title:    textField(h.Fields, indexer.TitleField),
-		Type:     fieldString(h.Fields[indexer.FieldType]),
-		Themes:   fieldStrings(h.Fields[indexer.FieldThemes]),
-		Score:    h.Score,
-		Snippets: fragments,
-	}
-	if d := fieldString(h.Fields[indexer.FieldDate]); d != "" {
-		if t, err := time.Parse(time.RFC3339, d); err == nil {
-			hit.Date = t.UTC().Format(time.DateOnly)
-		}
-	}
-	hit.Page = hitPage(h)
-	if tj := fieldString(h.Fields[indexer.FieldTranslations]); tj != "" {
-		// Written by the indexer; a value that does not parse is left out.
-		if json.Unmarshal([]byte(tj), &hit.Translations) != nil {
-			hit.Translations = nil
-		}
-	}
-	if len(hit.Snippets) == 0 {
-		if sum := fieldString(h.Fields[indexer.FieldSummary]); sum != "" {
-			hit.Snippets = []string{html.EscapeString(sum)}
-		} else {
-			hit.Snippets = []string{}
-		}
-	}
-	return hit
-}
-
-func fieldString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []any:
-		if len(x) > 0 {
-			s, _ := x[0].(string)
-			return s
-		}
-	}
-	return ""
-}
-
-func fieldStrings(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return []string{}
 }
 
 var typeLabels = map[string]string{
@@ -736,71 +534,46 @@ func titleCase(s string) string {
 	return string(b)
 }
 
-func (s *Searcher) facetValues(name string, fr *bsearch.FacetResult) []Facet {
-	if fr == nil || fr.Terms == nil {
-		return []Facet{}
-	}
-	terms := fr.Terms.Terms()
-	out := make([]Facet, 0, len(terms))
-	for _, t := range terms {
-		out = append(out, Facet{Value: t.Term, Label: s.Label(name, t.Term), Count: t.Count})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if name == "year" {
-			return out[i].Value > out[j].Value
-		}
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	return out
-}
-
 // Document returns the stored document with id.
 func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
-	req.Fields = []string{indexer.FieldSource}
-	for _, l := range append([]string{""}, indexer.TextLangs...) {
-		req.Fields = append(req.Fields, indexer.BodyField(l))
+	r, err := s.acquire()
+	if err != nil {
+		return nil, err
 	}
-	res, err := s.idx.SearchInContext(ctx, req)
+	defer r.Release()
+	d, ok, err := r.Document(id)
 	if err != nil {
 		return nil, s.wrap(err)
 	}
-	if len(res.Hits) == 0 {
+	if !ok {
 		return nil, Errorf(KindNotFound, "no document with id %q", id)
 	}
-	h := res.Hits[0]
-	var d Document
-	if err := json.Unmarshal([]byte(fieldString(h.Fields[indexer.FieldSource])), &d); err != nil {
-		return nil, &Error{Kind: KindInternal, Message: "corrupt stored document", Err: err}
-	}
-	d.Body = textField(h.Fields, indexer.BodyField)
-	if d.Themes == nil {
-		d.Themes = []string{}
-	}
-	return &d, nil
+	return d, nil
 }
 
 // Themes returns every theme of the taxonomy with its document count, in
 // taxonomy order.
 func (s *Searcher) Themes(ctx context.Context) ([]ThemeCount, error) {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet("theme", bleve.NewFacetRequest(indexer.FieldThemes, facetSize))
-	res, err := s.idx.SearchInContext(ctx, req)
+	r, err := s.acquire()
 	if err != nil {
-		return nil, s.wrap(err)
+		return nil, err
 	}
-	counts := make(map[string]int)
-	if fr := res.Facets["theme"]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			counts[t.Term] = t.Count
+	defer r.Release()
+	col := r.Column(indexer.FacetTheme)
+	counts := make([]int, len(col.Values)+1)
+	it := r.Live().Iterator()
+	for it.HasNext() {
+		for _, o := range col.Of(it.Next()) {
+			counts[o]++
 		}
 	}
 	out := make([]ThemeCount, 0, len(s.tax.Themes))
 	for _, t := range s.tax.Themes {
-		out = append(out, ThemeCount{ID: t.ID, Label: t.Label, Description: t.Description, Count: counts[t.ID]})
+		n := 0
+		if o, ok := col.Ord(t.ID); ok {
+			n = counts[o]
+		}
+		out = append(out, ThemeCount{ID: t.ID, Label: t.Label, Description: t.Description, Count: n})
 	}
 	return out, nil
 }
@@ -808,7 +581,7 @@ func (s *Searcher) Themes(ctx context.Context) ([]ThemeCount, error) {
 // wrap turns a bleve error into an *Error of the right kind.
 func (s *Searcher) wrap(err error) error {
 	switch {
-	case errors.Is(err, bleve.ErrorAliasEmpty), errors.Is(err, bleve.ErrorIndexClosed):
+	case errors.Is(err, indexer.ErrNoIndex), errors.Is(err, bleve.ErrorIndexClosed):
 		return &Error{Kind: KindUnavailable, Message: "no index is being served yet: run kbsearch index", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Kind: KindUnavailable, Message: "search timed out", Err: err}
@@ -821,58 +594,4 @@ func (s *Searcher) wrap(err error) error {
 	}
 	s.log.Error("search failed", "err", err)
 	return &Error{Kind: KindInternal, Message: "internal error", Err: err}
-}
-
-// hitPage returns the page (1-based) of a paged document where the body
-// matches the query best: the page holding the most distinct query terms,
-// then the most occurrences, then the earliest. It is 0 when the document
-// has one page, the match is not in the body, or locations were not loaded.
-func hitPage(h *bsearch.DocumentMatch) int {
-	fields := strings.Fields(fieldString(h.Fields[indexer.FieldPageStarts]))
-	if len(fields) < 2 || h.Locations == nil {
-		return 0
-	}
-	starts := make([]uint64, len(fields))
-	for i, f := range fields {
-		off, err := strconv.ParseUint(f, 10, 64)
-		if err != nil {
-			return 0
-		}
-		starts[i] = off
-	}
-	pageOf := func(off uint64) int {
-		p := 0
-		for i, s := range starts {
-			if s > off {
-				break
-			}
-			p = i
-		}
-		return p
-	}
-	terms := make([]map[string]bool, len(starts))
-	count := make([]int, len(starts))
-	for _, l := range append([]string{""}, indexer.TextLangs...) {
-		for term, locs := range h.Locations[indexer.BodyField(l)] {
-			for _, loc := range locs {
-				p := pageOf(loc.Start)
-				if terms[p] == nil {
-					terms[p] = map[string]bool{}
-				}
-				terms[p][term] = true
-				count[p]++
-			}
-		}
-	}
-	best := -1
-	for p := range starts {
-		if count[p] == 0 {
-			continue
-		}
-		if best < 0 || len(terms[p]) > len(terms[best]) ||
-			(len(terms[p]) == len(terms[best]) && count[p] > count[best]) {
-			best = p
-		}
-	}
-	return best + 1
 }

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
 func date(s string) time.Time {
@@ -51,29 +50,7 @@ var testDocs = []indexer.Document{
 
 func newTestSearcher(t testing.TB) *Searcher {
 	t.Helper()
-	im, err := indexer.NewMapping()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := bleve.NewMemOnly(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	b := idx.NewBatch()
-	for i := range testDocs {
-		d := testDocs[i]
-		if !d.Date.IsZero() {
-			d.Year = d.Date.Format("2006")
-		}
-		if err := b.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := idx.Batch(b); err != nil {
-		t.Fatal(err)
-	}
-	return New(idx, Options{})
+	return New(indexertest.Reader(t, testDocs, true), Options{})
 }
 
 func ids(res *Result) []string {
@@ -332,10 +309,14 @@ func TestDocumentAndThemes(t *testing.T) {
 	}
 }
 
-func TestEmptyAlias(t *testing.T) {
-	s := New(bleve.NewIndexAlias(), Options{})
+func TestNoIndex(t *testing.T) {
+	live, err := indexer.NewLive(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(live, Options{})
 	ctx := context.Background()
-	_, err := s.Search(ctx, Request{Query: "x"})
+	_, err = s.Search(ctx, Request{Query: "x"})
 	if KindOf(err) != KindUnavailable {
 		t.Errorf("Search: err = %v, want unavailable", err)
 	}

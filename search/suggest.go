@@ -7,8 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
@@ -59,6 +58,11 @@ func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Sugges
 	case size < 0 || size > MaxSuggest:
 		return nil, Errorf(KindInvalid, "size must be between 1 and %d", MaxSuggest)
 	}
+	r, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Release()
 	out := []Suggestion{}
 	if !utf8.ValidString(text) || len(text) > maxSuggestInput {
 		return out, nil
@@ -68,7 +72,7 @@ func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Sugges
 	if len(words) == 0 {
 		return out, nil
 	}
-	themes, err := s.suggestThemes(strings.Join(words, " "), min(size, maxSuggestThemes))
+	themes, err := s.suggestThemes(r, strings.Join(words, " "), min(size, maxSuggestThemes))
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -76,7 +80,7 @@ func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Sugges
 	if strings.HasSuffix(typed, " ") || len(out) >= size {
 		return out, nil
 	}
-	wordSugg, err := s.suggestWords(ctx, words[:len(words)-1], words[len(words)-1], size-len(out))
+	wordSugg, err := s.suggestWords(ctx, r, words[:len(words)-1], words[len(words)-1], size-len(out))
 	if err != nil {
 		return nil, s.wrap(err)
 	}
@@ -91,7 +95,7 @@ func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Sugges
 // suggestThemes returns the themes (at most n, most documents first) whose
 // label, phrases or synonyms start with typed, offering the label if it
 // matches and else the shortest match.
-func (s *Searcher) suggestThemes(typed string, n int) ([]Suggestion, error) {
+func (s *Searcher) suggestThemes(r *indexer.Reader, typed string, n int) ([]Suggestion, error) {
 	if utf8.RuneCountInString(typed) < 2 {
 		return nil, nil
 	}
@@ -110,7 +114,7 @@ func (s *Searcher) suggestThemes(typed string, n int) ([]Suggestion, error) {
 		if best == "" {
 			continue
 		}
-		df, err := s.docFreq(indexer.FieldThemes, th.ID)
+		df, err := themeCount(r, th.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -126,29 +130,21 @@ func (s *Searcher) suggestThemes(typed string, n int) ([]Suggestion, error) {
 // suggestWords completes last from the suggest field's dictionary: up to n
 // words, most frequent first; with head words, only those found with all
 // of them, counted together.
-func (s *Searcher) suggestWords(ctx context.Context, head []string, last string, n int) ([]Suggestion, error) {
+func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []string, last string, n int) ([]Suggestion, error) {
 	if utf8.RuneCountInString(last) < 2 {
 		return nil, nil
 	}
-	d, err := s.idx.FieldDictPrefix(indexer.FieldSuggest, []byte(last))
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
 	type cand struct {
 		term string
 		df   int
 	}
 	var cands []cand
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			break
-		}
-		cands = append(cands, cand{e.Term, int(e.Count)})
+	err := r.Words(last, func(w string, df int) bool {
+		cands = append(cands, cand{w, df})
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.df, a.df) })
 	prefix := strings.Join(head, " ")
@@ -162,34 +158,50 @@ func (s *Searcher) suggestWords(ctx context.Context, head []string, last string,
 		}
 		return out, nil
 	}
-	// Count each of the most frequent completions with the head words:
-	// one small search each, for at most 2n of them.
+	// Count each of the most frequent completions with the head words (as
+	// the completion dictionary holds them; a word it drops matches
+	// anything): an AND of bitmaps each, for at most 2n of them.
+	var heads *roaring.Bitmap
+	for _, w := range head {
+		for _, tok := range r.AnalyzeWords(w) {
+			b, err := r.WordBitmap(string(tok.Term))
+			if err != nil {
+				return nil, err
+			}
+			if heads == nil {
+				heads = b
+			} else {
+				heads.And(b)
+			}
+		}
+	}
 	for _, c := range cands[:min(len(cands), 2*n)] {
-		words := append(slices.Clone(head), c.term)
-		req := bleve.NewSearchRequestOptions(wordsQuery(words), 0, 0, false)
-		res, err := s.idx.SearchInContext(ctx, req)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b, err := r.WordBitmap(c.term)
 		if err != nil {
 			return nil, err
 		}
-		if res.Total > 0 {
-			out = append(out, Suggestion{Text: prefix + c.term, Kind: SuggestWord, Count: int(res.Total)})
+		count := b.GetCardinality()
+		if heads != nil {
+			count = b.AndCardinality(heads)
+		}
+		if count > 0 {
+			out = append(out, Suggestion{Text: prefix + c.term, Kind: SuggestWord, Count: int(count)})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
 	return out[:min(len(out), n)], nil
 }
 
-// wordsQuery finds the documents holding every word in the suggest field
-// (words as AnalyzerWords makes them: a word it drops matches anything).
-func wordsQuery(words []string) query.Query {
-	var qs []query.Query
-	for _, w := range words {
-		m := query.NewMatchQuery(w)
-		m.SetField(indexer.FieldSuggest)
-		m.Analyzer = indexer.AnalyzerWords
-		qs = append(qs, m)
+// themeCount returns the number of documents tagged with a theme.
+func themeCount(r *indexer.Reader, id string) (int, error) {
+	b, err := r.KeywordBitmap(indexer.FieldThemes, id)
+	if err != nil {
+		return 0, err
 	}
-	return query.NewConjunctionQuery(qs)
+	return int(b.GetCardinality()), nil
 }
 
 // maxCorrectedWords is the longest query, in words, that didYouMean
@@ -203,7 +215,7 @@ const maxCorrectedWords = 8
 // "" when no word needs it or nothing better is found. Only plain words of
 // 4 letters or more that no document holds, as the search in langs reads
 // them (stemmed), are corrected, in queries of at most maxCorrectedWords.
-func (s *Searcher) didYouMean(q string, langs []string) (string, error) {
+func (s *Searcher) didYouMean(r *indexer.Reader, q string, langs []string) (string, error) {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) > maxCorrectedWords {
 		return "", nil
@@ -215,7 +227,7 @@ func (s *Searcher) didYouMean(q string, langs []string) (string, error) {
 		}) {
 			continue
 		}
-		if known, err := s.known(w, langs); err != nil || known {
+		if known, err := s.known(r, w, langs); err != nil || known {
 			if err != nil {
 				return "", err
 			}
@@ -226,30 +238,21 @@ func (s *Searcher) didYouMean(q string, langs []string) (string, error) {
 			maxEdits = 2
 		}
 		_, size := utf8.DecodeRuneInString(w)
-		d, err := s.idx.FieldDictPrefix(indexer.FieldSuggest, []byte(w[:size]))
+		best, bestEdits, bestDF := "", maxEdits+1, 0
+		wl := utf8.RuneCountInString(w)
+		err := r.Words(w[:size], func(term string, df int) bool {
+			if tl := utf8.RuneCountInString(term); tl > wl+maxEdits || tl < wl-maxEdits {
+				return true // too long or too short to be within maxEdits
+			}
+			ed := editDistance(w, term, maxEdits)
+			if ed < bestEdits || ed == bestEdits && ed <= maxEdits && df > bestDF {
+				best, bestEdits, bestDF = term, ed, df
+			}
+			return true
+		})
 		if err != nil {
 			return "", err
 		}
-		best, bestEdits, bestDF := "", maxEdits+1, uint64(0)
-		wl := utf8.RuneCountInString(w)
-		for {
-			e, err := d.Next()
-			if err != nil {
-				d.Close()
-				return "", err
-			}
-			if e == nil {
-				break
-			}
-			if tl := utf8.RuneCountInString(e.Term); tl > wl+maxEdits || tl < wl-maxEdits {
-				continue // too long or too short to be within maxEdits
-			}
-			ed := editDistance(w, e.Term, maxEdits)
-			if ed < bestEdits || ed == bestEdits && ed <= maxEdits && e.Count > bestDF {
-				best, bestEdits, bestDF = e.Term, ed, e.Count
-			}
-		}
-		d.Close()
 		if best != "" && bestEdits <= maxEdits {
 			words[i] = best
 			changed = true
@@ -264,16 +267,16 @@ func (s *Searcher) didYouMean(q string, langs []string) (string, error) {
 // known reports whether some document holds word in the title or body
 // fields of one of langs, analysed as the search analyses it, or as
 // written; a word the analysers drop (a stop word) counts as known.
-func (s *Searcher) known(word string, langs []string) (bool, error) {
-	if df, err := s.docFreq(indexer.FieldSuggest, word); err != nil || df > 0 {
-		return df > 0, err
+func (s *Searcher) known(r *indexer.Reader, word string, langs []string) (bool, error) {
+	if b, err := r.WordBitmap(word); err != nil || !b.IsEmpty() {
+		return err == nil, err
 	}
 	stop := true // a stop word of every language: nothing to correct
 	for _, l := range langs {
-		for _, tok := range s.analyzeIn(l, word) {
+		for _, tok := range r.Analyze(l, word) {
 			stop = false
-			for _, f := range []string{indexer.TitleField(l), indexer.BodyField(l)} {
-				if df, err := s.docFreq(f, string(tok.Term)); err != nil || df > 0 {
+			for _, p := range []indexer.Part{indexer.Title, indexer.Body} {
+				if df, err := r.DocFreq(p, l, string(tok.Term)); err != nil || df > 0 {
 					return df > 0, err
 				}
 			}

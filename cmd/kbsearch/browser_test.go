@@ -258,7 +258,7 @@ func TestEmbedInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Close() })
-	srv := httpapi.New(httpapi.Options{Backend: search.New(live.Index(), search.Options{}), AllowedOrigins: []string{portal.URL}})
+	srv := httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{}), AllowedOrigins: []string{portal.URL}})
 	api := httptest.NewServer(srv.Handler())
 	t.Cleanup(api.Close)
 	apiURL = api.URL

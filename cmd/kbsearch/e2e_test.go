@@ -48,7 +48,7 @@ func demoPipeline(t *testing.T) (data string, portal, api *httptest.Server, site
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { live.Close() })
-	api = httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(live.Index(), search.Options{})}).Handler())
+	api = httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{})}).Handler())
 	t.Cleanup(api.Close)
 	return data, portal, api, site
 }

@@ -16,7 +16,7 @@ func newEvalCmd(g *globals) *cobra.Command {
 		irDir, docs, queries, qrels, name string
 		depth                             int
 		r                                 search.Ranking
-		bleveOrder, perQuery              bool
+		perQuery                          bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -51,7 +51,6 @@ runs the defaults.`,
 			default:
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
-			r.Off = bleveOrder
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 			fmt.Fprintln(tw, "collection\tdocs\tqueries\tnDCG@10\tMAP\tP@10\tR@100\tMRR\tindex s\tp50 ms\tp95 ms\tp50 ms (100)\t")
 			for _, c := range cols {
@@ -87,7 +86,6 @@ runs the defaults.`,
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
 	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3: 10 documents, 20 terms, mix 0.5)")
-	f.BoolVar(&bleveOrder, "bleve-order", false, "rank by bleve's own scores (no ranking layer)")
 	f.BoolVar(&perQuery, "per-query", false, "print each query's nDCG@10 and AP to stderr")
 	return cmd
 }

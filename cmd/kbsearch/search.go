@@ -121,15 +121,15 @@ func localSearch(ctx context.Context, g *globals, f searchFlags, req search.Requ
 	if err != nil {
 		return nil, err
 	}
-	idx, _, err := indexer.OpenCurrent(g.indexDir())
+	r, _, err := indexer.OpenCurrentReader(g.indexDir())
 	if errors.Is(err, indexer.ErrNoIndex) {
 		return nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer idx.Close()
-	return search.New(idx, search.Options{Taxonomy: tax, Logger: g.log}).Search(ctx, req)
+	defer r.Close()
+	return search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Search(ctx, req)
 }
 
 func remoteSearch(ctx context.Context, server string, req search.Request) (*search.Result, error) {
@@ -266,15 +266,15 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 		}
 		hits = hits[:min(len(hits), search.MaxExport)]
 	} else {
-		idx, _, err := indexer.OpenCurrent(g.indexDir())
+		r, _, err := indexer.OpenCurrentReader(g.indexDir())
 		if errors.Is(err, indexer.ErrNoIndex) {
 			return fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
 		}
 		if err != nil {
 			return err
 		}
-		defer idx.Close()
-		if hits, _, err = search.New(idx, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0); err != nil {
+		defer r.Close()
+		if hits, _, err = search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0); err != nil {
 			return err
 		}
 	}

@@ -61,7 +61,7 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 	}
 	go live.Watch(ctx, 2*time.Second)
 	srv := httpapi.New(httpapi.Options{
-		Backend:        search.New(live.Index(), search.Options{Taxonomy: tax, Logger: g.log}),
+		Backend:        search.New(live, search.Options{Taxonomy: tax, Logger: g.log}),
 		Logger:         g.log,
 		AllowedOrigins: f.origins,
 		Version:        version,
@@ -82,11 +82,12 @@ func serveMetrics(live *indexer.Live) *prometheus.Registry {
 			Name: "kbsearch_index_documents",
 			Help: "Documents in the index generation being served (0 without one).",
 		}, func() float64 {
-			n, err := live.Index().DocCount()
+			r, err := live.Acquire()
 			if err != nil {
 				return 0
 			}
-			return float64(n)
+			defer r.Release()
+			return float64(r.Count())
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kbsearch_index_generation",

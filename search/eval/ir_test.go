@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
 )
 
@@ -19,7 +20,6 @@ var (
 	irTW    = flag.Float64("ir.tw", 0, "ranking title weight for -ir")
 	irDepth = flag.Int("ir.depth", 0, "rerank depth for -ir")
 	irProx  = flag.Float64("ir.prox", 0, "proximity weight for -ir (negative: off)")
-	irBleve = flag.Bool("ir.bleve", false, "bleve's own order for -ir")
 	irOnly  = flag.String("ir.only", "", "run only this collection")
 	irFB    = flag.Bool("ir.fb", false, "pseudo-relevance feedback (RM3) for -ir")
 )
@@ -35,7 +35,7 @@ func TestStandardCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := search.Ranking{K1: *irK1, B: *irB, TitleWeight: *irTW, Depth: *irDepth, Proximity: *irProx, Off: *irBleve, Feedback: *irFB}
+	r := search.Ranking{K1: *irK1, B: *irB, TitleWeight: *irTW, Depth: *irDepth, Proximity: *irProx, Feedback: *irFB}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s\n", "coll", "nDCG10", "MAP", "P10", "R100", "MRR", "queries", "index s", "p50", "p95", "p50/100")
 	for _, c := range cols {
@@ -82,7 +82,12 @@ func BenchmarkQueries(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer idx.Close()
-	s := search.New(idx, search.Options{Ranking: search.Ranking{Off: *irBleve, Depth: *irDepth}})
+	r, err := indexer.NewReader(idx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	s := search.New(r, search.Options{Ranking: search.Ranking{Depth: *irDepth}})
 	var texts []string
 	for _, q := range c.Queries {
 		if hasRelevant(c.Qrels[q.ID]) {

@@ -86,7 +86,12 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("eval: open index: %w", err)
 	}
 	defer idx.Close()
-	s := search.New(idx, search.Options{Ranking: opts.Ranking, Logger: log})
+	r, err := indexer.NewReader(idx)
+	if err != nil {
+		return nil, fmt.Errorf("eval: open index: %w", err)
+	}
+	defer r.Close()
+	s := search.New(r, search.Options{Ranking: opts.Ranking, Logger: log})
 
 	var all []Scores
 	var lat, deep []time.Duration

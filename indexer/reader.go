@@ -1,0 +1,904 @@
+package indexer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/numeric"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Reader is a read view of one index generation, made for search: the
+// boundary between the on-disk format, which this package owns, and the
+// search package, which asks it for postings, columns and stored hits and
+// never names an index field or decodes a stored value itself.
+//
+// A Reader numbers the generation's documents 0..Docs()-1 (its own dense
+// numbers, fixed for its life) and holds, in memory, what a search needs
+// for every matching document and cannot afford to read from disk per
+// match: the facet values of each document as small ordinals (columns, as
+// Lucene's doc values and global ordinals), its date, and the rank of its
+// id for ties. Postings (term frequencies, field lengths, positions) are
+// read from the segments on demand.
+//
+// A Reader is immutable and safe for concurrent use. It is reference
+// counted: Acquire it (it is its own Source) before use and Release it
+// after; the last Release of a Reader whose owner called Close closes it.
+type Reader struct {
+	idx  bleve.Index
+	ir   index.IndexReader
+	segs []segView
+	docs int // document numbers: the sum of the segments' counts
+
+	live   *roaring.Bitmap
+	ids    []string // external id by document number; "" for a deleted one
+	idRank []uint32 // position of ids[d] in id order
+
+	columns map[string]*Column
+	dates   []int64 // UnixNano by document; NoDate when it has none
+
+	stats    Stats
+	hasStats bool
+
+	analyzers map[string]analysis.Analyzer // by text-field language
+
+	refs      atomic.Int64
+	closing   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	own       bool // Close closes idx as well
+}
+
+// NoDate is the date of a document without one.
+const NoDate = math.MinInt64
+
+type segView struct {
+	seg     segment.Segment
+	base    uint32
+	deleted *roaring.Bitmap
+}
+
+// Facet names: the fields a search counts and filters by columns.
+const (
+	FacetTheme = "theme"
+	FacetType  = "type"
+	FacetYear  = "year"
+	FacetPlace = "place"
+	FacetKind  = "kind"
+	FacetLang  = "lang"
+)
+
+// FacetFields maps facet names to the keyword fields that hold them.
+var FacetFields = map[string]string{
+	FacetTheme: FieldThemes,
+	FacetType:  FieldType,
+	FacetYear:  FieldYear,
+	FacetPlace: FieldPlace,
+	FacetKind:  FieldKind,
+	FacetLang:  FieldLang,
+}
+
+// Source gives a Reader of the index to serve: a Reader is its own Source;
+// Live gives the current generation's. The caller must Release it.
+type Source interface {
+	Acquire() (*Reader, error)
+}
+
+var _ Source = (*Reader)(nil)
+var _ Source = (*Live)(nil)
+
+// NewReader returns a Reader over idx, a scorch index (every index Build
+// makes, and bleve.New's). It takes idx's current snapshot: documents
+// indexed later are not seen. Closing the Reader does not close idx.
+func NewReader(idx bleve.Index) (*Reader, error) {
+	return newReader(idx, false)
+}
+
+func newReader(idx bleve.Index, own bool) (*Reader, error) {
+	ai, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: reader: %w", err)
+	}
+	ir, err := ai.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: reader: %w", err)
+	}
+	snap, ok := ir.(*scorch.IndexSnapshot)
+	if !ok {
+		_ = ir.Close()
+		return nil, fmt.Errorf("indexer: reader: %T is not a scorch index", ir)
+	}
+	r := &Reader{idx: idx, ir: ir, own: own, columns: map[string]*Column{}}
+	r.refs.Store(1)
+	if err := r.load(snap); err != nil {
+		_ = ir.Close()
+		return nil, fmt.Errorf("indexer: reader: %w", err)
+	}
+	return r, nil
+}
+
+// load reads the segments, the ids, the columns and the statistics.
+func (r *Reader) load(snap *scorch.IndexSnapshot) error {
+	var base uint64
+	for _, ss := range snap.Segments() {
+		n := ss.Count()
+		if base+n > math.MaxUint32 {
+			return errors.New("more than 2^32 documents")
+		}
+		r.segs = append(r.segs, segView{seg: ss.Segment(), base: uint32(base), deleted: ss.Deleted()})
+		base += n
+	}
+	r.docs = int(base)
+	r.live = roaring.New()
+	for _, s := range r.segs {
+		n := uint64(s.seg.Count())
+		if n == 0 {
+			continue
+		}
+		r.live.AddRange(uint64(s.base), uint64(s.base)+n)
+		if s.deleted != nil && !s.deleted.IsEmpty() {
+			r.live.AndNot(roaring.AddOffset64(s.deleted, int64(s.base)))
+		}
+	}
+	if err := r.loadIDs(); err != nil {
+		return err
+	}
+	for name, field := range FacetFields {
+		c, err := r.loadColumn(name, field)
+		if err != nil {
+			return err
+		}
+		r.columns[name] = c
+	}
+	if err := r.loadDates(); err != nil {
+		return err
+	}
+	b, err := r.ir.GetInternal(statsKey)
+	if err != nil {
+		return err
+	}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &r.stats); err != nil {
+			return fmt.Errorf("stats: %w", err)
+		}
+		r.hasStats = true
+	}
+	im, err := NewMapping()
+	if err != nil {
+		return err
+	}
+	r.analyzers = map[string]analysis.Analyzer{}
+	for _, l := range append([]string{""}, TextLangs...) {
+		if a := im.AnalyzerNamed(AnalyzerFor(l)); a != nil {
+			r.analyzers[l] = a
+		}
+	}
+	r.analyzers[AnalyzerWords] = im.AnalyzerNamed(AnalyzerWords)
+	return nil
+}
+
+// loadIDs reads every segment's _id dictionary: each id is a term with one
+// posting, the document's number.
+func (r *Reader) loadIDs() error {
+	r.ids = make([]string, r.docs)
+	for _, s := range r.segs {
+		d, err := s.seg.Dictionary("_id")
+		if err != nil {
+			return err
+		}
+		it := d.AutomatonIterator(nil, nil, nil)
+		var pl segment.PostingsList
+		for {
+			e, err := it.Next()
+			if err != nil {
+				return err
+			}
+			if e == nil {
+				break
+			}
+			pl, err = d.PostingsList([]byte(e.Term), s.deleted, nil)
+			if err != nil {
+				return err
+			}
+			p, err := pl.Iterator(false, false, false, nil).Next()
+			if err != nil {
+				return err
+			}
+			if p != nil {
+				r.ids[s.base+uint32(p.Number())] = e.Term
+			}
+		}
+	}
+	order := make([]uint32, 0, r.docs)
+	for d := range r.docs {
+		order = append(order, uint32(d))
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(r.ids[a], r.ids[b]) })
+	r.idRank = make([]uint32, r.docs)
+	for i, d := range order {
+		r.idRank[d] = uint32(i)
+	}
+	return nil
+}
+
+// eachDoc calls fn with every live document number holding term in field.
+func (r *Reader) eachDoc(field, term string, fn func(doc uint32)) error {
+	for _, s := range r.segs {
+		bm, one, ok, err := s.postingsBitmap(field, term)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if bm == nil {
+			fn(s.base + one)
+			continue
+		}
+		it := bm.Iterator()
+		for it.HasNext() {
+			fn(s.base + it.Next())
+		}
+	}
+	return nil
+}
+
+// postingsBitmap returns the live local document numbers of term in field:
+// a bitmap, or (bm nil) the one document of a one-hit list; ok is false for
+// none. The bitmap belongs to the segment: do not change it.
+func (s segView) postingsBitmap(field, term string) (bm *roaring.Bitmap, one uint32, ok bool, err error) {
+	d, err := s.seg.Dictionary(field)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+	if err != nil || pl == nil || pl.Count() == 0 {
+		return nil, 0, false, err
+	}
+	it := pl.Iterator(false, false, false, nil)
+	if o, isOpt := it.(segment.OptimizablePostingsIterator); isOpt {
+		if n, hit := o.DocNum1Hit(); hit {
+			return nil, uint32(n), true, nil
+		}
+		if bm := o.ActualBitmap(); bm != nil {
+			return bm, 0, true, nil
+		}
+	}
+	// Another segment format: collect the numbers.
+	bm = roaring.New()
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if p == nil {
+			break
+		}
+		bm.Add(uint32(p.Number()))
+	}
+	return bm, 0, !bm.IsEmpty(), nil
+}
+
+// fieldTerms returns the terms of field over all segments, sorted.
+func (r *Reader) fieldTerms(field string) ([]string, error) {
+	fd, err := r.ir.FieldDict(field)
+	if err != nil {
+		return nil, err
+	}
+	defer fd.Close()
+	var out []string
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return out, nil
+		}
+		out = append(out, e.Term)
+	}
+}
+
+func (r *Reader) loadColumn(name, field string) (*Column, error) {
+	terms, err := r.fieldTerms(field)
+	if err != nil {
+		return nil, err
+	}
+	if len(terms) >= math.MaxUint16 {
+		return nil, fmt.Errorf("facet %s has %d values, more than a column holds", name, len(terms))
+	}
+	c := &Column{Name: name, Values: terms, ords: make(map[string]uint16, len(terms))}
+	type pair struct {
+		doc uint32
+		ord uint16
+	}
+	var pairs []pair
+	counts := make([]uint32, r.docs+1)
+	multi := false
+	for i, t := range terms {
+		ord := uint16(i + 1)
+		c.ords[t] = ord
+		err := r.eachDoc(field, t, func(doc uint32) {
+			pairs = append(pairs, pair{doc, ord})
+			counts[doc+1]++
+			if counts[doc+1] > 1 {
+				multi = true
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !multi {
+		c.one = make([]uint16, r.docs)
+		for _, p := range pairs {
+			c.one[p.doc] = p.ord
+		}
+		return c, nil
+	}
+	for d := 1; d <= r.docs; d++ {
+		counts[d] += counts[d-1]
+	}
+	c.start = counts
+	c.vals = make([]uint16, len(pairs))
+	next := slices.Clone(counts[:r.docs])
+	for _, p := range pairs {
+		c.vals[next[p.doc]] = p.ord
+		next[p.doc]++
+	}
+	for d := range r.docs { // ordinals in value order, as the terms were read
+		slices.Sort(c.vals[c.start[d]:c.start[d+1]])
+	}
+	return c, nil
+}
+
+// loadDates reads the full-precision terms of the date field.
+func (r *Reader) loadDates() error {
+	r.dates = make([]int64, r.docs)
+	for i := range r.dates {
+		r.dates[i] = NoDate
+	}
+	terms, err := r.fieldTerms(FieldDate)
+	if err != nil {
+		return err
+	}
+	for _, t := range terms {
+		pc := numeric.PrefixCoded(t)
+		if shift, err := pc.Shift(); err != nil || shift != 0 {
+			continue
+		}
+		v, err := pc.Int64()
+		if err != nil {
+			continue
+		}
+		if err := r.eachDoc(FieldDate, t, func(doc uint32) { r.dates[doc] = v }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Acquire retains r; Release it after use.
+func (r *Reader) Acquire() (*Reader, error) {
+	r.refs.Add(1)
+	return r, nil
+}
+
+// Release drops a reference taken by Acquire (or the owner's, by Close).
+func (r *Reader) Release() {
+	if r.refs.Add(-1) == 0 {
+		r.closeOnce.Do(func() {
+			r.closeErr = r.ir.Close()
+			if r.own {
+				if err := r.idx.Close(); err != nil && r.closeErr == nil {
+					r.closeErr = err
+				}
+			}
+		})
+	}
+}
+
+// Close drops the owner's reference: the Reader closes when the searches
+// that acquired it have released it.
+func (r *Reader) Close() error {
+	if r.closing.Swap(true) {
+		return nil
+	}
+	r.Release()
+	return r.closeErr
+}
+
+// Index returns the bleve index r reads, for what search still asks bleve
+// (completions, the document API).
+func (r *Reader) Index() bleve.Index { return r.idx }
+
+// Docs returns the number of document numbers (live or not); document
+// numbers are below it.
+func (r *Reader) Docs() int { return r.docs }
+
+// Live returns the live documents. Do not change it.
+func (r *Reader) Live() *roaring.Bitmap { return r.live }
+
+// Count returns the number of live documents.
+func (r *Reader) Count() int { return int(r.live.GetCardinality()) }
+
+// ID returns the external id of document doc.
+func (r *Reader) ID(doc uint32) string { return r.ids[doc] }
+
+// IDRank returns the position of doc's id among all ids in lexical order,
+// to break ties by id without comparing strings.
+func (r *Reader) IDRank(doc uint32) uint32 { return r.idRank[doc] }
+
+// Date returns the date of doc as UnixNano, NoDate if it has none.
+func (r *Reader) Date(doc uint32) int64 { return r.dates[doc] }
+
+// Dates returns the date column (UnixNano by document). Do not change it.
+func (r *Reader) Dates() []int64 { return r.dates }
+
+// Column returns the column of a facet (one of FacetFields), nil for none.
+func (r *Reader) Column(facet string) *Column { return r.columns[facet] }
+
+// Stats returns the collection statistics the build stored, ok false for
+// an index without them.
+func (r *Reader) Stats() (Stats, bool) { return r.stats, r.hasStats }
+
+// TextLangs returns the text-field languages that have documents (see
+// Stats.TextLangsPresent); the English fields alone for an index without
+// statistics.
+func (r *Reader) TextLangs() []string {
+	if r.hasStats {
+		if p := r.stats.TextLangsPresent(); len(p) > 0 {
+			return p
+		}
+	}
+	return []string{""}
+}
+
+// Analyze returns the tokens of text as the analyzer of a text-field
+// language's fields makes them (nil for an unknown language).
+func (r *Reader) Analyze(textLang, text string) analysis.TokenStream {
+	a := r.analyzers[textLang]
+	if a == nil || text == "" {
+		return nil
+	}
+	return a.Analyze([]byte(text))
+}
+
+// Column holds one facet's values of every document as ordinals: 0 for no
+// value, i+1 for Values[i].
+type Column struct {
+	Name   string
+	Values []string // sorted
+	ords   map[string]uint16
+	one    []uint16 // single-valued: the ordinal of each document
+	start  []uint32 // multi-valued: doc d's ordinals are vals[start[d]:start[d+1]]
+	vals   []uint16
+}
+
+// Multi reports whether a document may have several values.
+func (c *Column) Multi() bool { return c.one == nil }
+
+// Single returns the ordinals by document of a single-valued column (nil
+// for a multi-valued one). Do not change it.
+func (c *Column) Single() []uint16 { return c.one }
+
+// Of returns the ordinals of doc (for either kind of column).
+func (c *Column) Of(doc uint32) []uint16 {
+	if c.one != nil {
+		if c.one[doc] == 0 {
+			return nil
+		}
+		return c.one[doc : doc+1]
+	}
+	return c.vals[c.start[doc]:c.start[doc+1]]
+}
+
+// Ord returns the ordinal of value, ok false when no document has it.
+func (c *Column) Ord(value string) (uint16, bool) {
+	o, ok := c.ords[value]
+	return o, ok
+}
+
+// Part names one of a document's text fields, in whichever language's
+// fields it has.
+type Part uint8
+
+// The text parts.
+const (
+	Title Part = iota
+	Body
+)
+
+func (p Part) field(textLang string) string {
+	if p == Title {
+		return TitleField(textLang)
+	}
+	return BodyField(textLang)
+}
+
+// TextBitmap returns the live documents whose part, in the fields of a
+// text-field language, holds term (an analysed token).
+func (r *Reader) TextBitmap(p Part, textLang, term string) (*roaring.Bitmap, error) {
+	return r.bitmap(p.field(textLang), term)
+}
+
+// KeywordBitmap returns the live documents with value in a keyword field
+// (FieldThemes, FieldType, FieldCountry, ...).
+func (r *Reader) KeywordBitmap(field, value string) (*roaring.Bitmap, error) {
+	return r.bitmap(field, value)
+}
+
+func (r *Reader) bitmap(field, term string) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	for _, s := range r.segs {
+		bm, one, ok, err := s.postingsBitmap(field, term)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !ok:
+		case bm == nil:
+			out.Add(s.base + one)
+		case s.base == 0:
+			out.Or(bm)
+		default:
+			out.Or(roaring.AddOffset64(bm, int64(s.base)))
+		}
+	}
+	return out, nil
+}
+
+// DocFreq returns the number of live documents whose part holds term.
+func (r *Reader) DocFreq(p Part, textLang, term string) (int, error) {
+	field := p.field(textLang)
+	n := 0
+	for _, s := range r.segs {
+		d, err := s.seg.Dictionary(field)
+		if err != nil {
+			return 0, err
+		}
+		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		if err != nil {
+			return 0, err
+		}
+		if pl != nil {
+			n += int(pl.Count())
+		}
+	}
+	return n, nil
+}
+
+// Posting is one document's entry in a term's postings.
+type Posting struct {
+	Doc    uint32
+	Freq   uint32
+	Length uint32 // the field's token count in that document
+	// Pos are the token positions (1-based), Start and End the byte
+	// offsets of each occurrence in the field's text, only when asked for.
+	Pos, Start, End []uint32
+}
+
+// EachPosting calls fn for every live document whose part holds term, in
+// document order, with the term's frequency and the field's length (from
+// the postings' norms: no stored value is read). fn's Posting is reused.
+// It stops early when fn returns false or stop reports true (checked every
+// few thousand postings: a deadline).
+func (r *Reader) EachPosting(p Part, textLang, term string, positions bool, stop func() bool, fn func(*Posting) bool) error {
+	field := p.field(textLang)
+	var post Posting
+	n := 0
+	for _, s := range r.segs {
+		d, err := s.seg.Dictionary(field)
+		if err != nil {
+			return err
+		}
+		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		if err != nil {
+			return err
+		}
+		if pl == nil || pl.Count() == 0 {
+			continue
+		}
+		it := pl.Iterator(true, true, positions, nil)
+		for {
+			sp, err := it.Next()
+			if err != nil {
+				return err
+			}
+			if sp == nil {
+				break
+			}
+			fillPosting(&post, s.base, sp, positions)
+			if !fn(&post) {
+				return nil
+			}
+			if n++; n&4095 == 0 && stop != nil && stop() {
+				return ErrStopped
+			}
+		}
+	}
+	return nil
+}
+
+// ErrStopped is returned by a read that its stop function ended.
+var ErrStopped = errors.New("indexer: read stopped")
+
+func fillPosting(post *Posting, base uint32, sp segment.Posting, positions bool) {
+	post.Doc = base + uint32(sp.Number())
+	post.Freq = uint32(sp.Frequency())
+	post.Length = normLength(sp.Norm())
+	if positions {
+		post.Pos, post.Start, post.End = post.Pos[:0], post.Start[:0], post.End[:0]
+		for _, l := range sp.Locations() {
+			post.Pos = append(post.Pos, uint32(l.Pos()))
+			post.Start = append(post.Start, uint32(l.Start()))
+			post.End = append(post.End, uint32(l.End()))
+		}
+	}
+}
+
+// normLength recovers a field's token count from bleve's norm,
+// 1/sqrt(count) as a float32: exact for counts far beyond any document's.
+func normLength(norm float64) uint32 {
+	if norm <= 0 {
+		return 0
+	}
+	return uint32(math.Round(1 / (norm * norm)))
+}
+
+// PostingsOf calls fn with the posting of term in part for each of docs
+// (ascending) that has one, with positions if asked. Each segment's
+// postings are skipped through, not read whole.
+func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, fn func(i int, post *Posting)) error {
+	field := p.field(textLang)
+	var post Posting
+	i := 0
+	for si, s := range r.segs {
+		if i >= len(docs) {
+			return nil
+		}
+		end := uint32(r.docs)
+		if si+1 < len(r.segs) {
+			end = r.segs[si+1].base
+		}
+		if docs[i] >= end {
+			continue
+		}
+		d, err := s.seg.Dictionary(field)
+		if err != nil {
+			return err
+		}
+		pl, err := d.PostingsList([]byte(term), s.deleted, nil)
+		if err != nil {
+			return err
+		}
+		if pl == nil || pl.Count() == 0 {
+			for i < len(docs) && docs[i] < end {
+				i++
+			}
+			continue
+		}
+		it := pl.Iterator(true, true, positions, nil)
+		for i < len(docs) && docs[i] < end {
+			sp, err := it.Advance(uint64(docs[i] - s.base))
+			if err != nil {
+				return err
+			}
+			if sp == nil {
+				for i < len(docs) && docs[i] < end {
+					i++
+				}
+				break
+			}
+			got := s.base + uint32(sp.Number())
+			for i < len(docs) && docs[i] < got {
+				i++
+			}
+			if i < len(docs) && docs[i] == got {
+				fillPosting(&post, s.base, sp, positions)
+				fn(i, &post)
+				i++
+			}
+		}
+	}
+	return nil
+}
+
+// Hit is what a search result shows of a document, decoded from its stored
+// fields.
+type Hit struct {
+	ID           string
+	URL          string
+	Title        string
+	Type         string
+	Date         time.Time
+	Themes       []string
+	Summary      string
+	PageStarts   []int
+	Translations []Translation
+	Body         string // only when asked for
+}
+
+// Hit returns the stored fields of doc; withBody adds its text.
+func (r *Reader) Hit(doc uint32, withBody bool) (*Hit, error) {
+	s, local, err := r.locate(doc)
+	if err != nil {
+		return nil, err
+	}
+	h := &Hit{ID: r.ids[doc], Themes: []string{}}
+	var bad error
+	err = s.seg.VisitStoredFields(uint64(local), func(field string, typ byte, value []byte, _ []uint64) bool {
+		switch {
+		case field == FieldURL:
+			h.URL = string(value)
+		case field == FieldType:
+			h.Type = string(value)
+		case field == FieldThemes:
+			h.Themes = append(h.Themes, string(value))
+		case field == FieldSummary:
+			h.Summary = string(value)
+		case field == FieldDate:
+			if t, _, err := document.NewDateTimeFieldFromBytes(field, nil, value).DateTime(); err == nil {
+				h.Date = t
+			}
+		case field == FieldPageStarts:
+			for _, f := range strings.Fields(string(value)) {
+				off, err := strconv.Atoi(f)
+				if err != nil {
+					h.PageStarts = nil
+					break
+				}
+				h.PageStarts = append(h.PageStarts, off)
+			}
+		case field == FieldTranslations:
+			if err := json.Unmarshal(value, &h.Translations); err != nil {
+				bad = fmt.Errorf("translations of %s: %w", h.ID, err)
+			}
+		case textFields[field] == 1:
+			if h.Title == "" {
+				h.Title = string(value)
+			}
+		case withBody && textFields[field] == 2:
+			if h.Body == "" {
+				h.Body = string(value)
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indexer: stored fields of %s: %w", h.ID, err)
+	}
+	if bad != nil {
+		h.Translations = nil // written by the indexer; left out rather than fail a search
+	}
+	return h, nil
+}
+
+// textFields maps the title fields of every language to 1, the body
+// fields to 2.
+var textFields = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for _, l := range append([]string{""}, TextLangs...) {
+		m[TitleField(l)] = 1
+		m[BodyField(l)] = 2
+	}
+	return m
+}()
+
+func (r *Reader) locate(doc uint32) (segView, uint32, error) {
+	if int(doc) >= r.docs {
+		return segView{}, 0, fmt.Errorf("indexer: no document %d", doc)
+	}
+	i, _ := slices.BinarySearchFunc(r.segs, doc, func(s segView, d uint32) int {
+		if s.base <= d {
+			return -1
+		}
+		return 1
+	})
+	return r.segs[i-1], doc - r.segs[i-1].base, nil
+}
+
+// Words calls fn with each word of the completion dictionary (the
+// unstemmed words of titles and bodies, see AnalyzerWords) that starts
+// with prefix, in lexical order, with the number of documents holding it,
+// until fn returns false.
+func (r *Reader) Words(prefix string, fn func(word string, docs int) bool) error {
+	d, err := r.ir.FieldDictPrefix(FieldSuggest, []byte(prefix))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return err
+		}
+		if e == nil || !fn(e.Term, int(e.Count)) {
+			return nil
+		}
+	}
+}
+
+// WordBitmap returns the live documents holding a word of the completion
+// dictionary.
+func (r *Reader) WordBitmap(word string) (*roaring.Bitmap, error) {
+	return r.bitmap(FieldSuggest, word)
+}
+
+// Document returns the stored document with id, its text included; ok is
+// false when there is none.
+func (r *Reader) Document(id string) (*Document, bool, error) {
+	doc, ok := r.docOf(id)
+	if !ok {
+		return nil, false, nil
+	}
+	s, local, err := r.locate(doc)
+	if err != nil {
+		return nil, false, err
+	}
+	var src, body []byte
+	err = s.seg.VisitStoredFields(uint64(local), func(field string, _ byte, value []byte, _ []uint64) bool {
+		switch {
+		case field == FieldSource:
+			src = slices.Clone(value)
+		case textFields[field] == 2 && body == nil:
+			body = slices.Clone(value)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("indexer: stored fields of %s: %w", id, err)
+	}
+	var d Document
+	if err := json.Unmarshal(src, &d); err != nil {
+		return nil, false, fmt.Errorf("indexer: stored document %s: %w", id, err)
+	}
+	d.Body = string(body)
+	if d.Themes == nil {
+		d.Themes = []string{}
+	}
+	return &d, true, nil
+}
+
+// docOf returns the document number of an id.
+func (r *Reader) docOf(id string) (uint32, bool) {
+	for _, s := range r.segs {
+		d, err := s.seg.Dictionary("_id")
+		if err != nil {
+			return 0, false
+		}
+		pl, err := d.PostingsList([]byte(id), s.deleted, nil)
+		if err != nil || pl == nil || pl.Count() == 0 {
+			continue
+		}
+		p, err := pl.Iterator(false, false, false, nil).Next()
+		if err == nil && p != nil {
+			return s.base + uint32(p.Number()), true
+		}
+	}
+	return 0, false
+}
+
+// AnalyzeWords returns the words of text as the completion dictionary
+// holds them (AnalyzerWords).
+func (r *Reader) AnalyzeWords(text string) analysis.TokenStream {
+	a := r.analyzers[AnalyzerWords]
+	if a == nil || text == "" {
+		return nil
+	}
+	return a.Analyze([]byte(text))
+}

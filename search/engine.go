@@ -1,0 +1,834 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+// The query path. A search runs in three steps over an indexer.Reader,
+// each costing what it must and no more:
+//
+//  1. match: the parsed query becomes a set of document numbers (roaring
+//     bitmaps of the terms' postings, combined as the query says; phrases
+//     checked position by position), with no scoring and no filters;
+//  2. score: each scoring term's postings are read once (term frequency and
+//     field length, no positions) and BM25F accumulates into an array by
+//     document number;
+//  3. one pass over the matches applies the filters from in-memory columns,
+//     counts the facets (a document failing exactly one filter counts for
+//     that filter's facet: disjunctive counts from the same pass) and keeps
+//     the best offset+size in a heap.
+//
+// Positions are read only for the best Ranking.Depth documents (the
+// proximity bonus) and the page's hits (snippets).
+
+// run is one search's working state over a Reader.
+type run struct {
+	s     *Searcher
+	r     *indexer.Reader
+	ctx   context.Context
+	langs []string // the text-field languages a text clause matches in
+	// phrases caches the documents of each phrase read, for matching and
+	// scoring alike.
+	phrases map[string]*phraseDocs
+	checks  int
+}
+
+func (s *Searcher) newRun(ctx context.Context, r *indexer.Reader) *run {
+	return &run{s: s, r: r, ctx: ctx, langs: r.TextLangs(), phrases: map[string]*phraseDocs{}}
+}
+
+// stop reports whether the search's context is done: the work stops, not
+// only the answer.
+func (e *run) stop() bool { return e.ctx.Err() != nil }
+
+// match returns the documents matching the query's text (nil pq: all).
+func (e *run) match(pq *qnode, synonyms []string) (*roaring.Bitmap, error) {
+	if pq == nil || len(pq.children) == 0 {
+		return e.r.Live().Clone(), nil
+	}
+	bm, err := e.node(pq)
+	if err != nil {
+		return nil, err
+	}
+	for _, syn := range synonyms {
+		sb, err := e.text("", syn, true)
+		if err != nil {
+			return nil, err
+		}
+		bm.Or(sb)
+	}
+	return bm, nil
+}
+
+func (e *run) node(n *qnode) (*roaring.Bitmap, error) {
+	if err := e.ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch n.kind {
+	case nodeWord:
+		return e.text(n.field, n.text, false)
+	case nodePhrase:
+		return e.text(n.field, n.text, true)
+	case nodeTerm:
+		return e.r.KeywordBitmap(n.field, n.text)
+	}
+	var must, should, not []*roaring.Bitmap
+	for _, c := range n.children {
+		b, err := e.node(c)
+		if err != nil {
+			return nil, err
+		}
+		switch c.occ {
+		case occurMust:
+			must = append(must, b)
+		case occurMustNot:
+			not = append(not, b)
+		default:
+			should = append(should, b)
+		}
+	}
+	var out *roaring.Bitmap
+	switch {
+	case len(must) > 0: // should clauses only score
+		out = must[0]
+		for _, b := range must[1:] {
+			out.And(b)
+		}
+	case len(should) > 0:
+		out = roaring.FastOr(should...)
+	default:
+		out = e.r.Live().Clone()
+	}
+	for _, b := range not {
+		out.AndNot(b)
+	}
+	return out, nil
+}
+
+// parts returns the text parts a clause on field reads.
+func parts(field string) []indexer.Part {
+	switch field {
+	case indexer.FieldTitle:
+		return []indexer.Part{indexer.Title}
+	case indexer.FieldBody:
+		return []indexer.Part{indexer.Body}
+	}
+	return []indexer.Part{indexer.Title, indexer.Body}
+}
+
+// text returns the documents holding any analysed word of text (or, for a
+// phrase, all of them in order) in the parts of field, in the fields of
+// every language searched, each language analysing text its own way.
+func (e *run) text(field, text string, phrase bool) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	for _, l := range e.langs {
+		toks := e.r.Analyze(l, text)
+		if len(toks) == 0 {
+			continue
+		}
+		if !phrase || len(toks) == 1 {
+			for _, t := range toks {
+				for _, p := range parts(field) {
+					b, err := e.r.TextBitmap(p, l, string(t.Term))
+					if err != nil {
+						return nil, err
+					}
+					out.Or(b)
+				}
+			}
+			continue
+		}
+		words, gaps := phraseOf(toks)
+		for _, p := range parts(field) {
+			pd, err := e.phrase(p, l, words, gaps)
+			if err != nil {
+				return nil, err
+			}
+			out.Or(pd.bm)
+		}
+	}
+	return out, nil
+}
+
+// phraseDocs are the documents holding a phrase in one part, in document
+// order, with the phrase's frequency and the field's length in each.
+type phraseDocs struct {
+	bm    *roaring.Bitmap
+	docs  []uint32
+	freqs []uint32
+	lens  []uint32
+}
+
+// phrase finds the documents where words occur at their gaps from the
+// first: the documents holding them all (an AND of bitmaps), then the
+// positions of each in those documents.
+func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32) (*phraseDocs, error) {
+	key := string(rune('0'+p)) + lang + "\x00" + strings.Join(words, "\x00")
+	for _, g := range gaps {
+		key += "\x01" + string(rune(g))
+	}
+	if pd, ok := e.phrases[key]; ok {
+		return pd, nil
+	}
+	pd := &phraseDocs{bm: roaring.New()}
+	var cand *roaring.Bitmap
+	for _, w := range words {
+		b, err := e.r.TextBitmap(p, lang, w)
+		if err != nil {
+			return nil, err
+		}
+		if cand == nil {
+			cand = b
+		} else {
+			cand.And(b)
+		}
+		if cand.IsEmpty() {
+			e.phrases[key] = pd
+			return pd, nil
+		}
+	}
+	docs := cand.ToArray()
+	// pos[w][i]: the positions of words[w] in docs[i], in one backing
+	// array per word.
+	pos := make([][][]uint32, len(words))
+	lens := make([]uint32, len(docs))
+	for wi, w := range words {
+		pos[wi] = make([][]uint32, len(docs))
+		var backing []uint32
+		err := e.r.PostingsOf(p, lang, w, docs, true, func(i int, post *indexer.Posting) {
+			start := len(backing)
+			backing = append(backing, post.Pos...)
+			pos[wi][i] = backing[start:len(backing):len(backing)]
+			lens[i] = post.Length
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for i, d := range docs {
+		var n uint32
+		for _, p0 := range pos[0][i] {
+			ok := true
+			for wi := 1; wi < len(words) && ok; wi++ {
+				_, ok = slices.BinarySearch(pos[wi][i], p0+gaps[wi])
+			}
+			if ok {
+				n++
+			}
+		}
+		if n > 0 {
+			pd.docs = append(pd.docs, d)
+			pd.freqs = append(pd.freqs, n)
+			pd.lens = append(pd.lens, lens[i])
+		}
+	}
+	pd.bm.AddMany(pd.docs)
+	e.phrases[key] = pd
+	return pd, nil
+}
+
+// phraseOf returns a phrase's analysed words and the position of each
+// relative to the first (stop words removed by analysis leave gaps).
+func phraseOf(toks analysis.TokenStream) ([]string, []uint32) {
+	words := make([]string, len(toks))
+	gaps := make([]uint32, len(toks))
+	for i, t := range toks {
+		words[i], gaps[i] = string(t.Term), uint32(t.Position-toks[0].Position)
+	}
+	return words, gaps
+}
+
+// scores holds BM25F scores by document number, reused across searches
+// of one Reader size.
+type scores struct {
+	v       []float64
+	acc     []float64
+	touched []uint32
+	dirty   []uint32 // documents with a score, to clear
+}
+
+var scorePool sync.Pool
+
+func getScores(n int) *scores {
+	if sc, ok := scorePool.Get().(*scores); ok && len(sc.v) == n {
+		return sc
+	}
+	return &scores{v: make([]float64, n), acc: make([]float64, n)}
+}
+
+// clear zeroes the scores.
+func (sc *scores) clear() {
+	for _, d := range sc.dirty {
+		sc.v[d] = 0
+	}
+	sc.dirty = sc.dirty[:0]
+}
+
+func (sc *scores) release() {
+	for _, d := range sc.dirty {
+		sc.v[d] = 0
+	}
+	sc.dirty, sc.touched = sc.dirty[:0], sc.touched[:0]
+	if len(sc.dirty) == 0 && cap(sc.dirty) > 1<<20 {
+		sc.dirty = nil
+	}
+	scorePool.Put(sc)
+}
+
+// score accumulates the BM25F score of every document holding a scoring
+// term into sc. A term's pseudo-frequency sums its field frequencies, each
+// normalised by the field's length and weighted (title TitleWeight, body
+// 1), then saturates once; the members of a synonym group saturate
+// together, as one term.
+func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
+	r := e.s.rank
+	idfs := make([]float64, len(terms))
+	for i, rt := range terms {
+		idfs[i] = c.idf(rt)
+	}
+	sat := func(tf float64) float64 { return tf * (r.K1 + 1) / (r.K1 + tf) }
+	norm := func(length uint32, avg float64) float64 {
+		if avg <= 0 {
+			return 1
+		}
+		return 1 - r.B + r.B*float64(length)/avg
+	}
+	add := func(d uint32, v float64) {
+		if sc.acc[d] == 0 {
+			sc.touched = append(sc.touched, d)
+		}
+		sc.acc[d] += v
+	}
+	flush := func(w float64) {
+		for _, d := range sc.touched {
+			if sc.v[d] == 0 {
+				sc.dirty = append(sc.dirty, d)
+			}
+			sc.v[d] += w * sat(sc.acc[d])
+			sc.acc[d] = 0
+		}
+		sc.touched = sc.touched[:0]
+	}
+	accumulate := func(rt rankTerm) error {
+		avgT, avgB := c.avgTitle[rt.lang], c.avgBody[rt.lang]
+		for _, part := range []indexer.Part{indexer.Title, indexer.Body} {
+			mask, weight, avg := inTitle, r.TitleWeight, avgT
+			if part == indexer.Body {
+				mask, weight, avg = inBody, 1, avgB
+			}
+			if rt.fields&mask == 0 {
+				continue
+			}
+			if len(rt.toks) == 1 {
+				err := e.r.EachPosting(part, rt.lang, rt.toks[0], false, e.stop, func(p *indexer.Posting) bool {
+					add(p.Doc, weight*float64(p.Freq)/norm(p.Length, avg))
+					return true
+				})
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			pd, err := e.phrase(part, rt.lang, rt.toks, rt.gaps)
+			if err != nil {
+				return err
+			}
+			for i, d := range pd.docs {
+				add(d, weight*float64(pd.freqs[i])/norm(pd.lens[i], avg))
+			}
+		}
+		return e.ctx.Err()
+	}
+	type group struct {
+		members []int
+		idf     float64
+		w       float64
+	}
+	var groups []group
+	for i, rt := range terms {
+		if idfs[i] == 0 {
+			continue
+		}
+		if rt.group >= 0 {
+			for len(groups) <= rt.group {
+				groups = append(groups, group{idf: math.Inf(1)})
+			}
+			g := &groups[rt.group]
+			g.members = append(g.members, i)
+			g.idf = min(g.idf, idfs[i])
+			g.w = rt.weight
+			continue
+		}
+		if err := accumulate(rt); err != nil {
+			return err
+		}
+		flush(rt.weight * idfs[i])
+	}
+	for _, g := range groups {
+		for _, i := range g.members {
+			if err := accumulate(terms[i]); err != nil {
+				return err
+			}
+		}
+		flush(g.w * g.idf)
+	}
+	return nil
+}
+
+// corpusFor reads N, the average field lengths and the document frequency
+// of each term in each field from the Reader.
+func (e *run) corpusFor(terms []rankTerm) (*corpus, error) {
+	c := &corpus{n: float64(e.r.Count()), dfTitle: map[string]float64{}, dfBody: map[string]float64{},
+		avgTitle: map[string]float64{}, avgBody: map[string]float64{}}
+	if st, ok := e.r.Stats(); ok && st.Total() > 0 {
+		c.nLang = map[string]float64{"": float64(st.Docs)}
+		for l, ls := range st.Langs {
+			c.nLang[l] = float64(ls.Docs)
+		}
+		for _, rt := range terms {
+			if _, done := c.avgBody[rt.lang]; !done {
+				c.avgTitle[rt.lang], c.avgBody[rt.lang] = st.AvgLens(rt.lang)
+			}
+		}
+	}
+	if _, ok := e.r.Stats(); !ok {
+		// An index without statistics (built by hand): the mean lengths of
+		// the documents holding the query's terms, exact when they all do.
+		if err := e.meanLengths(terms, c); err != nil {
+			return nil, err
+		}
+	}
+	for _, rt := range terms {
+		for _, tok := range rt.toks {
+			k := dfKey(rt.lang, tok)
+			if _, done := c.dfBody[k]; done {
+				continue
+			}
+			t, err := e.r.DocFreq(indexer.Title, rt.lang, tok)
+			if err != nil {
+				return nil, err
+			}
+			b, err := e.r.DocFreq(indexer.Body, rt.lang, tok)
+			if err != nil {
+				return nil, err
+			}
+			c.dfTitle[k], c.dfBody[k] = float64(t), float64(b)
+		}
+	}
+	return c, nil
+}
+
+// meanLengths sets c's average lengths to those of the documents holding a
+// term, per language and part.
+func (e *run) meanLengths(terms []rankTerm, c *corpus) error {
+	for _, p := range []indexer.Part{indexer.Title, indexer.Body} {
+		lens := map[string]map[uint32]uint32{}
+		for _, rt := range terms {
+			if lens[rt.lang] == nil {
+				lens[rt.lang] = map[uint32]uint32{}
+			}
+			for _, tok := range rt.toks {
+				err := e.r.EachPosting(p, rt.lang, tok, false, e.stop, func(post *indexer.Posting) bool {
+					lens[rt.lang][post.Doc] = post.Length
+					return true
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		for l, m := range lens {
+			var sum float64
+			for _, n := range m {
+				sum += float64(n)
+			}
+			if len(m) > 0 {
+				if p == indexer.Title {
+					c.avgTitle[l] = sum / float64(len(m))
+				} else {
+					c.avgBody[l] = sum / float64(len(m))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// proximityBonus adds to the scores of docs the bonus for pairs of query
+// terms close together in the body, from the terms' positions in those
+// documents only.
+func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *scores) error {
+	w := e.s.rank.Proximity
+	if w <= 0 || len(docs) == 0 {
+		return nil
+	}
+	var single []int
+	for i, t := range terms {
+		if t.group < 0 && !t.fb && len(t.toks) == 1 && t.fields&inBody != 0 {
+			single = append(single, i)
+		}
+	}
+	if len(single) < 2 {
+		return nil
+	}
+	sorted := slices.Clone(docs)
+	slices.Sort(sorted)
+	at := make(map[uint32]int, len(sorted))
+	for i, d := range sorted {
+		at[d] = i
+	}
+	// pos[k][i]: positions of terms[single[k]] in sorted[i].
+	pos := make([][][]uint32, len(single))
+	for k, ti := range single {
+		pos[k] = make([][]uint32, len(sorted))
+		err := e.r.PostingsOf(indexer.Body, terms[ti].lang, terms[ti].toks[0], sorted, true, func(i int, p *indexer.Posting) {
+			pos[k][i] = slices.Clone(p.Pos)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if err := e.ctx.Err(); err != nil {
+		return err
+	}
+	idfs := make([]float64, len(single))
+	for k, ti := range single {
+		idfs[k] = c.idf(terms[ti])
+	}
+	for _, d := range docs {
+		i := at[d]
+		var bonus float64
+		for a := range single {
+			pa := pos[a][i]
+			if len(pa) == 0 {
+				continue
+			}
+			for b := a + 1; b < len(single); b++ {
+				if terms[single[a]].lang != terms[single[b]].lang {
+					continue
+				}
+				pb := pos[b][i]
+				if len(pb) == 0 {
+					continue
+				}
+				if dist := minDist(pa, pb); dist > 0 && dist <= 5 {
+					bonus += min(idfs[a], idfs[b]) / float64(dist*dist)
+				}
+			}
+		}
+		if bonus > 0 {
+			if sc.v[d] == 0 {
+				sc.dirty = append(sc.dirty, d)
+			}
+			sc.v[d] += w * bonus
+		}
+	}
+	return nil
+}
+
+// minDist is the smallest distance between a position in a and one in b,
+// both ascending.
+func minDist(a, b []uint32) uint32 {
+	best := uint32(math.MaxUint32)
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		x, y := a[i], b[j]
+		if x < y {
+			best = min(best, y-x)
+			i++
+		} else {
+			best = min(best, x-y)
+			j++
+		}
+	}
+	return best
+}
+
+// order compares two documents in a search's order: -1 when a comes first.
+type order func(a, b uint32) int
+
+func (e *run) order(sortBy string, sc *scores) order {
+	byScore := func(a, b uint32) int {
+		if sc != nil {
+			if c := cmp.Compare(sc.v[b], sc.v[a]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(e.r.IDRank(a), e.r.IDRank(b))
+	}
+	dates := e.r.Dates()
+	byDate := func(desc bool) order {
+		return func(a, b uint32) int {
+			da, db := dates[a], dates[b]
+			if da != db {
+				switch {
+				case da == indexer.NoDate:
+					return 1
+				case db == indexer.NoDate:
+					return -1
+				case desc:
+					return cmp.Compare(db, da)
+				default:
+					return cmp.Compare(da, db)
+				}
+			}
+			return byScore(a, b)
+		}
+	}
+	switch sortBy {
+	case SortNewest:
+		return byDate(true)
+	case SortOldest:
+		return byDate(false)
+	}
+	return byScore
+}
+
+// topK keeps the k first documents of an order: a heap whose root is the
+// last of those kept.
+type topK struct {
+	k    int
+	less order
+	h    []uint32
+}
+
+func (t *topK) push(d uint32) {
+	if len(t.h) < t.k {
+		t.h = append(t.h, d)
+		t.up(len(t.h) - 1)
+		return
+	}
+	if t.k == 0 || t.less(d, t.h[0]) >= 0 {
+		return
+	}
+	t.h[0] = d
+	t.down(0)
+}
+
+// worse reports whether h[i] comes after h[j] (the heap keeps the last on top).
+func (t *topK) worse(i, j int) bool { return t.less(t.h[i], t.h[j]) > 0 }
+
+func (t *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !t.worse(i, p) {
+			return
+		}
+		t.h[i], t.h[p] = t.h[p], t.h[i]
+		i = p
+	}
+}
+
+func (t *topK) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(t.h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(t.h) && t.worse(r, l) {
+			m = r
+		}
+		if !t.worse(m, i) {
+			return
+		}
+		t.h[i], t.h[m] = t.h[m], t.h[i]
+		i = m
+	}
+}
+
+// sorted returns the kept documents in order.
+func (t *topK) sorted() []uint32 {
+	out := slices.Clone(t.h)
+	slices.SortFunc(out, t.less)
+	return out
+}
+
+// filter is one filtered field: a facet column with its allowed values, or
+// the date range (col nil).
+type filter struct {
+	facet    string
+	col      *indexer.Column
+	allowed  []bool // by ordinal
+	from, to int64
+}
+
+func (f *filter) pass(r *indexer.Reader, d uint32) bool {
+	if f.col == nil {
+		v := r.Date(d)
+		return v != indexer.NoDate && v >= f.from && v <= f.to
+	}
+	if one := f.col.Single(); one != nil {
+		return f.allowed[one[d]]
+	}
+	for _, o := range f.col.Of(d) {
+		if f.allowed[o] {
+			return true
+		}
+	}
+	return false
+}
+
+// filtersOf builds the filters of req from the Reader's columns. A value
+// no document has allows nothing.
+func filtersOf(r *indexer.Reader, req Request) []filter {
+	var out []filter
+	add := func(facet string, values []string) {
+		if len(values) == 0 {
+			return
+		}
+		col := r.Column(facet)
+		f := filter{facet: facet, col: col, allowed: make([]bool, len(col.Values)+1)}
+		for _, v := range values {
+			if o, ok := col.Ord(v); ok {
+				f.allowed[o] = true
+			}
+		}
+		out = append(out, f)
+	}
+	add(indexer.FacetTheme, req.Themes)
+	add(indexer.FacetType, req.Types)
+	add(indexer.FacetYear, req.Years)
+	add(indexer.FacetPlace, req.Places)
+	add(indexer.FacetKind, req.Kinds)
+	add(indexer.FacetLang, req.Langs)
+	if !req.From.IsZero() || !req.To.IsZero() {
+		f := filter{from: math.MinInt64 + 1, to: math.MaxInt64}
+		if !req.From.IsZero() {
+			f.from = req.From.UnixNano()
+		}
+		if !req.To.IsZero() {
+			f.to = req.To.UnixNano()
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// counted is the outcome of the pass over the matches.
+type counted struct {
+	total  uint64
+	facets map[string][]int   // counts by ordinal, per facet; nil when not asked
+	cached map[string][]Facet // the facets, when they came from the cache
+}
+
+// collect passes over the matches once: filters, total, disjunctive facet
+// counts (if facets), and the top documents into top (if not nil).
+func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, top *topK) (counted, error) {
+	out := counted{}
+	type fc struct {
+		name   string
+		one    []uint16
+		col    *indexer.Column
+		counts []int
+		filter int // the index of its filter, -1 for none
+	}
+	var fcs []fc
+	if facets {
+		out.facets = map[string][]int{}
+		for _, name := range FacetNames {
+			col := e.r.Column(name)
+			f := fc{name: name, one: col.Single(), col: col, counts: make([]int, len(col.Values)+1), filter: -1}
+			for i := range filters {
+				if filters[i].facet == name {
+					f.filter = i
+				}
+			}
+			fcs = append(fcs, f)
+			out.facets[name] = f.counts
+		}
+	}
+	count := func(f *fc, d uint32) {
+		if f.one != nil {
+			f.counts[f.one[d]]++
+			return
+		}
+		for _, o := range f.col.Of(d) {
+			f.counts[o]++
+		}
+	}
+	// the facet of each filter, for documents failing it alone
+	byFilter := make([]int, len(filters))
+	for i := range byFilter {
+		byFilter[i] = -1
+		for j := range fcs {
+			if fcs[j].filter == i {
+				byFilter[i] = j
+			}
+		}
+	}
+	it := matches.ManyIterator()
+	buf := make([]uint32, 1024)
+	for {
+		n := it.NextMany(buf)
+		if n == 0 {
+			break
+		}
+		if err := e.ctx.Err(); err != nil {
+			return out, err
+		}
+		for _, d := range buf[:n] {
+			failed, first := 0, -1
+			for i := range filters {
+				if !filters[i].pass(e.r, d) {
+					failed++
+					if first < 0 {
+						first = i
+					}
+					if failed > 1 {
+						break
+					}
+				}
+			}
+			switch failed {
+			case 0:
+				out.total++
+				if top != nil {
+					top.push(d)
+				}
+				for j := range fcs {
+					count(&fcs[j], d)
+				}
+			case 1:
+				if j := byFilter[first]; j >= 0 {
+					count(&fcs[j], d)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// facetList turns counts by ordinal into a Result's facet values.
+func (s *Searcher) facetList(r *indexer.Reader, name string, counts []int) []Facet {
+	col := r.Column(name)
+	out := make([]Facet, 0, 8)
+	for o := 1; o < len(counts); o++ {
+		if counts[o] > 0 {
+			v := col.Values[o-1]
+			out = append(out, Facet{Value: v, Label: s.Label(name, v), Count: counts[o]})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Facet) int {
+		if name == "year" {
+			return strings.Compare(b.Value, a.Value)
+		}
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out[:min(len(out), facetSize)]
+}

@@ -1,0 +1,201 @@
+package search
+
+import (
+	"cmp"
+	"html"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kbsearch/kbsearch/indexer"
+)
+
+// Snippets. A hit's snippet is one window of its body around the best
+// cluster of query-term occurrences, found from the occurrences' byte
+// offsets in the postings (no re-analysis of the text), cut at word
+// boundaries, with the occurrences in <mark> and everything else escaped.
+
+const (
+	// snippetBytes is the length of a snippet window.
+	snippetBytes = 220
+	// maxOccurrences caps the occurrences of one term considered in one
+	// document (a word repeated a million times gives no better snippet).
+	maxOccurrences = 2048
+)
+
+// occurrence is one query term's occurrence in a body.
+type occurrence struct {
+	start, end uint32
+	term       int // index of the query term
+}
+
+// bodyOccurrences returns the occurrences of words (analysed tokens of the
+// document's text-field language) in doc's body, by offset; at most
+// maxOccurrences per word.
+func (e *run) bodyOccurrences(doc uint32, lang string, words []string) ([]occurrence, error) {
+	var out []occurrence
+	for ti, w := range words {
+		err := e.r.PostingsOf(indexer.Body, lang, w, []uint32{doc}, true, func(_ int, p *indexer.Posting) {
+			for i := range p.Start[:min(len(p.Start), maxOccurrences)] {
+				out = append(out, occurrence{start: p.Start[i], end: p.End[i], term: ti})
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b occurrence) int { return cmp.Compare(a.start, b.start) })
+	return out, nil
+}
+
+// bestWindow returns the index range [i, j) of the occurrences that fit in
+// one window of n bytes with the most distinct terms, then the most
+// occurrences, then the earliest.
+func bestWindow(occ []occurrence, n uint32, terms int) (int, int) {
+	bi, bj, bDistinct := 0, 0, -1
+	seen := make([]int, terms)
+	distinct := 0
+	j := 0
+	for i := range occ {
+		for j < len(occ) && occ[j].end <= occ[i].start+n {
+			if seen[occ[j].term] == 0 {
+				distinct++
+			}
+			seen[occ[j].term]++
+			j++
+		}
+		if distinct > bDistinct || distinct == bDistinct && j-i > bj-bi {
+			bi, bj, bDistinct = i, j, distinct
+		}
+		if seen[occ[i].term]--; seen[occ[i].term] == 0 {
+			distinct--
+		}
+	}
+	return bi, bj
+}
+
+// snippet renders the window of text around occ[i:j] as escaped HTML with
+// every occurrence in it marked. The window starts a little before the
+// first occurrence and both ends are moved to word boundaries.
+func snippet(text string, occ []occurrence, i, j int) string {
+	if i >= j {
+		return ""
+	}
+	first := int(occ[i].start)
+	if first > len(text) {
+		return ""
+	}
+	lead := max(0, (snippetBytes-int(occ[j-1].end-occ[i].start))/3)
+	from := wordStart(text, max(0, first-lead))
+	to := wordEnd(text, min(len(text), from+snippetBytes))
+	to = max(to, min(len(text), int(occ[j-1].end)))
+	var b strings.Builder
+	if from > 0 {
+		b.WriteString("… ")
+	}
+	at := from
+	for _, o := range occ {
+		s, e := int(o.start), int(o.end)
+		if s < at || e > to {
+			continue
+		}
+		b.WriteString(html.EscapeString(clean(text[at:s])))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(clean(text[s:e])))
+		b.WriteString("</mark>")
+		at = e
+	}
+	b.WriteString(html.EscapeString(clean(text[at:to])))
+	if to < len(text) {
+		b.WriteString(" …")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// clean folds runs of white space into one space.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == '\n' || r == '\t' || r == '\r' }) && !strings.Contains(s, "  ") {
+		return s
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// wordStart moves i back to the start of the word it is in (or forward past
+// the separators it is on), never more than 30 bytes.
+func wordStart(s string, i int) int {
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	for k := 0; k < 30 && i > 0; k++ {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		if !isWordRune(r) {
+			break
+		}
+		i -= size
+	}
+	return i
+}
+
+// wordEnd moves i forward to the end of the word it is in, never more than
+// 30 bytes.
+func wordEnd(s string, i int) int {
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	for k := 0; k < 30 && i < len(s); k++ {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isWordRune(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// pageOf returns the page (1-based) of a paged document where the
+// occurrences cluster best: the page with the most distinct terms, then
+// the most occurrences, then the earliest; 0 for a document of one page.
+func pageOf(starts []int, occ []occurrence, terms int) int {
+	if len(starts) < 2 || len(occ) == 0 {
+		return 0
+	}
+	distinct := make([]map[int]bool, len(starts))
+	count := make([]int, len(starts))
+	for _, o := range occ {
+		p, found := slices.BinarySearch(starts, int(o.start))
+		if !found {
+			p--
+		}
+		p = max(p, 0)
+		if distinct[p] == nil {
+			distinct[p] = map[int]bool{}
+		}
+		distinct[p][o.term] = true
+		count[p]++
+	}
+	best := -1
+	for p := range starts {
+		if count[p] == 0 {
+			continue
+		}
+		if best < 0 || len(distinct[p]) > len(distinct[best]) ||
+			len(distinct[p]) == len(distinct[best]) && count[p] > count[best] {
+			best = p
+		}
+	}
+	return best + 1
+}
