@@ -564,7 +564,16 @@ func (r *Reader) bitmap(field, term string) (*roaring.Bitmap, error) {
 
 // DocFreq returns the number of live documents whose part holds term.
 func (r *Reader) DocFreq(p Part, textLang, term string) (int, error) {
-	field := p.field(textLang)
+	return r.docFreq(p.field(textLang), term)
+}
+
+// WordDocFreq returns the number of live documents holding a word of the
+// completion dictionary.
+func (r *Reader) WordDocFreq(word string) (int, error) {
+	return r.docFreq(FieldSuggest, word)
+}
+
+func (r *Reader) docFreq(field, term string) (int, error) {
 	n := 0
 	for _, s := range r.segs {
 		d, err := s.seg.Dictionary(field)
@@ -657,7 +666,7 @@ func normLength(norm float64) uint32 {
 	if norm <= 0 {
 		return 0
 	}
-	return uint32(math.Round(1 / (norm * norm)))
+	return uint32(1/(norm*norm) + 0.5)
 }
 
 // PostingsOf calls fn with the posting of term in part for each of docs

@@ -180,6 +180,10 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	if pd, ok := e.phrases[key]; ok {
 		return pd, nil
 	}
+	if pd := e.s.phrases.get(e.r, key); pd != nil {
+		e.phrases[key] = pd
+		return pd, nil
+	}
 	pd := &phraseDocs{bm: roaring.New()}
 	var cand *roaring.Bitmap
 	for _, w := range words {
@@ -236,7 +240,9 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 		}
 	}
 	pd.bm.AddMany(pd.docs)
+	pd.bm.RunOptimize()
 	e.phrases[key] = pd
+	e.s.phrases.put(e.r, key, pd)
 	return pd, nil
 }
 

@@ -35,8 +35,9 @@ type Searcher struct {
 	log  *slog.Logger
 	rank Ranking
 
-	mu    sync.Mutex
-	cache *facetCache // facets of the empty query, for one Reader
+	mu      sync.Mutex
+	cache   *facetCache // facets of the empty query, for one Reader
+	phrases phraseCache
 }
 
 // facetCache holds the answer's facets of the empty query without filters:
@@ -250,12 +251,39 @@ func (s *Searcher) storeFacets(r *indexer.Reader, cnt counted) {
 // best window of each body and the page of a paged document.
 func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) ([]Hit, error) {
 	out := make([]Hit, 0, len(docs))
-	langCol := e.r.Column(indexer.FacetLang)
-	for _, d := range docs {
+	stored := make([]*indexer.Hit, len(docs))
+	// Occurrences are read for a snippet, and for the page of a paged
+	// document's best match.
+	var withOcc []uint32
+	for i, d := range docs {
 		h, err := e.r.Hit(d, snippets)
 		if err != nil {
 			return nil, err
 		}
+		stored[i] = h
+		if snippets || len(h.PageStarts) > 1 {
+			withOcc = append(withOcc, d)
+		}
+	}
+	langCol := e.r.Column(indexer.FacetLang)
+	langOf := func(d uint32) string {
+		if o := langCol.Of(d); len(o) > 0 {
+			return indexer.TextLang(langCol.Values[o[0]-1])
+		}
+		return ""
+	}
+	words := map[string][]string{}
+	for _, d := range withOcc {
+		if l := langOf(d); words[l] == nil {
+			words[l] = bodyWords(terms, l)
+		}
+	}
+	occs, err := e.bodyOccurrences(withOcc, langOf, words)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range docs {
+		h := stored[i]
 		hit := Hit{ID: h.ID, URL: h.URL, Title: h.Title, Type: h.Type, Themes: h.Themes, Translations: h.Translations}
 		if sc != nil {
 			hit.Score = sc.v[d]
@@ -263,27 +291,15 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 		if !h.Date.IsZero() {
 			hit.Date = h.Date.Format(time.DateOnly)
 		}
-		// Occurrences are read for a snippet, and for the page of a paged
-		// document's best match.
-		if snippets || len(h.PageStarts) > 1 {
-			lang := ""
-			if o := langCol.Of(d); len(o) > 0 {
-				lang = indexer.TextLang(langCol.Values[o[0]-1])
-			}
-			words := bodyWords(terms, lang)
-			occ, err := e.bodyOccurrences(d, lang, words)
-			if err != nil {
-				return nil, err
-			}
-			if len(occ) > 0 {
-				if snippets {
-					i, j := bestWindow(occ, snippetBytes, len(words))
-					if frag := snippet(h.Body, occ, i, j); frag != "" {
-						hit.Snippets = []string{frag}
-					}
+		if occ := occs[d]; len(occ) > 0 {
+			n := len(words[langOf(d)])
+			if snippets {
+				i, j := bestWindow(occ, snippetBytes, n)
+				if frag := snippet(h.Body, occ, i, j); frag != "" {
+					hit.Snippets = []string{frag}
 				}
-				hit.Page = pageOf(h.PageStarts, occ, len(words))
 			}
+			hit.Page = pageOf(h.PageStarts, occ, n)
 		}
 		if len(hit.Snippets) == 0 {
 			hit.Snippets = []string{}

@@ -30,22 +30,33 @@ type occurrence struct {
 	term       int // index of the query term
 }
 
-// bodyOccurrences returns the occurrences of words (analysed tokens of the
-// document's text-field language) in doc's body, by offset; at most
-// maxOccurrences per word.
-func (e *run) bodyOccurrences(doc uint32, lang string, words []string) ([]occurrence, error) {
-	var out []occurrence
-	for ti, w := range words {
-		err := e.r.PostingsOf(indexer.Body, lang, w, []uint32{doc}, true, func(_ int, p *indexer.Posting) {
-			for i := range p.Start[:min(len(p.Start), maxOccurrences)] {
-				out = append(out, occurrence{start: p.Start[i], end: p.End[i], term: ti})
+// bodyOccurrences returns the occurrences of the words of each text-field
+// language (analysed tokens) in the bodies of docs of that language, by
+// document and then offset; at most maxOccurrences per word and document.
+// Each word's postings are read once for all the documents.
+func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words map[string][]string) (map[uint32][]occurrence, error) {
+	out := make(map[uint32][]occurrence, len(docs))
+	byLang := map[string][]uint32{}
+	for _, d := range docs {
+		l := langOf(d)
+		byLang[l] = append(byLang[l], d)
+	}
+	for l, ds := range byLang {
+		slices.Sort(ds)
+		for ti, w := range words[l] {
+			err := e.r.PostingsOf(indexer.Body, l, w, ds, true, func(i int, p *indexer.Posting) {
+				for k := range p.Start[:min(len(p.Start), maxOccurrences)] {
+					out[ds[i]] = append(out[ds[i]], occurrence{start: p.Start[k], end: p.End[k], term: ti})
+				}
+			})
+			if err != nil {
+				return nil, err
 			}
-		})
-		if err != nil {
-			return nil, err
 		}
 	}
-	slices.SortFunc(out, func(a, b occurrence) int { return cmp.Compare(a.start, b.start) })
+	for _, occ := range out {
+		slices.SortFunc(occ, func(a, b occurrence) int { return cmp.Compare(a.start, b.start) })
+	}
 	return out, nil
 }
 

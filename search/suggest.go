@@ -268,7 +268,7 @@ func (s *Searcher) didYouMean(r *indexer.Reader, q string, langs []string) (stri
 // fields of one of langs, analysed as the search analyses it, or as
 // written; a word the analysers drop (a stop word) counts as known.
 func (s *Searcher) known(r *indexer.Reader, word string, langs []string) (bool, error) {
-	if b, err := r.WordBitmap(word); err != nil || !b.IsEmpty() {
+	if df, err := r.WordDocFreq(word); err != nil || df > 0 {
 		return err == nil, err
 	}
 	stop := true // a stop word of every language: nothing to correct
