@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -77,30 +76,26 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 		}
 	}
 
-	im, err := NewMapping()
-	if err != nil {
-		return nil, err
-	}
 	buildDir, err := os.MkdirTemp(dir, buildPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("indexer: %w", err)
 	}
-	idxPath := filepath.Join(buildDir, "index")
 	published := false
 	defer func() {
 		if !published {
 			os.RemoveAll(buildDir)
 		}
 	}()
-	idx, err := bleve.New(idxPath, im)
+	w, err := NewWriter(buildDir, opts.BatchSize)
 	if err != nil {
-		return nil, fmt.Errorf("indexer: create index: %w", err)
+		return nil, err
 	}
-	n, err := fill(ctx, idx, im, st, opts)
-	if cerr := idx.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("indexer: close index: %w", cerr)
-	}
+	n, err := fill(ctx, w, st, opts)
 	if err != nil {
+		w.Abort()
+		return nil, err
+	}
+	if err := w.Close(ctx); err != nil {
 		return nil, err
 	}
 	m := &Manifest{
@@ -125,25 +120,7 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 
 // fill adds every indexable record to idx in batches, checking ctx between
 // batches (bleve's Batch takes no context).
-func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *store.Store, opts BuildOptions) (int, error) {
-	batch := idx.NewBatch()
-	n := 0
-	flush := func() error {
-		if batch.Size() == 0 {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := idx.Batch(batch); err != nil {
-			return fmt.Errorf("indexer: batch: %w", err)
-		}
-		batch.Reset()
-		if opts.Progress != nil {
-			opts.Progress(n)
-		}
-		return nil
-	}
+func fill(ctx context.Context, w *Writer, st *store.Store, opts BuildOptions) (int, error) {
 	// A first pass over the store learns which meeting page owns which
 	// documents, so a document can borrow its meeting page's title as
 	// evidence of its themes.
@@ -152,7 +129,6 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 		return 0, fmt.Errorf("indexer: read site structure: %w", err)
 	}
 	seen := make(map[string]bool)
-	var stats Stats
 	err = st.Each(ctx, func(rec *store.Record) error {
 		if !rec.Indexable() {
 			return nil
@@ -162,26 +138,19 @@ func fill(ctx context.Context, idx bleve.Index, im mapping.IndexMapping, st *sto
 			return nil // two records resolving to one canonical URL
 		}
 		seen[d.ID] = true
-		if err := batch.Index(d.ID, IndexFields(im, &d)); err != nil {
-			return fmt.Errorf("indexer: add %s: %w", d.URL, err)
+		flushed, err := w.Add(ctx, &d)
+		if err != nil {
+			return err
 		}
-		stats.Add(&d)
-		n++
-		if batch.Size() >= opts.BatchSize {
-			return flush()
+		if flushed && opts.Progress != nil {
+			opts.Progress(w.Documents())
 		}
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	if err := flush(); err != nil {
-		return 0, err
-	}
-	if err := WriteStats(idx, stats); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return w.Documents(), nil
 }
 
 // IndexFields fills d's token counts and returns the value bleve indexes for

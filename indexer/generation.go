@@ -29,7 +29,8 @@ const (
 	// 3: per-language text fields. 4: page offsets of paged documents.
 	// 5: the suggest field (words for completion and spelling).
 	// 6: translations (versions of a document in other languages).
-	MappingVersion = 6
+	// 7: bodies in a text store beside the index, not in stored fields.
+	MappingVersion = 7
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

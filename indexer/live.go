@@ -40,16 +40,7 @@ func OpenCurrent(dir string) (bleve.Index, string, error) {
 // OpenReader opens generation name of dir read-only as a Reader that owns
 // its index: closing the Reader closes it.
 func OpenReader(dir, name string) (*Reader, error) {
-	idx, err := OpenGeneration(dir, name)
-	if err != nil {
-		return nil, err
-	}
-	r, err := newReader(idx, true)
-	if err != nil {
-		_ = idx.Close()
-		return nil, fmt.Errorf("indexer: open %s: %w", name, err)
-	}
-	return r, nil
+	return OpenDir(filepath.Join(dir, name))
 }
 
 // OpenCurrentReader opens the current generation of dir as a Reader. It

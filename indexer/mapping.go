@@ -131,10 +131,10 @@ func NewMapping() (mapping.IndexMapping, error) {
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 
-	text := func(analyzer string) *mapping.FieldMapping {
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
-		f.Store = true
+		f.Store = store
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
@@ -159,8 +159,9 @@ func NewMapping() (mapping.IndexMapping, error) {
 
 	dm := bleve.NewDocumentStaticMapping()
 	for _, l := range append([]string{""}, TextLangs...) {
-		dm.AddFieldMappingsAt(TitleField(l), text(AnalyzerFor(l)))
-		dm.AddFieldMappingsAt(BodyField(l), text(AnalyzerFor(l)))
+		dm.AddFieldMappingsAt(TitleField(l), text(AnalyzerFor(l), true))
+		// Bodies live in the text store (see TextWriter), read by range.
+		dm.AddFieldMappingsAt(BodyField(l), text(AnalyzerFor(l), false))
 	}
 	for _, name := range []string{FieldType, FieldYear, FieldKind, FieldPlace, FieldCountry, FieldLang, FieldThemes} {
 		dm.AddFieldMappingsAt(name, keyword())

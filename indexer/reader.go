@@ -54,6 +54,9 @@ type Reader struct {
 	stats    Stats
 	hasStats bool
 
+	texts   *texts  // nil for an index without a text store
+	textOff []int64 // record offset by document; -1 for none
+
 	analyzers map[string]analysis.Analyzer // by text-field language
 
 	refs      atomic.Int64
@@ -102,13 +105,16 @@ var _ Source = (*Reader)(nil)
 var _ Source = (*Live)(nil)
 
 // NewReader returns a Reader over idx, a scorch index (every index Build
-// makes, and bleve.New's). It takes idx's current snapshot: documents
-// indexed later are not seen. Closing the Reader does not close idx.
-func NewReader(idx bleve.Index) (*Reader, error) {
-	return newReader(idx, false)
+// makes, and bleve.New's), with the documents' texts in the text store at
+// textsPath (see TextWriter; "" for none: texts then come from bleve's
+// stored fields, where an index built before the text store keeps them).
+// It takes idx's current snapshot: documents indexed later are not seen.
+// Closing the Reader does not close idx.
+func NewReader(idx bleve.Index, textsPath string) (*Reader, error) {
+	return newReader(idx, textsPath, false)
 }
 
-func newReader(idx bleve.Index, own bool) (*Reader, error) {
+func newReader(idx bleve.Index, textsPath string, own bool) (*Reader, error) {
 	ai, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("indexer: reader: %w", err)
@@ -127,6 +133,24 @@ func newReader(idx bleve.Index, own bool) (*Reader, error) {
 	if err := r.load(snap); err != nil {
 		_ = ir.Close()
 		return nil, fmt.Errorf("indexer: reader: %w", err)
+	}
+	if textsPath != "" {
+		t, offsets, err := openTexts(textsPath)
+		if err != nil {
+			_ = ir.Close()
+			return nil, fmt.Errorf("indexer: reader: %w", err)
+		}
+		if t != nil {
+			r.texts = t
+			r.textOff = make([]int64, r.docs)
+			for d, id := range r.ids {
+				off, ok := offsets[id]
+				if !ok {
+					off = -1
+				}
+				r.textOff[d] = off
+			}
+		}
 	}
 	return r, nil
 }
@@ -403,6 +427,11 @@ func (r *Reader) Release() {
 	if r.refs.Add(-1) == 0 {
 		r.closeOnce.Do(func() {
 			r.closeErr = r.ir.Close()
+			if r.texts != nil {
+				if err := r.texts.close(); err != nil && r.closeErr == nil {
+					r.closeErr = err
+				}
+			}
 			if r.own {
 				if err := r.idx.Close(); err != nil && r.closeErr == nil {
 					r.closeErr = err
@@ -599,6 +628,9 @@ type Posting struct {
 	// Pos are the token positions (1-based), Start and End the byte
 	// offsets of each occurrence in the field's text, only when asked for.
 	Pos, Start, End []uint32
+	// Capped is set when positions were asked for and not read: the term
+	// occurs more often than the caller's cap (see PostingsOf).
+	Capped bool
 }
 
 // EachPosting calls fn for every live document whose part holds term, in
@@ -671,10 +703,15 @@ func normLength(norm float64) uint32 {
 
 // PostingsOf calls fn with the posting of term in part for each of docs
 // (ascending) that has one, with positions if asked. Each segment's
-// postings are skipped through, not read whole.
-func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, fn func(i int, post *Posting)) error {
+// postings are skipped through, not read whole. With positions, a document
+// holding the term more than maxFreq times (if maxFreq > 0) gets its
+// posting without them and Capped set: positions cost memory and time in
+// proportion to the frequency, and a hostile page repeats a word millions
+// of times.
+func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, maxFreq int, fn func(i int, post *Posting)) error {
 	field := p.field(textLang)
 	var post Posting
+	capFreq := positions && maxFreq > 0
 	i := 0
 	for si, s := range r.segs {
 		if i >= len(docs) {
@@ -701,7 +738,13 @@ func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positi
 			}
 			continue
 		}
-		it := pl.Iterator(true, true, positions, nil)
+		// it finds the documents; locs, when frequencies are capped, reads
+		// positions only for those under the cap.
+		it := pl.Iterator(true, true, positions && !capFreq, nil)
+		var locs segment.PostingsIterator
+		if capFreq {
+			locs = pl.Iterator(true, true, true, nil)
+		}
 		for i < len(docs) && docs[i] < end {
 			sp, err := it.Advance(uint64(docs[i] - s.base))
 			if err != nil {
@@ -717,11 +760,30 @@ func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positi
 			for i < len(docs) && docs[i] < got {
 				i++
 			}
-			if i < len(docs) && docs[i] == got {
-				fillPosting(&post, s.base, sp, positions)
-				fn(i, &post)
-				i++
+			if i >= len(docs) || docs[i] != got {
+				continue
 			}
+			switch {
+			case !capFreq:
+				fillPosting(&post, s.base, sp, positions)
+				post.Capped = false
+			case sp.Frequency() > uint64(maxFreq):
+				fillPosting(&post, s.base, sp, false)
+				post.Pos, post.Start, post.End = post.Pos[:0], post.Start[:0], post.End[:0]
+				post.Capped = true
+			default:
+				lp, err := locs.Advance(sp.Number())
+				if err != nil {
+					return err
+				}
+				if lp == nil || lp.Number() != sp.Number() {
+					return fmt.Errorf("indexer: postings of %q in %s disagree", term, field)
+				}
+				fillPosting(&post, s.base, lp, true)
+				post.Capped = false
+			}
+			fn(i, &post)
+			i++
 		}
 	}
 	return nil
@@ -739,11 +801,54 @@ type Hit struct {
 	Summary      string
 	PageStarts   []int
 	Translations []Translation
-	Body         string // only when asked for
 }
 
-// Hit returns the stored fields of doc; withBody adds its text.
-func (r *Reader) Hit(doc uint32, withBody bool) (*Hit, error) {
+// Text returns bytes [from, to) of doc's text (its body), cut to the
+// text's length, and that length. From a text store it reads only the
+// blocks the range spans, whatever the document's size.
+func (r *Reader) Text(doc uint32, from, to int) (string, int, error) {
+	if r.texts != nil {
+		off := r.textOff[doc]
+		if off < 0 {
+			return "", 0, nil
+		}
+		return r.texts.textRange(off, from, to)
+	}
+	body, err := r.storedBody(doc)
+	if err != nil {
+		return "", 0, err
+	}
+	from, to = max(0, min(from, len(body))), max(0, min(to, len(body)))
+	return body[from:max(from, to)], len(body), nil
+}
+
+// TextBytesRead returns the bytes read from the text store so far.
+func (r *Reader) TextBytesRead() int64 {
+	if r.texts == nil {
+		return 0
+	}
+	return r.texts.read.Load()
+}
+
+// storedBody reads the body from bleve's stored fields (an index without a
+// text store).
+func (r *Reader) storedBody(doc uint32) (string, error) {
+	s, local, err := r.locate(doc)
+	if err != nil {
+		return "", err
+	}
+	var body string
+	err = s.seg.VisitStoredFields(uint64(local), func(field string, _ byte, value []byte, _ []uint64) bool {
+		if textFields[field] == 2 && body == "" {
+			body = string(value)
+		}
+		return true
+	})
+	return body, err
+}
+
+// Hit returns the stored fields of doc.
+func (r *Reader) Hit(doc uint32) (*Hit, error) {
 	s, local, err := r.locate(doc)
 	if err != nil {
 		return nil, err
@@ -780,10 +885,6 @@ func (r *Reader) Hit(doc uint32, withBody bool) (*Hit, error) {
 		case textFields[field] == 1:
 			if h.Title == "" {
 				h.Title = string(value)
-			}
-		case withBody && textFields[field] == 2:
-			if h.Body == "" {
-				h.Body = string(value)
 			}
 		}
 		return true
@@ -859,13 +960,10 @@ func (r *Reader) Document(id string) (*Document, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	var src, body []byte
+	var src []byte
 	err = s.seg.VisitStoredFields(uint64(local), func(field string, _ byte, value []byte, _ []uint64) bool {
-		switch {
-		case field == FieldSource:
+		if field == FieldSource {
 			src = slices.Clone(value)
-		case textFields[field] == 2 && body == nil:
-			body = slices.Clone(value)
 		}
 		return true
 	})
@@ -876,7 +974,9 @@ func (r *Reader) Document(id string) (*Document, bool, error) {
 	if err := json.Unmarshal(src, &d); err != nil {
 		return nil, false, fmt.Errorf("indexer: stored document %s: %w", id, err)
 	}
-	d.Body = string(body)
+	if d.Body, _, err = r.Text(doc, 0, math.MaxInt); err != nil {
+		return nil, false, fmt.Errorf("indexer: text of %s: %w", id, err)
+	}
 	if d.Themes == nil {
 		d.Themes = []string{}
 	}
@@ -911,3 +1011,7 @@ func (r *Reader) AnalyzeWords(text string) analysis.TokenStream {
 	}
 	return a.Analyze([]byte(text))
 }
+
+// DropStats forgets the collection statistics, as if the index had none
+// (an index built by hand): for tests of what search does without them.
+func (r *Reader) DropStats() { r.stats, r.hasStats = Stats{}, false }

@@ -203,17 +203,26 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	}
 	docs := cand.ToArray()
 	// pos[w][i]: the positions of words[w] in docs[i], in one backing
-	// array per word.
+	// array per word. A document where a word is too frequent to read its
+	// positions (maxPositions) is taken to hold the phrase as often as its
+	// rarest word.
 	pos := make([][][]uint32, len(words))
 	lens := make([]uint32, len(docs))
+	capped := make([]uint32, len(docs)) // the least frequency of a capped word, 0 for none
 	for wi, w := range words {
 		pos[wi] = make([][]uint32, len(docs))
 		var backing []uint32
-		err := e.r.PostingsOf(p, lang, w, docs, true, func(i int, post *indexer.Posting) {
+		err := e.r.PostingsOf(p, lang, w, docs, true, maxPositions, func(i int, post *indexer.Posting) {
+			lens[i] = post.Length
+			if post.Capped {
+				if capped[i] == 0 || post.Freq < capped[i] {
+					capped[i] = post.Freq
+				}
+				return
+			}
 			start := len(backing)
 			backing = append(backing, post.Pos...)
 			pos[wi][i] = backing[start:len(backing):len(backing)]
-			lens[i] = post.Length
 		})
 		if err != nil {
 			return nil, err
@@ -224,13 +233,22 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	}
 	for i, d := range docs {
 		var n uint32
-		for _, p0 := range pos[0][i] {
-			ok := true
-			for wi := 1; wi < len(words) && ok; wi++ {
-				_, ok = slices.BinarySearch(pos[wi][i], p0+gaps[wi])
+		if capped[i] > 0 {
+			n = capped[i]
+			for wi := range words {
+				if pos[wi][i] != nil {
+					n = min(n, uint32(len(pos[wi][i])))
+				}
 			}
-			if ok {
-				n++
+		} else {
+			for _, p0 := range pos[0][i] {
+				ok := true
+				for wi := 1; wi < len(words) && ok; wi++ {
+					_, ok = slices.BinarySearch(pos[wi][i], p0+gaps[wi])
+				}
+				if ok {
+					n++
+				}
 			}
 		}
 		if n > 0 {
@@ -500,8 +518,10 @@ func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *sco
 	pos := make([][][]uint32, len(single))
 	for k, ti := range single {
 		pos[k] = make([][]uint32, len(sorted))
-		err := e.r.PostingsOf(indexer.Body, terms[ti].lang, terms[ti].toks[0], sorted, true, func(i int, p *indexer.Posting) {
-			pos[k][i] = slices.Clone(p.Pos)
+		err := e.r.PostingsOf(indexer.Body, terms[ti].lang, terms[ti].toks[0], sorted, true, maxPositions, func(i int, p *indexer.Posting) {
+			if !p.Capped {
+				pos[k][i] = slices.Clone(p.Pos)
+			}
 		})
 		if err != nil {
 			return err

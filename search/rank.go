@@ -224,11 +224,15 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		if sc.v[d] <= 0 {
 			continue
 		}
-		h, err := e.r.Hit(d, true)
+		h, err := e.r.Hit(d)
 		if err != nil {
 			return nil, err
 		}
-		toks := e.r.Analyze("", h.Title+"\n"+h.Body)
+		body, _, err := e.r.Text(d, 0, feedbackBytes)
+		if err != nil {
+			return nil, err
+		}
+		toks := e.r.Analyze("", h.Title+"\n"+body)
 		if len(toks) == 0 {
 			continue
 		}
@@ -291,6 +295,9 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 	}
 	return out, nil
 }
+
+// feedbackBytes is how much of each best document's text feedback reads.
+const feedbackBytes = 64 << 10
 
 func isNumber(b []byte) bool {
 	for _, c := range b {

@@ -256,7 +256,7 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 	// document's best match.
 	var withOcc []uint32
 	for i, d := range docs {
-		h, err := e.r.Hit(d, snippets)
+		h, err := e.r.Hit(d)
 		if err != nil {
 			return nil, err
 		}
@@ -295,7 +295,12 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 			n := len(words[langOf(d)])
 			if snippets {
 				i, j := bestWindow(occ, snippetBytes, n)
-				if frag := snippet(h.Body, occ, i, j); frag != "" {
+				lo, hi := snippetRange(occ, i, j)
+				seg, length, err := e.r.Text(d, lo, hi)
+				if err != nil {
+					return nil, err
+				}
+				if frag := snippet(seg, lo, length, occ, i, j); frag != "" {
 					hit.Snippets = []string{frag}
 				}
 			}

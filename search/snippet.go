@@ -19,9 +19,18 @@ import (
 const (
 	// snippetBytes is the length of a snippet window.
 	snippetBytes = 220
-	// maxOccurrences caps the occurrences of one term considered in one
-	// document (a word repeated a million times gives no better snippet).
+	// maxOccurrences caps the occurrences of one word in one document read
+	// from the postings for a snippet. A document holding a word more
+	// often than that has its snippet from the start of its text instead
+	// (scanBytes of it, analysed again): the word is everywhere.
 	maxOccurrences = 2048
+	scanBytes      = 32 << 10
+	// maxPositions caps the positions of one word in one document read
+	// for a phrase or the proximity bonus. Beyond it a phrase whose words
+	// are all there is taken to be there, as often as its rarest word
+	// (real documents stay far below: a 300-page report holds its
+	// commonest words a few thousand times).
+	maxPositions = 1 << 16
 )
 
 // occurrence is one query term's occurrence in a body.
@@ -32,10 +41,13 @@ type occurrence struct {
 
 // bodyOccurrences returns the occurrences of the words of each text-field
 // language (analysed tokens) in the bodies of docs of that language, by
-// document and then offset; at most maxOccurrences per word and document.
-// Each word's postings are read once for all the documents.
+// document and then offset. Each word's postings are read once for all the
+// documents. A document where a word is too frequent for its positions to
+// be read (see maxOccurrences) has its occurrences from the start of its
+// text.
 func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words map[string][]string) (map[uint32][]occurrence, error) {
 	out := make(map[uint32][]occurrence, len(docs))
+	scan := map[uint32]bool{}
 	byLang := map[string][]uint32{}
 	for _, d := range docs {
 		l := langOf(d)
@@ -44,8 +56,12 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 	for l, ds := range byLang {
 		slices.Sort(ds)
 		for ti, w := range words[l] {
-			err := e.r.PostingsOf(indexer.Body, l, w, ds, true, func(i int, p *indexer.Posting) {
-				for k := range p.Start[:min(len(p.Start), maxOccurrences)] {
+			err := e.r.PostingsOf(indexer.Body, l, w, ds, true, maxOccurrences, func(i int, p *indexer.Posting) {
+				if p.Capped {
+					scan[ds[i]] = true
+					return
+				}
+				for k := range p.Start {
 					out[ds[i]] = append(out[ds[i]], occurrence{start: p.Start[k], end: p.End[k], term: ti})
 				}
 			})
@@ -54,8 +70,34 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 			}
 		}
 	}
+	for d := range scan {
+		occ, err := e.scanOccurrences(d, langOf(d), words[langOf(d)])
+		if err != nil {
+			return nil, err
+		}
+		out[d] = occ
+	}
 	for _, occ := range out {
 		slices.SortFunc(occ, func(a, b occurrence) int { return cmp.Compare(a.start, b.start) })
+	}
+	return out, nil
+}
+
+// scanOccurrences finds words in the first scanBytes of doc's text by
+// analysing it again.
+func (e *run) scanOccurrences(doc uint32, lang string, words []string) ([]occurrence, error) {
+	text, length, err := e.r.Text(doc, 0, scanBytes)
+	if err != nil {
+		return nil, err
+	}
+	var out []occurrence
+	for _, t := range e.r.Analyze(lang, text) {
+		if len(text) < length && t.End >= len(text) {
+			break // a word cut at the end of the window
+		}
+		if ti := slices.Index(words, string(t.Term)); ti >= 0 {
+			out = append(out, occurrence{start: uint32(t.Start), end: uint32(t.End), term: ti})
+		}
 	}
 	return out, nil
 }
@@ -86,39 +128,51 @@ func bestWindow(occ []occurrence, n uint32, terms int) (int, int) {
 	return bi, bj
 }
 
-// snippet renders the window of text around occ[i:j] as escaped HTML with
-// every occurrence in it marked. The window starts a little before the
-// first occurrence and both ends are moved to word boundaries.
-func snippet(text string, occ []occurrence, i, j int) string {
+// snippetRange returns the bytes of a text a snippet of occ[i:j] reads:
+// its window and a margin to end on word boundaries.
+func snippetRange(occ []occurrence, i, j int) (int, int) {
+	lead := max(0, (snippetBytes-int(occ[j-1].end-occ[i].start))/3)
+	from := max(0, int(occ[i].start)-lead-wordSlack)
+	return from, max(from+snippetBytes, int(occ[j-1].end)) + 2*wordSlack
+}
+
+// wordSlack is how far a snippet's ends move to reach a word boundary.
+const wordSlack = 30
+
+// snippet renders the window of a text around occ[i:j] as escaped HTML with
+// every occurrence in it marked. seg is the text from byte base on (as
+// snippetRange asks), length the whole text's. The window starts a little
+// before the first occurrence and both ends are moved to word boundaries.
+func snippet(seg string, base, length int, occ []occurrence, i, j int) string {
 	if i >= j {
 		return ""
 	}
-	first := int(occ[i].start)
-	if first > len(text) {
+	first := int(occ[i].start) - base
+	if first < 0 || first > len(seg) {
 		return ""
 	}
 	lead := max(0, (snippetBytes-int(occ[j-1].end-occ[i].start))/3)
-	from := wordStart(text, max(0, first-lead))
-	to := wordEnd(text, min(len(text), from+snippetBytes))
-	to = max(to, min(len(text), int(occ[j-1].end)))
+	from := wordStart(seg, max(0, first-lead))
+	to := wordEnd(seg, min(len(seg), from+snippetBytes))
+	to = max(to, min(len(seg), int(occ[j-1].end)-base))
 	var b strings.Builder
-	if from > 0 {
+	if base+from > 0 {
 		b.WriteString("… ")
 	}
 	at := from
 	for _, o := range occ {
-		s, e := int(o.start), int(o.end)
+		s, e := int(o.start)-base, int(o.end)-base
 		if s < at || e > to {
 			continue
 		}
-		b.WriteString(html.EscapeString(clean(text[at:s])))
+		b.WriteString(html.EscapeString(clean(seg[at:s])))
 		b.WriteString("<mark>")
-		b.WriteString(html.EscapeString(clean(text[s:e])))
+		b.WriteString(html.EscapeString(clean(seg[s:e])))
 		b.WriteString("</mark>")
 		at = e
 	}
-	b.WriteString(html.EscapeString(clean(text[at:to])))
-	if to < len(text) {
+	b.WriteString(html.EscapeString(clean(seg[at:to])))
+	if base+to < length {
 		b.WriteString(" …")
 	}
 	return strings.TrimSpace(b.String())
@@ -145,13 +199,13 @@ func clean(s string) string {
 	return b.String()
 }
 
-// wordStart moves i back to the start of the word it is in (or forward past
-// the separators it is on), never more than 30 bytes.
+// wordStart moves i back to the start of the word it is in, never more
+// than wordSlack bytes.
 func wordStart(s string, i int) int {
-	for i > 0 && !utf8.RuneStart(s[i]) {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
 		i--
 	}
-	for k := 0; k < 30 && i > 0; k++ {
+	for k := 0; k < wordSlack && i > 0; k++ {
 		r, size := utf8.DecodeLastRuneInString(s[:i])
 		if !isWordRune(r) {
 			break
@@ -162,12 +216,12 @@ func wordStart(s string, i int) int {
 }
 
 // wordEnd moves i forward to the end of the word it is in, never more than
-// 30 bytes.
+// wordSlack bytes.
 func wordEnd(s string, i int) int {
 	for i < len(s) && !utf8.RuneStart(s[i]) {
 		i++
 	}
-	for k := 0; k < 30 && i < len(s); k++ {
+	for k := 0; k < wordSlack && i < len(s); k++ {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if !isWordRune(r) {
 			break

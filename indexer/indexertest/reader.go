@@ -1,57 +1,42 @@
 package indexertest
 
 import (
+	"context"
 	"testing"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
 
-// Reader indexes docs in memory with the kbsearch mapping, as a build does
-// (token counts, and the collection statistics when stats is set), and
-// returns a Reader over them, closed when the test ends.
+// Reader indexes docs with an indexer.Writer in a temporary directory, as
+// a build does (token counts, text store, and the collection statistics
+// unless stats is false: an index made by hand), and returns a Reader over
+// them, closed when the test ends.
 func Reader(tb testing.TB, docs []indexer.Document, stats bool) *indexer.Reader {
 	tb.Helper()
-	im, err := indexer.NewMapping()
+	dir := tb.TempDir()
+	w, err := indexer.NewWriter(dir, 1000)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	idx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { idx.Close() })
-	var st indexer.Stats
-	b := idx.NewBatch()
+	ctx := context.Background()
 	for i := range docs {
 		d := docs[i]
 		if !d.Date.IsZero() && d.Year == "" {
 			d.Year = d.Date.Format("2006")
 		}
-		if err := b.Index(d.ID, indexer.IndexFields(im, &d)); err != nil {
+		if _, err := w.Add(ctx, &d); err != nil {
 			tb.Fatal(err)
 		}
-		st.Add(&d)
-		if b.Size() == 500 {
-			if err := idx.Batch(b); err != nil {
-				tb.Fatal(err)
-			}
-			b.Reset()
-		}
 	}
-	if err := idx.Batch(b); err != nil {
+	if err := w.Close(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	if stats {
-		if err := indexer.WriteStats(idx, st); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	r, err := indexer.NewReader(idx)
+	r, err := indexer.OpenDir(dir)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if !stats {
+		r.DropStats()
 	}
 	tb.Cleanup(func() { r.Close() })
 	return r

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
 )
@@ -77,12 +75,7 @@ func BenchmarkQueries(b *testing.B) {
 	if err := build(context.Background(), dir+"/index", c.Docs); err != nil {
 		b.Fatal(err)
 	}
-	idx, err := bleve.OpenUsing(dir+"/index", map[string]any{"read_only": true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer idx.Close()
-	r, err := indexer.NewReader(idx)
+	r, err := indexer.OpenDir(dir + "/index")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,8 +12,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/blevesearch/bleve/v2"
-
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
 )
@@ -81,12 +79,7 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 	rep := &Report{Name: c.Name, Documents: len(c.Docs), IndexTime: time.Since(start), PerQuery: map[string]Scores{}}
 	log.Info("indexed", "collection", c.Name, "documents", len(c.Docs), "seconds", rep.IndexTime.Seconds())
 
-	idx, err := bleve.OpenUsing(path, map[string]any{"read_only": true})
-	if err != nil {
-		return nil, fmt.Errorf("eval: open index: %w", err)
-	}
-	defer idx.Close()
-	r, err := indexer.NewReader(idx)
+	r, err := indexer.OpenDir(path)
 	if err != nil {
 		return nil, fmt.Errorf("eval: open index: %w", err)
 	}
@@ -150,49 +143,22 @@ func hasRelevant(judged map[string]int) bool {
 }
 
 // build indexes docs as the service indexes crawled documents.
-func build(ctx context.Context, path string, docs []Doc) error {
-	im, err := indexer.NewMapping()
+func build(ctx context.Context, dir string, docs []Doc) error {
+	w, err := indexer.NewWriter(dir, 500)
 	if err != nil {
 		return err
 	}
-	idx, err := bleve.New(path, im)
-	if err != nil {
-		return fmt.Errorf("eval: create index: %w", err)
-	}
-	var stats indexer.Stats
-	batch := idx.NewBatch()
-	flush := func() error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := idx.Batch(batch); err != nil {
-			return fmt.Errorf("eval: batch: %w", err)
-		}
-		batch.Reset()
-		return nil
-	}
 	for _, d := range docs {
 		doc := indexer.Document{ID: d.ID, URL: d.ID, Title: d.Title, Body: d.Body, Type: indexer.TypePage, Lang: "en"}
-		if err := batch.Index(doc.ID, indexer.IndexFields(im, &doc)); err != nil {
-			idx.Close()
-			return fmt.Errorf("eval: add %s: %w", d.ID, err)
-		}
-		stats.Add(&doc)
-		if batch.Size() >= 500 {
-			if err := flush(); err != nil {
-				idx.Close()
-				return err
-			}
+		if _, err := w.Add(ctx, &doc); err != nil {
+			w.Abort()
+			return fmt.Errorf("eval: %w", err)
 		}
 	}
-	err = flush()
-	if err == nil {
-		err = indexer.WriteStats(idx, stats)
+	if err := w.Close(ctx); err != nil {
+		return fmt.Errorf("eval: %w", err)
 	}
-	if cerr := idx.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("eval: close index: %w", cerr)
-	}
-	return err
+	return nil
 }
 
 // FreeText turns a natural-language query into plain free text of the query
