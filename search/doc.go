@@ -3,15 +3,20 @@
 // fields), ranks, sorts, highlights snippets and counts facets. The command
 // line and the HTTP API share it, so there is one search path.
 //
-// Ranking has two phases. bleve finds the matching documents, applies the
-// filters, counts the facets and keeps its best Ranking.Depth candidates;
-// kbsearch then scores those candidates itself with BM25F over title and
-// body from exact statistics (term frequencies from term locations, document
-// frequencies from the field dictionaries, per-document token counts and the
-// collection's average lengths that the indexer stores), because bleve's own
-// "bm25" is not textbook BM25 (see docs/relevance.md). A query that names a
-// theme of the taxonomy ("OER", "bring your own device") also matches the
-// theme's synonyms and phrases.
+// It reads the index through an indexer.Reader (the indexer owns the
+// format: field names, stored values, columns) and runs a query in three
+// steps whose cost grows with the page shown and, slowly, with the matches:
+// the match set as roaring bitmaps of the terms' postings (phrases checked
+// by position); BM25F over title and body accumulated from each scoring
+// term's postings (frequencies and field lengths, no positions) with exact
+// statistics, because bleve's own "bm25" is not textbook BM25 (see
+// docs/relevance.md); then one pass over the matches that applies the
+// filters from in-memory columns, counts the facets and keeps the best in a
+// heap. Positions are read for the best Ranking.Depth documents (a
+// proximity bonus) and the page (snippets), and a snippet reads a window of
+// the text store, whatever a document's size. A query that names a theme
+// of the taxonomy ("OER", "bring your own device") also matches the theme's
+// synonyms and phrases. Every step stops when the context is done.
 //
 // Suggest completes what a user is typing (themes, then the documents'
 // words, from an unstemmed dictionary field), and a query of plain words

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -361,6 +362,9 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 					add(p.Doc, weight*float64(p.Freq)/norm(p.Length, avg))
 					return true
 				})
+				if errors.Is(err, indexer.ErrStopped) {
+					return e.ctx.Err()
+				}
 				if err != nil {
 					return err
 				}
@@ -410,6 +414,50 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 		flush(g.w * g.idf)
 	}
 	return nil
+}
+
+// keywordBonus adds to the score of each document holding an optional
+// keyword clause (year:2018 beside words) that clause's idf: a field term
+// the user asked for without requiring it ranks its documents first among
+// equals.
+func (e *run) keywordBonus(pq *qnode, sc *scores) error {
+	var walk func(n *qnode) error
+	walk = func(n *qnode) error {
+		if n.occ == occurMustNot {
+			return nil
+		}
+		switch n.kind {
+		case nodeGroup:
+			for _, c := range n.children {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		case nodeTerm:
+			if n.occ != occurShould {
+				return nil // required: every result holds it
+			}
+			b, err := e.r.KeywordBitmap(n.field, n.text)
+			if err != nil {
+				return err
+			}
+			df, total := float64(b.GetCardinality()), float64(e.r.Count())
+			if df == 0 {
+				return nil
+			}
+			idf := math.Log(1 + (total-df+0.5)/(df+0.5))
+			it := b.Iterator()
+			for it.HasNext() {
+				d := it.Next()
+				if sc.v[d] == 0 {
+					sc.dirty = append(sc.dirty, d)
+				}
+				sc.v[d] += idf
+			}
+		}
+		return nil
+	}
+	return walk(pq)
 }
 
 // corpusFor reads N, the average field lengths and the document frequency

@@ -4,20 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
-	"github.com/blevesearch/bleve/v2/search/query"
-
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -208,99 +201,24 @@ func TestQueryStringRoundTrip(t *testing.T) {
 	}
 }
 
-// testIndex is an in-memory index with the fields the query language knows.
-func testIndex(t testing.TB) bleve.Index {
-	t.Helper()
-	im := bleve.NewIndexMapping()
-	err := im.AddCustomAnalyzer("test_keyword", map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     single.Name,
-		"token_filters": []string{lowercase.Name},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dm := bleve.NewDocumentStaticMapping()
-	for _, f := range []string{indexer.FieldTitle, indexer.FieldBody} {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = en.AnalyzerName
-		dm.AddFieldMappingsAt(f, fm)
-	}
-	for _, f := range []string{indexer.FieldType, indexer.FieldYear, indexer.FieldKind, indexer.FieldPlace,
-		indexer.FieldCountry, indexer.FieldLang, indexer.FieldThemes} {
-		fm := bleve.NewTextFieldMapping()
-		fm.Analyzer = "test_keyword"
-		dm.AddFieldMappingsAt(f, fm)
-	}
-	im.DefaultMapping = dm
-	idx, err := bleve.NewMemOnly(im)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	docs := map[string]map[string]any{
-		"byod": {
-			"title": "Bring your own device in schools",
-			"body":  "BYOD policies let pupils use tablets and phones in class.",
-			"type":  "Minutes", "year": "2017", "kind": "plenary", "place": "Brussels", "country": "BE",
-			"lang": "en", "themes": []string{"digital-infrastructure"},
-		},
-		"teachers": {
-			"title": "Teachers' digital competences",
-			"body":  "Peer learning on the digital skills of teachers and on e-learning platforms.",
-			"type":  "report", "year": "2018", "kind": "peer-learning", "place": "Tallinn", "country": "EE",
-			"lang": "en", "themes": []string{"teacher-training", "digital-skills"},
-		},
-		"messages": {
-			"title": "Key policy messages",
-			"body":  "Tablets in primary schools need trained teachers. Education 4.0 starts with C++ clubs.",
-			"type":  "key-messages", "year": "2018", "lang": "en",
-		},
-		"agenda": {
-			"title": "Agenda of the plenary in Brussels",
-			"body":  "Item 3: skills, digital and otherwise, for adult learners.",
-			"type":  "agenda", "year": "2016", "kind": "plenary", "place": "Brussels", "country": "BE",
-			"lang": "en",
-		},
-		"coding": {
-			"title": "Coding in schools",
-			"body":  "Computational thinking and coding for all pupils.",
-			"type":  "report", "year": "2017", "kind": "online", "place": "New York", "country": "FR",
-			"lang": "fr", "themes": []string{"digital-skills"},
-		},
-	}
-	b := idx.NewBatch()
-	for id, d := range docs {
-		if err := b.Index(id, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := idx.Batch(b); err != nil {
-		t.Fatal(err)
-	}
-	return idx
+// matchDocs are documents with the fields the query language knows.
+var matchDocs = []indexer.Document{
+	{ID: "byod", Title: "Bring your own device in schools", Body: "BYOD policies let pupils use tablets and phones in class.",
+		Type: "minutes", Year: "2017", Kind: "plenary", Place: "Brussels", Country: "BE", Lang: "en", Themes: []string{"digital-infrastructure"}},
+	{ID: "teachers", Title: "Teachers' digital competences", Body: "Peer learning on the digital skills of teachers and on e-learning platforms.",
+		Type: "report", Year: "2018", Kind: "peer-learning", Place: "Tallinn", Country: "EE", Lang: "en", Themes: []string{"teacher-training", "digital-skills"}},
+	{ID: "messages", Title: "Key policy messages", Body: "Tablets in primary schools need trained teachers. Education 4.0 starts with C++ clubs.",
+		Type: "key-messages", Year: "2018", Lang: "en"},
+	{ID: "agenda", Title: "Agenda of the plenary in Brussels", Body: "Item 3: skills, digital and otherwise, for adult learners.",
+		Type: "agenda", Year: "2016", Kind: "plenary", Place: "Brussels", Country: "BE", Lang: "en"},
+	{ID: "coding", Title: "Coding in schools", Body: "Computational thinking and coding for all pupils.",
+		Type: "report", Year: "2017", Kind: "online", Place: "New York", Country: "FR", Lang: "fr", Themes: []string{"digital-skills"}},
 }
 
-func searchIDs(t *testing.T, idx bleve.Index, q query.Query) (ids []string, first string) {
-	t.Helper()
-	req := bleve.NewSearchRequestOptions(q, 100, 0, false)
-	req.SortBy([]string{"-_score", "_id"})
-	res, err := idx.SearchInContext(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range res.Hits {
-		ids = append(ids, h.ID)
-	}
-	if len(ids) > 0 {
-		first = ids[0]
-	}
-	slices.Sort(ids)
-	return ids, first
-}
-
-func TestToBleve(t *testing.T) {
-	idx := testIndex(t)
+// TestMatch: what each construct of the query language matches, through
+// the search path (no synonyms: the words name no theme).
+func TestMatch(t *testing.T) {
+	s := New(indexertest.Reader(t, matchDocs, true), Options{})
 	all := []string{"agenda", "byod", "coding", "messages", "teachers"}
 	tests := []struct {
 		name  string
@@ -344,91 +262,23 @@ func TestToBleve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := parseQuery(tt.in)
+			res, err := s.Search(context.Background(), Request{Query: tt.in, Size: MaxSize})
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, first := searchIDs(t, idx, n.toBleve(1))
-			if !slices.Equal(got, tt.want) {
+			got := ids(res)
+			first := ""
+			if len(got) > 0 {
+				first = got[0]
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
 				t.Errorf("%q matched (-want +got):\n-%q\n+%q", tt.in, tt.want, got)
 			}
 			if tt.first != "" && first != tt.first {
 				t.Errorf("%q first hit (-want +got):\n-%s\n+%s", tt.in, tt.first, first)
 			}
 		})
-	}
-}
-
-func TestToBleveTitleBoost(t *testing.T) {
-	tests := []struct {
-		boost, want float64
-	}{
-		{2.5, 2.5},
-		{1, 1},
-		{0, 1},
-		{-3, 1},
-		{math.NaN(), 1},
-		{math.Inf(1), 1},
-	}
-	for _, tt := range tests {
-		n, err := parseQuery(`skills "peer learning"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var titleBoosts, bodyBoosts []float64
-		var walk func(q query.Query)
-		walk = func(q query.Query) {
-			switch q := q.(type) {
-			case *query.DisjunctionQuery:
-				for _, c := range q.Disjuncts {
-					walk(c)
-				}
-			case *query.MatchQuery:
-				if q.FieldVal == indexer.FieldTitle {
-					titleBoosts = append(titleBoosts, q.Boost())
-				} else {
-					bodyBoosts = append(bodyBoosts, q.Boost())
-				}
-			case *query.MatchPhraseQuery:
-				if q.FieldVal == indexer.FieldTitle {
-					titleBoosts = append(titleBoosts, q.Boost())
-				} else {
-					bodyBoosts = append(bodyBoosts, q.Boost())
-				}
-			default:
-				t.Errorf("unexpected query %T", q)
-			}
-		}
-		walk(n.toBleve(tt.boost))
-		if want := []float64{tt.want, tt.want}; !slices.Equal(titleBoosts, want) {
-			t.Errorf("toBleve(%v) title boosts (-want +got):\n-%v\n+%v", tt.boost, want, titleBoosts)
-		}
-		if want := []float64{1, 1}; !slices.Equal(bodyBoosts, want) {
-			t.Errorf("toBleve(%v) body boosts (-want +got):\n-%v\n+%v", tt.boost, want, bodyBoosts)
-		}
-	}
-}
-
-func TestToBleveJoinsWords(t *testing.T) {
-	n, err := parseQuery("digital skills teachers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, ok := n.toBleve(1).(*query.DisjunctionQuery)
-	if !ok || len(d.Disjuncts) != 2 {
-		t.Fatalf("toBleve = %#v, want a disjunction of two match queries", n.toBleve(1))
-	}
-	for i, f := range []string{indexer.FieldTitle, indexer.FieldBody} {
-		m, ok := d.Disjuncts[i].(*query.MatchQuery)
-		if !ok {
-			t.Fatalf("disjunct %d is %T, want *query.MatchQuery", i, d.Disjuncts[i])
-		}
-		if m.FieldVal != f || m.Match != "digital skills teachers" {
-			t.Errorf("disjunct %d (-want +got):\n-%s:%q\n+%s:%q", i, f, "digital skills teachers", m.FieldVal, m.Match)
-		}
-	}
-	if _, ok := (&qnode{kind: nodeGroup}).toBleve(1).(*query.MatchAllQuery); !ok {
-		t.Errorf("empty query: want *query.MatchAllQuery")
 	}
 }
 
@@ -459,9 +309,6 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("parseQuery(%q).terms() has %q", s, term)
 			}
 		}
-		if n.toBleve(1.5) == nil {
-			t.Fatalf("parseQuery(%q).toBleve = nil", s)
-		}
 		if len(str) > MaxQueryBytes {
 			return
 		}
@@ -490,16 +337,5 @@ func BenchmarkParseQuery(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func BenchmarkQueryToBleve(b *testing.B) {
-	n, err := parseQuery(`(byod OR tablets) AND NOT kind:plenary +"digital skills" teachers schools`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		n.toBleve(1)
 	}
 }

@@ -168,13 +168,16 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, nil, err
 	}
 	var sc *scores
-	if len(p.terms) > 0 {
+	if len(p.terms) > 0 || hasOptionalTerm(p.pq) {
 		sc = getScores(e.r.Docs())
 		c, err := e.corpusFor(p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
 		}
 		if err := e.score(p.terms, c, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
+		if err := e.keywordBonus(p.pq, sc); err != nil {
 			return nil, counted{}, sc, err
 		}
 		p.corpus = c
@@ -449,6 +452,18 @@ func (s *Searcher) normalize(req *Request) error {
 		}
 	}
 	return nil
+}
+
+// hasOptionalTerm reports whether a query has a keyword clause that is
+// neither required nor excluded (it ranks, see keywordBonus).
+func hasOptionalTerm(pq *qnode) bool {
+	if pq == nil || pq.occ == occurMustNot {
+		return false
+	}
+	if pq.kind == nodeTerm {
+		return pq.occ == occurShould
+	}
+	return slices.ContainsFunc(pq.children, hasOptionalTerm)
 }
 
 // plainText reports whether a query is nothing but free-text words and
