@@ -8,8 +8,14 @@
 // generations: each Build writes a complete new generation in its own
 // directory and only then points CURRENT at it, so a failed build leaves the
 // previous index serving, and readers (a server, a CLI search) open
-// generations read-only beside a running build. Live keeps a server on the
-// newest generation.
+// generations read-only beside a running build. A generation holds the
+// bleve index, a text store of the bodies (read by range) and the
+// collection statistics; Writer writes one.
+//
+// Reader is the only way search reads an index: postings, bitmaps,
+// per-document columns of the facet values and dates, stored hits, texts
+// and analysers, so the on-disk format stays this package's business.
+// Live keeps a server on the newest generation's Reader.
 //
 // Themes come from the taxonomy in indexer/taxonomy. The package reads the
 // crawl store (crawler/store) but must not import the crawler's fetching
