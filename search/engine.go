@@ -306,6 +306,9 @@ func (sc *scores) release() {
 	for _, d := range sc.dirty {
 		sc.v[d] = 0
 	}
+	for _, d := range sc.touched { // a scoring pass cut short by its context
+		sc.acc[d] = 0
+	}
 	sc.dirty, sc.touched = sc.dirty[:0], sc.touched[:0]
 	if len(sc.dirty) == 0 && cap(sc.dirty) > 1<<20 {
 		sc.dirty = nil

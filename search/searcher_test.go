@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +362,30 @@ func TestHitPage(t *testing.T) {
 	res, err = s.Search(context.Background(), Request{Query: "robotics clubs"})
 	if err != nil || len(res.Hits) != 1 || res.Hits[0].Page != 3 {
 		t.Errorf("robotics clubs: %+v, %v; want page 3", res.Hits, err)
+	}
+}
+
+// TestCancelled: a search whose context is done answers unavailable, and
+// the searches after it are not disturbed by its half-done work.
+func TestCancelled(t *testing.T) {
+	s := newSearcherOver(t, indexertest.SyntheticDocs(300), true, Options{})
+	req := Request{Query: "digital assessment tablet"}
+	want, err := s.Search(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 3 {
+		if _, err := s.Search(ctx, req); KindOf(err) != KindUnavailable {
+			t.Fatalf("cancelled search: err = %v, want unavailable", err)
+		}
+	}
+	got, err := s.Search(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), ids(want)) || got.Hits[0].Score != want.Hits[0].Score {
+		t.Errorf("after cancelled searches (-want +got):\n-%v %v\n+%v %v", ids(want), want.Hits[0].Score, ids(got), got.Hits[0].Score)
 	}
 }
