@@ -396,10 +396,25 @@ func (r *Reader) loadDates() error {
 	for i := range r.dates {
 		r.dates[i] = NoDate
 	}
-	terms, err := r.fieldTerms(FieldDate)
+	// Full-precision terms start with the byte of shift 0; the others
+	// (coarser, for range queries) are not read.
+	fd, err := r.ir.FieldDictPrefix(FieldDate, []byte{numeric.ShiftStartInt64})
 	if err != nil {
 		return err
 	}
+	var terms []string
+	for {
+		e, err := fd.Next()
+		if err != nil {
+			fd.Close()
+			return err
+		}
+		if e == nil {
+			break
+		}
+		terms = append(terms, e.Term)
+	}
+	fd.Close()
 	for _, t := range terms {
 		pc := numeric.PrefixCoded(t)
 		if shift, err := pc.Shift(); err != nil || shift != 0 {
