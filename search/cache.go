@@ -7,15 +7,18 @@ import (
 	"github.com/kbsearch/kbsearch/indexer"
 )
 
-// phraseCacheBytes bounds the memory of the phrase cache.
-const phraseCacheBytes = 64 << 20
+// cacheBytes bounds the memory of a Searcher's cache.
+const cacheBytes = 128 << 20
 
-// phraseCache keeps the documents of the phrases read recently, for one
+// cache keeps what the costliest steps of recent searches read, for one
 // Reader (an index generation never changes, so an entry stays exact until
-// the generation goes). Phrases are the costliest clauses (positions of
-// every candidate document), and a portal's searches repeat them: theme
-// names and their synonyms. Least recently used entries go first.
-type phraseCache struct {
+// the generation goes): the documents of phrases (positions of every
+// candidate document) and the BM25F contributions of common terms (a pass
+// over long postings lists). A portal's searches repeat them: theme names,
+// their synonyms, the words of its subject. Least recently used entries go
+// first; an entry is computed the same way whether it is then kept or not,
+// so a cached search ranks exactly as an uncached one.
+type cache struct {
 	mu    sync.Mutex
 	r     *indexer.Reader
 	bytes int
@@ -23,16 +26,14 @@ type phraseCache struct {
 	items map[string]*list.Element
 }
 
-type phraseEntry struct {
+type sized interface{ size() int }
+
+type cacheEntry struct {
 	key string
-	pd  *phraseDocs
+	v   sized
 }
 
-func (pd *phraseDocs) size() int {
-	return 12*len(pd.docs) + int(pd.bm.GetSizeInBytes()) + 64
-}
-
-func (c *phraseCache) get(r *indexer.Reader, key string) *phraseDocs {
+func (c *cache) get(r *indexer.Reader, key string) sized {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.r != r || c.items == nil {
@@ -43,13 +44,13 @@ func (c *phraseCache) get(r *indexer.Reader, key string) *phraseDocs {
 		return nil
 	}
 	c.ll.MoveToFront(el)
-	return el.Value.(*phraseEntry).pd
+	return el.Value.(*cacheEntry).v
 }
 
-func (c *phraseCache) put(r *indexer.Reader, key string, pd *phraseDocs) {
-	n := pd.size() + len(key)
-	if n > phraseCacheBytes/8 {
-		return // one phrase may not take the cache
+func (c *cache) put(r *indexer.Reader, key string, v sized) {
+	n := v.size() + len(key)
+	if n > cacheBytes/8 {
+		return // one entry may not take the cache
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -59,13 +60,30 @@ func (c *phraseCache) put(r *indexer.Reader, key string, pd *phraseDocs) {
 	if _, ok := c.items[key]; ok {
 		return
 	}
-	c.items[key] = c.ll.PushFront(&phraseEntry{key: key, pd: pd})
+	c.items[key] = c.ll.PushFront(&cacheEntry{key: key, v: v})
 	c.bytes += n
-	for c.bytes > phraseCacheBytes {
+	for c.bytes > cacheBytes {
 		el := c.ll.Back()
-		e := el.Value.(*phraseEntry)
+		e := el.Value.(*cacheEntry)
 		c.ll.Remove(el)
 		delete(c.items, e.key)
-		c.bytes -= e.pd.size() + len(e.key)
+		c.bytes -= e.v.size() + len(e.key)
 	}
 }
+
+func (pd *phraseDocs) size() int {
+	return 12*len(pd.docs) + int(pd.bm.GetSizeInBytes()) + 64
+}
+
+// termScores are one term's BM25F pseudo-frequency contributions in one
+// part: weight * tf / (1 - b + b * length/avg), by document.
+type termScores struct {
+	docs []uint32
+	v    []float64
+}
+
+func (ts *termScores) size() int { return 12*len(ts.docs) + 64 }
+
+// minCachedPostings is the shortest postings list whose contributions are
+// cached: shorter ones cost little to read again.
+const minCachedPostings = 2048

@@ -174,14 +174,15 @@ type phraseDocs struct {
 // first: the documents holding them all (an AND of bitmaps), then the
 // positions of each in those documents.
 func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32) (*phraseDocs, error) {
-	key := string(rune('0'+p)) + lang + "\x00" + strings.Join(words, "\x00")
+	key := "p" + string(rune('0'+p)) + lang + "\x00" + strings.Join(words, "\x00")
 	for _, g := range gaps {
 		key += "\x01" + string(rune(g))
 	}
 	if pd, ok := e.phrases[key]; ok {
 		return pd, nil
 	}
-	if pd := e.s.phrases.get(e.r, key); pd != nil {
+	if v := e.s.cache.get(e.r, key); v != nil {
+		pd := v.(*phraseDocs)
 		e.phrases[key] = pd
 		return pd, nil
 	}
@@ -261,7 +262,7 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	pd.bm.AddMany(pd.docs)
 	pd.bm.RunOptimize()
 	e.phrases[key] = pd
-	e.s.phrases.put(e.r, key, pd)
+	e.s.cache.put(e.r, key, pd)
 	return pd, nil
 }
 
@@ -361,15 +362,14 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 				continue
 			}
 			if len(rt.toks) == 1 {
-				err := e.r.EachPosting(part, rt.lang, rt.toks[0], false, e.stop, func(p *indexer.Posting) bool {
-					add(p.Doc, weight*float64(p.Freq)/norm(p.Length, avg))
-					return true
+				ts, err := e.termScores(part, rt.lang, rt.toks[0], func(p *indexer.Posting) float64 {
+					return weight * float64(p.Freq) / norm(p.Length, avg)
 				})
-				if errors.Is(err, indexer.ErrStopped) {
-					return e.ctx.Err()
-				}
 				if err != nil {
 					return err
+				}
+				for i, d := range ts.docs {
+					add(d, ts.v[i])
 				}
 				continue
 			}
@@ -461,6 +461,33 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 		return nil
 	}
 	return walk(pq)
+}
+
+// termScores returns a term's contributions in one part, from the cache or
+// from its postings (kept when the list is long). The key holds what the
+// contributions depend on besides the Reader: the part, the language, the
+// term; the ranking parameters are the Searcher's own.
+func (e *run) termScores(part indexer.Part, lang, term string, contrib func(*indexer.Posting) float64) (*termScores, error) {
+	key := "t" + string(rune('0'+part)) + lang + "\x00" + term
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return v.(*termScores), nil
+	}
+	ts := &termScores{}
+	err := e.r.EachPosting(part, lang, term, false, e.stop, func(p *indexer.Posting) bool {
+		ts.docs = append(ts.docs, p.Doc)
+		ts.v = append(ts.v, contrib(p))
+		return true
+	})
+	if errors.Is(err, indexer.ErrStopped) {
+		return nil, e.ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(ts.docs) >= minCachedPostings {
+		e.s.cache.put(e.r, key, ts)
+	}
+	return ts, nil
 }
 
 // corpusFor reads N, the average field lengths and the document frequency

@@ -36,8 +36,8 @@ type Searcher struct {
 	rank Ranking
 
 	mu      sync.Mutex
-	cache   *facetCache // facets of the empty query, for one Reader
-	phrases phraseCache
+	landing *facetCache // facets of the empty query, for one Reader
+	cache   cache
 }
 
 // facetCache holds the answer's facets of the empty query without filters:
@@ -234,8 +234,8 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 func (s *Searcher) cachedFacets(r *indexer.Reader) *facetCache {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cache != nil && s.cache.r == r {
-		return s.cache
+	if s.landing != nil && s.landing.r == r {
+		return s.landing
 	}
 	return nil
 }
@@ -246,7 +246,7 @@ func (s *Searcher) storeFacets(r *indexer.Reader, cnt counted) {
 		c.facets[name] = s.facetList(r, name, cnt.facets[name])
 	}
 	s.mu.Lock()
-	s.cache = c
+	s.landing = c
 	s.mu.Unlock()
 }
 
