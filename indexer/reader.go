@@ -54,8 +54,9 @@ type Reader struct {
 	stats    Stats
 	hasStats bool
 
-	texts   *texts  // nil for an index without a text store
-	textOff []int64 // record offset by document; -1 for none
+	texts   *texts   // nil for an index without a text store
+	textOff []int64  // record offset by document; -1 for none
+	textLen []uint32 // text length by document, in bytes
 
 	analyzers map[string]analysis.Analyzer // by text-field language
 
@@ -143,12 +144,13 @@ func newReader(idx bleve.Index, textsPath string, own bool) (*Reader, error) {
 		if t != nil {
 			r.texts = t
 			r.textOff = make([]int64, r.docs)
+			r.textLen = make([]uint32, r.docs)
 			for d, id := range r.ids {
-				off, ok := offsets[id]
+				e, ok := offsets[id]
 				if !ok {
-					off = -1
+					e.off = -1
 				}
-				r.textOff[d] = off
+				r.textOff[d], r.textLen[d] = e.off, uint32(min(e.length, math.MaxUint32))
 			}
 		}
 	}
@@ -722,7 +724,8 @@ func normLength(norm float64) uint32 {
 // holding the term more than maxFreq times (if maxFreq > 0) gets its
 // posting without them and Capped set: positions cost memory and time in
 // proportion to the frequency, and a hostile page repeats a word millions
-// of times.
+// of times. (A body too short to hold a word more than maxFreq times, by
+// the text store's length, is read in one pass.)
 func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, maxFreq int, fn func(i int, post *Posting)) error {
 	field := p.field(textLang)
 	var post Posting
@@ -753,11 +756,19 @@ func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positi
 			}
 			continue
 		}
-		// it finds the documents; locs, when frequencies are capped, reads
-		// positions only for those under the cap.
-		it := pl.Iterator(true, true, positions && !capFreq, nil)
+		// it finds the documents. When frequencies are capped and some
+		// document could exceed the cap, locs reads positions only for those
+		// under it.
+		direct := !capFreq
+		if capFreq && p == Body && r.textLen != nil {
+			direct = true
+			for k := i; k < len(docs) && docs[k] < end && direct; k++ {
+				direct = uint64(r.textLen[docs[k]]) < 2*uint64(maxFreq)
+			}
+		}
+		it := pl.Iterator(true, true, positions && direct, nil)
 		var locs segment.PostingsIterator
-		if capFreq {
+		if !direct {
 			locs = pl.Iterator(true, true, true, nil)
 		}
 		for i < len(docs) && docs[i] < end {
@@ -779,7 +790,7 @@ func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positi
 				continue
 			}
 			switch {
-			case !capFreq:
+			case direct:
 				fillPosting(&post, s.base, sp, positions)
 				post.Capped = false
 			case sp.Frequency() > uint64(maxFreq):

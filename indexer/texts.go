@@ -25,7 +25,8 @@ import (
 //	each, the last shorter)
 //
 // then the index: per document, uvarint id length, id, uvarint record
-// offset; then 8 bytes: the index's offset, little-endian.
+// offset, uvarint text length; then 8 bytes: the index's offset,
+// little-endian.
 const (
 	textsFile  = "texts"
 	textsMagic = "kbsearch-texts-1\n"
@@ -62,6 +63,7 @@ func (tw *TextWriter) Add(id, text string) error {
 	tw.index = binary.AppendUvarint(tw.index, uint64(len(id)))
 	tw.index = append(tw.index, id...)
 	tw.index = binary.AppendUvarint(tw.index, uint64(tw.off))
+	tw.index = binary.AppendUvarint(tw.index, uint64(len(text)))
 	n := (len(text) + textBlock - 1) / textBlock
 	tw.hdr = binary.AppendUvarint(tw.hdr[:0], uint64(len(text)))
 	tw.hdr = binary.AppendUvarint(tw.hdr, uint64(n))
@@ -126,9 +128,15 @@ type texts struct {
 	read atomic.Int64
 }
 
-// openTexts opens the store at path and returns it with its index (id ->
-// record offset); nil, nil, nil when there is no store.
-func openTexts(path string) (*texts, map[string]int64, error) {
+// textEntry is where a document's record is, and its text's length.
+type textEntry struct {
+	off    int64
+	length int
+}
+
+// openTexts opens the store at path and returns it with its index; nil,
+// nil, nil when there is no store.
+func openTexts(path string) (*texts, map[string]textEntry, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, nil
@@ -137,7 +145,7 @@ func openTexts(path string) (*texts, map[string]int64, error) {
 		return nil, nil, err
 	}
 	t := &texts{f: f}
-	fail := func(err error) (*texts, map[string]int64, error) {
+	fail := func(err error) (*texts, map[string]textEntry, error) {
 		f.Close()
 		return nil, nil, fmt.Errorf("texts %s: %w", path, err)
 	}
@@ -161,7 +169,7 @@ func openTexts(path string) (*texts, map[string]int64, error) {
 	if _, err := f.ReadAt(idx, at); err != nil {
 		return fail(err)
 	}
-	offsets := map[string]int64{}
+	offsets := map[string]textEntry{}
 	for len(idx) > 0 {
 		n, k := binary.Uvarint(idx)
 		if k <= 0 || uint64(len(idx)-k) < n {
@@ -174,7 +182,12 @@ func openTexts(path string) (*texts, map[string]int64, error) {
 			return fail(errors.New("bad index"))
 		}
 		idx = idx[k:]
-		offsets[id] = int64(off)
+		length, k := binary.Uvarint(idx)
+		if k <= 0 || length > 1<<40 {
+			return fail(errors.New("bad index"))
+		}
+		idx = idx[k:]
+		offsets[id] = textEntry{off: int64(off), length: int(length)}
 	}
 	return t, offsets, nil
 }

@@ -32,7 +32,10 @@ func TestTextsRoundTrip(t *testing.T) {
 		for _, rg := range [][2]int{{0, 1 << 30}, {0, 5}, {textBlock - 3, textBlock + 7}, {2*textBlock + 1, 5 * textBlock}, {len(text) - 4, len(text) + 10}, {-5, 3}} {
 			from, to := max(0, min(rg[0], len(text))), max(0, min(rg[1], len(text)))
 			want := text[from:max(from, to)]
-			got, n, err := ts.textRange(offsets[id], rg[0], rg[1])
+			if offsets[id].length != len(text) {
+				t.Fatalf("%s: indexed length %d, want %d", id, offsets[id].length, len(text))
+			}
+			got, n, err := ts.textRange(offsets[id].off, rg[0], rg[1])
 			if err != nil {
 				t.Fatalf("%s %v: %v", id, rg, err)
 			}
@@ -43,7 +46,7 @@ func TestTextsRoundTrip(t *testing.T) {
 	}
 	// A range reads the blocks it spans, not the text.
 	before := ts.read.Load()
-	if _, _, err := ts.textRange(offsets["c"], 3*textBlock+10, 3*textBlock+200); err != nil {
+	if _, _, err := ts.textRange(offsets["c"].off, 3*textBlock+10, 3*textBlock+200); err != nil {
 		t.Fatal(err)
 	}
 	if read := ts.read.Load() - before; read > textBlock {

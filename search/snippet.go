@@ -20,10 +20,11 @@ const (
 	// snippetBytes is the length of a snippet window.
 	snippetBytes = 220
 	// maxOccurrences caps the occurrences of one word in one document read
-	// from the postings for a snippet. A document holding a word more
+	// from the postings for a snippet (a body under 16 KiB cannot hold
+	// more, and is read in one pass). A document holding a word more
 	// often than that has its snippet from the start of its text instead
 	// (scanBytes of it, analysed again): the word is everywhere.
-	maxOccurrences = 2048
+	maxOccurrences = 8192
 	scanBytes      = 32 << 10
 	// maxPositions caps the positions of one word in one document read
 	// for a phrase or the proximity bonus. Beyond it a phrase whose words
