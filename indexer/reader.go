@@ -59,6 +59,7 @@ type Reader struct {
 	textLen []uint32 // text length by document, in bytes
 
 	analyzers map[string]analysis.Analyzer // by text-field language
+	vocab     *vocab                       // the completion dictionary
 
 	refs      atomic.Int64
 	closing   atomic.Bool
@@ -161,7 +162,8 @@ func newReader(idx bleve.Index, textsPath string, own bool) (*Reader, error) {
 func (r *Reader) load(snap *scorch.IndexSnapshot) error {
 	var base uint64
 	for _, ss := range snap.Segments() {
-		n := ss.Count()
+		n := ss.Segment().Count() // ss.Count() leaves out the deleted: numbers count them
+
 		if base+n > math.MaxUint32 {
 			return errors.New("more than 2^32 documents")
 		}
@@ -191,6 +193,9 @@ func (r *Reader) load(snap *scorch.IndexSnapshot) error {
 		r.columns[name] = c
 	}
 	if err := r.loadDates(); err != nil {
+		return err
+	}
+	if err := r.loadVocab(); err != nil {
 		return err
 	}
 	b, err := r.ir.GetInternal(statsKey)
@@ -953,20 +958,14 @@ func (r *Reader) locate(doc uint32) (segView, uint32, error) {
 // with prefix, in lexical order, with the number of documents holding it,
 // until fn returns false.
 func (r *Reader) Words(prefix string, fn func(word string, docs int) bool) error {
-	d, err := r.ir.FieldDictPrefix(FieldSuggest, []byte(prefix))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	for {
-		e, err := d.Next()
-		if err != nil {
-			return err
-		}
-		if e == nil || !fn(e.Term, int(e.Count)) {
+	v := r.vocab
+	for i := v.from(prefix); i < v.len(); i++ {
+		w := v.word(i)
+		if !strings.HasPrefix(w, prefix) || !fn(w, int(v.df[i])) {
 			return nil
 		}
 	}
+	return nil
 }
 
 // WordBitmap returns the live documents holding a word of the completion

@@ -25,3 +25,20 @@ func BenchmarkOpenReader(b *testing.B) {
 		r.Close()
 	}
 }
+
+// BenchmarkWordsAll walks the whole completion dictionary with counts.
+func BenchmarkWordsAll(b *testing.B) {
+	if *scaleIndex == "" {
+		b.Skip("needs -scale.index DATA/index")
+	}
+	r, _, err := indexer.OpenCurrentReader(*scaleIndex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	for b.Loop() {
+		n := 0
+		r.Words("", func(string, int) bool { n++; return true })
+		b.ReportMetric(float64(n), "words")
+	}
+}

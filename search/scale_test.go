@@ -2,12 +2,17 @@ package search
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"net/url"
 	"os"
+	"runtime"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
@@ -15,6 +20,7 @@ import (
 var (
 	scaleIndex   = flag.String("scale.index", "", "index directory (DATA/index) for BenchmarkQueryMix")
 	scaleQueries = flag.String("scale.queries", "", "query strings, one per line (make_site.py's queries.txt), for BenchmarkQueryMix")
+	scaleSlowest = flag.Int("scale.slowest", 0, "after BenchmarkQueryMix, time each query once more and log the N slowest")
 )
 
 // BenchmarkQueryMix runs a portal's query mix (URL query strings of
@@ -64,4 +70,51 @@ func BenchmarkQueryMix(b *testing.B) {
 		}
 		i++
 	}
+	b.StopTimer()
+	if *scaleSlowest > 0 {
+		logSlowest(b, s, reqs, *scaleSlowest)
+	}
 }
+
+// logSlowest times each request once and logs the n slowest by the CPU
+// time of its thread (a search runs on its caller's goroutine, locked to
+// its thread here), with their totals: where a profile of the whole mix
+// would hide a few bad queries. CPU time, not wall time, so that a shared
+// machine's load does not reorder the list.
+func logSlowest(b *testing.B, s *Searcher, reqs []Request, n int) {
+	type timed struct {
+		d     time.Duration
+		total uint64
+		req   Request
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	var ts []timed
+	for _, req := range reqs {
+		start := cpu()
+		res, err := s.Search(context.Background(), req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts = append(ts, timed{cpu() - start, res.Total, req})
+	}
+	var sum time.Duration
+	for _, t := range ts {
+		sum += t.d
+	}
+	b.Logf("CPU per query: mean %.2f ms over %d queries", float64(sum.Microseconds())/1000/float64(len(ts)), len(ts))
+	slices.SortFunc(ts, func(a, b timed) int { return cmp.Compare(b.d, a.d) })
+	for _, t := range ts[:min(n, len(ts))] {
+		b.Logf("%8.2f ms %7d hits  q=%q themes=%v types=%v years=%v", float64(t.d.Microseconds())/1000, t.total, t.req.Query, t.req.Themes, t.req.Types, t.req.Years)
+	}
+}
+
+// rusageThread is Linux's RUSAGE_THREAD: the calling thread's usage.
+const rusageThread = 1
