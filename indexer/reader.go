@@ -621,7 +621,11 @@ func (r *Reader) DocFreq(p Part, textLang, term string) (int, error) {
 // WordDocFreq returns the number of live documents holding a word of the
 // completion dictionary.
 func (r *Reader) WordDocFreq(word string) (int, error) {
-	return r.docFreq(FieldSuggest, word)
+	v := r.vocab
+	if i := v.from(word); i < v.len() && v.word(i) == word {
+		return int(v.df[i]), nil
+	}
+	return 0, nil
 }
 
 func (r *Reader) docFreq(field, term string) (int, error) {

@@ -88,6 +88,11 @@ func TestWordsCountLiveDocuments(t *testing.T) {
 	if got := words("platform"); len(got) != 0 {
 		t.Errorf("a word of the deleted document only is offered: %v", got)
 	}
+	for word, want := range map[string]int{"learning": 2, "platforms": 0, "dashboards": 2, "lea": 0, "zzz": 0} {
+		if got, err := r.WordDocFreq(word); got != want || err != nil {
+			t.Errorf("WordDocFreq(%s) = %d, %v; want %d", word, got, err, want)
+		}
+	}
 	if got := words("zzz"); len(got) != 0 {
 		t.Errorf("Words(zzz) = %v", got)
 	}

@@ -1,6 +1,8 @@
 package search
 
 import (
+	"github.com/RoaringBitmap/roaring/v2"
+
 	"container/list"
 	"sync"
 
@@ -83,6 +85,11 @@ type termScores struct {
 }
 
 func (ts *termScores) size() int { return 12*len(ts.docs) + 64 }
+
+// cachedBitmap is a long postings list's documents.
+type cachedBitmap struct{ bm *roaring.Bitmap }
+
+func (c cachedBitmap) size() int { return int(c.bm.GetSizeInBytes()) + 32 }
 
 // minCachedPostings is the shortest postings list whose contributions are
 // cached: shorter ones cost little to read again.

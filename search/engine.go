@@ -140,7 +140,7 @@ func (e *run) text(field, text string, phrase bool) (*roaring.Bitmap, error) {
 		if !phrase || len(toks) == 1 {
 			for _, t := range toks {
 				for _, p := range parts(field) {
-					b, err := e.r.TextBitmap(p, l, string(t.Term))
+					b, err := e.termBitmap(p, l, string(t.Term))
 					if err != nil {
 						return nil, err
 					}
@@ -189,12 +189,12 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	pd := &phraseDocs{bm: roaring.New()}
 	var cand *roaring.Bitmap
 	for _, w := range words {
-		b, err := e.r.TextBitmap(p, lang, w)
+		b, err := e.termBitmap(p, lang, w)
 		if err != nil {
 			return nil, err
 		}
 		if cand == nil {
-			cand = b
+			cand = b.Clone() // b may be the cache's
 		} else {
 			cand.And(b)
 		}
@@ -490,6 +490,34 @@ func (e *run) termScores(part indexer.Part, lang, term string, contrib func(*ind
 	return ts, nil
 }
 
+// termBitmap returns the documents whose part holds term, from the cache
+// when the list is long (kept then). The caller must not modify it.
+func (e *run) termBitmap(part indexer.Part, lang, term string) (*roaring.Bitmap, error) {
+	key := "b" + string(rune('0'+part)) + lang + "\x00" + term
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return v.(cachedBitmap).bm, nil
+	}
+	b, err := e.r.TextBitmap(part, lang, term)
+	if err != nil {
+		return nil, err
+	}
+	if b.GetCardinality() >= minCachedPostings {
+		b.RunOptimize()
+		e.s.cache.put(e.r, key, cachedBitmap{b})
+	}
+	return b, nil
+}
+
+// docFreq returns the number of documents whose part holds term: a cached
+// bitmap's cardinality, or the postings' count.
+func (e *run) docFreq(part indexer.Part, lang, term string) (int, error) {
+	key := "b" + string(rune('0'+part)) + lang + "\x00" + term
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return int(v.(cachedBitmap).bm.GetCardinality()), nil
+	}
+	return e.r.DocFreq(part, lang, term)
+}
+
 // corpusFor reads N, the average field lengths and the document frequency
 // of each term in each field from the Reader.
 func (e *run) corpusFor(terms []rankTerm) (*corpus, error) {
@@ -519,11 +547,11 @@ func (e *run) corpusFor(terms []rankTerm) (*corpus, error) {
 			if _, done := c.dfBody[k]; done {
 				continue
 			}
-			t, err := e.r.DocFreq(indexer.Title, rt.lang, tok)
+			t, err := e.docFreq(indexer.Title, rt.lang, tok)
 			if err != nil {
 				return nil, err
 			}
-			b, err := e.r.DocFreq(indexer.Body, rt.lang, tok)
+			b, err := e.docFreq(indexer.Body, rt.lang, tok)
 			if err != nil {
 				return nil, err
 			}
