@@ -42,6 +42,22 @@ type run struct {
 	// scoring alike.
 	phrases map[string]*phraseDocs
 	checks  int
+	// occs keeps the body occurrences the proximity pass read, for the
+	// page's snippets: the page's hits are among the documents it read.
+	occs map[occKey]occSpans
+}
+
+// occKey names one word's occurrences in one document's body.
+type occKey struct {
+	lang, word string
+	doc        uint32
+}
+
+// occSpans are a word's occurrences in a body, as byte offsets; capped
+// when there were more than the proximity pass reads.
+type occSpans struct {
+	start, end []uint32
+	capped     bool
 }
 
 func (s *Searcher) newRun(ctx context.Context, r *indexer.Reader) *run {
@@ -624,13 +640,26 @@ func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *sco
 	pos := make([][][]uint32, len(single))
 	for k, ti := range single {
 		pos[k] = make([][]uint32, len(sorted))
-		err := e.r.PostingsOf(indexer.Body, terms[ti].lang, terms[ti].toks[0], sorted, true, maxPositions, func(i int, p *indexer.Posting) {
-			if !p.Capped {
-				pos[k][i] = slices.Clone(p.Pos)
+		lang, word := terms[ti].lang, terms[ti].toks[0]
+		if e.occs == nil {
+			e.occs = map[occKey]occSpans{}
+		}
+		err := e.r.PostingsOf(indexer.Body, lang, word, sorted, true, maxPositions, func(i int, p *indexer.Posting) {
+			key := occKey{lang, word, sorted[i]}
+			if p.Capped {
+				e.occs[key] = occSpans{capped: true}
+				return
 			}
+			pos[k][i] = slices.Clone(p.Pos)
+			e.occs[key] = occSpans{start: slices.Clone(p.Start), end: slices.Clone(p.End)}
 		})
 		if err != nil {
 			return err
+		}
+		for _, d := range sorted { // read, and not there
+			if _, ok := e.occs[occKey{lang, word, d}]; !ok {
+				e.occs[occKey{lang, word, d}] = occSpans{}
+			}
 		}
 	}
 	if err := e.ctx.Err(); err != nil {

@@ -57,13 +57,33 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 	for l, ds := range byLang {
 		slices.Sort(ds)
 		for ti, w := range words[l] {
-			err := e.r.PostingsOf(indexer.Body, l, w, ds, true, maxOccurrences, func(i int, p *indexer.Posting) {
+			// The proximity pass read this word in the best documents:
+			// only the others are read here. A document whose postings
+			// do not hold the word has no entry either way.
+			var rest []uint32
+			for _, d := range ds {
+				sp, ok := e.occs[occKey{l, w, d}]
+				switch {
+				case !ok:
+					rest = append(rest, d)
+				case sp.capped || len(sp.start) > maxOccurrences:
+					scan[d] = true
+				default:
+					for k := range sp.start {
+						out[d] = append(out[d], occurrence{start: sp.start[k], end: sp.end[k], term: ti})
+					}
+				}
+			}
+			if len(rest) == 0 {
+				continue
+			}
+			err := e.r.PostingsOf(indexer.Body, l, w, rest, true, maxOccurrences, func(i int, p *indexer.Posting) {
 				if p.Capped {
-					scan[ds[i]] = true
+					scan[rest[i]] = true
 					return
 				}
 				for k := range p.Start {
-					out[ds[i]] = append(out[ds[i]], occurrence{start: p.Start[k], end: p.End[k], term: ti})
+					out[rest[i]] = append(out[rest[i]], occurrence{start: p.Start[k], end: p.End[k], term: ti})
 				}
 			})
 			if err != nil {
