@@ -64,11 +64,20 @@ func classify(err error) (search.Kind, string) {
 // cause, except a busy answer, logged at warn: it is the server keeping its
 // bounds, and a burst of them must not flood the log. Client errors are
 // logged at debug level only. An error caused by the client going away is
-// not an error of ours and is logged at debug.
+// not an error of ours and is logged at debug. Deadlines, busy answers and
+// clients gone are counted by reason.
 func (s *Server) writeError(c *gin.Context, err error) {
 	kind, msg := classify(err)
 	status, retryAfter := statusOf(kind)
 	gone := errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil
+	switch {
+	case gone:
+		s.countRejected(rejectCanceled)
+	case kind == search.KindBusy && errors.Is(err, context.DeadlineExceeded):
+		s.countRejected(rejectDeadline)
+	case kind == search.KindBusy:
+		s.countRejected(rejectBusy)
+	}
 	attrs := []any{
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Request.Method),
