@@ -23,7 +23,9 @@
 // with words no document holds gets a "did you mean" correction.
 //
 // Errors carry a Kind from a small closed set (invalid input, not found,
-// unavailable, internal) that callers map to their own status codes.
+// unavailable, busy, internal) that callers map to their own status codes.
+// A context whose deadline passes makes the work stop and the call return
+// a KindBusy error; a cancelled one, KindUnavailable.
 //
 // It must not import net/http servers or any HTTP framework; search/httpapi
 // is the only package that speaks HTTP. Its sub-package eval measures

@@ -15,6 +15,7 @@ const (
 	KindInvalid                 // bad input: a query that cannot be parsed, a bad parameter
 	KindNotFound                // no such document or resource
 	KindUnavailable             // not ready yet (no index built) or shutting down
+	KindBusy                    // over the bounds of one request (its deadline) or of the server (too many at once): try again later
 )
 
 // String returns the code used in JSON error bodies.
@@ -26,6 +27,8 @@ func (k Kind) String() string {
 		return "not_found"
 	case KindUnavailable:
 		return "unavailable"
+	case KindBusy:
+		return "busy"
 	default:
 		return "internal"
 	}

@@ -24,7 +24,7 @@ func (s *Searcher) Export(ctx context.Context, req Request, limit int) ([]Hit, u
 	case limit < 0 || limit > MaxExport:
 		return nil, 0, Errorf(KindInvalid, "limit must be between 1 and %d", MaxExport)
 	}
-	r, err := s.acquire()
+	r, err := s.acquire(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

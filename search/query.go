@@ -12,7 +12,7 @@ import (
 // The user query language
 //
 // Anything a user types is a valid query except unbalanced parentheses and
-// the two size limits below. Free text is split into words (letters, digits
+// the limits below. Free text is split into words (letters, digits
 // and marks; an apostrophe, hyphen, underscore or full stop between two word
 // characters, or a comma between two digits, stays inside the word); all
 // other punctuation separates words. On top of that:
@@ -31,10 +31,16 @@ import (
 // (title:) leaves the token as free text. A query with no words matches all
 // documents.
 
-// Limits on a user query.
+// Limits on a user query. They bound the work one query can ask for: each
+// clause reads postings, each phrase reads positions, each group level
+// merges bitmaps. A clause repeated in its group (the same word, phrase or
+// term with the same prefix and field) is kept once, so repetition costs
+// neither work nor the clause and phrase budgets.
 const (
 	MaxQueryBytes   = 4096 // longer queries are rejected (a pasted paragraph fits)
 	MaxQueryClauses = 512  // words, phrases, field terms and groups
+	MaxQueryPhrases = 16   // different phrases (field and words)
+	MaxQueryDepth   = 8    // groups inside groups: "((a))" is 2 deep
 )
 
 // occur says how a clause takes part in its group.
@@ -421,15 +427,19 @@ func (sc *scratch) release() {
 }
 
 type parser struct {
-	nodes  []qnode  // arena; never grows past its capacity
-	pool   []*qnode // children of closed groups, each group a sub-slice
-	stack  []*qnode // clauses of the open groups
-	frames []frame
+	nodes   []qnode  // arena; never grows past its capacity
+	pool    []*qnode // children of closed groups, each group a sub-slice
+	stack   []*qnode // clauses of the open groups
+	frames  []frame
+	phrases []phraseKey // the different phrases so far
 }
+
+type phraseKey struct{ field, text string }
 
 // parseQuery parses a user query; the result is independent of bleve so it
 // can be tested and fuzzed. The only errors, all of KindInvalid, are
-// unbalanced parentheses and a query over MaxQueryBytes or MaxQueryClauses.
+// unbalanced parentheses and a query over one of the limits (MaxQueryBytes,
+// MaxQueryClauses, MaxQueryPhrases, MaxQueryDepth).
 func parseQuery(s string) (*qnode, error) {
 	if len(s) > MaxQueryBytes {
 		return nil, Errorf(KindInvalid, "query is too long: %d bytes, the limit is %d", len(s), MaxQueryBytes)
@@ -458,6 +468,9 @@ func parseQuery(s string) (*qnode, error) {
 		f := &p.frames[len(p.frames)-1]
 		switch t.kind {
 		case tokOpen:
+			if len(p.frames) > MaxQueryDepth {
+				return nil, Errorf(KindInvalid, `query nests groups too deeply at position %d: the limit is %d levels of parentheses`, position(s, t.pos), MaxQueryDepth)
+			}
 			p.frames = append(p.frames, frame{mark: len(p.stack), occ: t.occ, pos: t.pos})
 			continue
 		case tokClose:
@@ -471,12 +484,9 @@ func parseQuery(s string) (*qnode, error) {
 				parent.and, parent.not = false, false
 				continue
 			}
-			n, err := p.newNode(qnode{kind: nodeGroup, occ: g.occ})
-			if err != nil {
+			if err := p.add(qnode{kind: nodeGroup, occ: g.occ, children: p.take(g.mark)}); err != nil {
 				return nil, err
 			}
-			n.children = p.take(g.mark)
-			p.push(n)
 			continue
 		// An operator with nothing to apply to is ignored, like the stop
 		// word it is.
@@ -498,11 +508,9 @@ func parseQuery(s string) (*qnode, error) {
 		case tokTerm:
 			n.kind = nodeTerm
 		}
-		np, err := p.newNode(n)
-		if err != nil {
+		if err := p.add(n); err != nil {
 			return nil, err
 		}
-		p.push(np)
 	}
 	if len(p.frames) > 1 {
 		return nil, Errorf(KindInvalid, `unbalanced "(" at position %d: it is never closed`, position(s, p.frames[1].pos))
@@ -525,9 +533,11 @@ func (p *parser) newNode(n qnode) (*qnode, error) {
 	return &p.nodes[len(p.nodes)-1], nil
 }
 
-// push adds a clause to the innermost open group, applying a pending NOT
-// or AND.
-func (p *parser) push(n *qnode) {
+// add adds a clause to the innermost open group, applying a pending NOT or
+// AND, unless the group already holds the same word, phrase or term with
+// the same prefix: a repeated clause changes neither the matches nor the
+// ranking, only the work.
+func (p *parser) add(n qnode) error {
 	f := &p.frames[len(p.frames)-1]
 	if f.not {
 		n.occ = occurMustNot
@@ -542,7 +552,39 @@ func (p *parser) push(n *qnode) {
 		}
 		f.and = false
 	}
-	p.stack = append(p.stack, n)
+	if n.kind != nodeGroup {
+		for _, c := range p.stack[f.mark:] {
+			if c.kind == n.kind && c.occ == n.occ && c.field == n.field && c.text == n.text {
+				return nil
+			}
+		}
+	}
+	if n.kind == nodePhrase {
+		if err := p.countPhrase(n.field, n.text); err != nil {
+			return err
+		}
+	}
+	np, err := p.newNode(n)
+	if err != nil {
+		return err
+	}
+	p.stack = append(p.stack, np)
+	return nil
+}
+
+// countPhrase counts a phrase on field towards MaxQueryPhrases; the same
+// phrase elsewhere in the query is read once, so it counts once.
+func (p *parser) countPhrase(field, text string) error {
+	for _, ph := range p.phrases {
+		if ph.field == field && ph.text == text {
+			return nil
+		}
+	}
+	if len(p.phrases) == MaxQueryPhrases {
+		return Errorf(KindInvalid, "query has too many phrases: the limit is %d different phrases", MaxQueryPhrases)
+	}
+	p.phrases = append(p.phrases, phraseKey{field, text})
+	return nil
 }
 
 // take moves the clauses from stack[mark:] into the pool and returns them.

@@ -84,6 +84,16 @@ func TestParseQuery(t *testing.T) {
 		{"field then group is text", "title:(a b)", "title (a b)"},
 		{"phrase after word", `a"b c"`, `a "b c"`},
 		{"invalid utf-8", "a\xffb \xfe", "a b"},
+		{"repeated word kept once", "a b a a", "a b"},
+		{"repeated phrase kept once", `"a b" c "a  b" "a b"`, `"a b" c`},
+		{"repeated term kept once", "year:2017 year:2017 Year:2017", "year:2017"},
+		{"repeated in a group kept once", "(a a) a", "(a) a"},
+		{"and of the same word", "a AND a", "+a"},
+		{"other prefix is another clause", "a +a -a", "a +a -a"},
+		{"other field is another clause", `a title:a "a b" body:"a b"`, `a title:a "a b" body:"a b"`},
+		{"groups are not merged", "(a b) (a b)", "(a b) (a b)"},
+		{"deepest groups", strings.Repeat("(", MaxQueryDepth) + "a" + strings.Repeat(")", MaxQueryDepth),
+			strings.Repeat("(", MaxQueryDepth) + "a" + strings.Repeat(")", MaxQueryDepth)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +109,20 @@ func TestParseQuery(t *testing.T) {
 }
 
 func TestParseQueryErrors(t *testing.T) {
-	words := func(n int) string { return strings.Repeat("w ", n) }
+	words := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "w%d ", i)
+		}
+		return b.String()
+	}
+	phrases := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, `"p %d" `, i)
+		}
+		return b.String()
+	}
 	tests := []struct {
 		name, in, want string
 	}{
@@ -111,8 +134,17 @@ func TestParseQueryErrors(t *testing.T) {
 		{"position counts characters", "ééé )", `unbalanced ")" at position 5`},
 		{"emoticon", "great :)", `unbalanced ")" at position 8`},
 		{"too long", strings.Repeat("a", MaxQueryBytes+1), fmt.Sprintf("query is too long: %d bytes, the limit is %d", MaxQueryBytes+1, MaxQueryBytes)},
-		{"too many words", words(MaxQueryClauses + 1), "too many clauses"},
+		{"too many words", words(MaxQueryClauses + 1),
+			fmt.Sprintf("query has too many clauses: the limit is %d words, phrases, fields and groups", MaxQueryClauses)},
 		{"too many groups", strings.Repeat("(a) ", MaxQueryClauses/2+1), "too many clauses"},
+		{"too many phrases", phrases(MaxQueryPhrases + 1),
+			fmt.Sprintf("query has too many phrases: the limit is %d different phrases", MaxQueryPhrases)},
+		{"a phrase on each field counts", strings.ReplaceAll(phrases(MaxQueryPhrases/2), `"p`, `title:"p`) +
+			strings.ReplaceAll(phrases(MaxQueryPhrases/2), `"p`, `body:"p`) + `"a b"`, "too many phrases"},
+		{"phrases in groups count", "(" + phrases(MaxQueryPhrases/2) + ") (" + phrases(MaxQueryPhrases) + `) (("a b"))`, "too many phrases"},
+		{"too deep", "a " + strings.Repeat("(", MaxQueryDepth+1) + "b" + strings.Repeat(")", MaxQueryDepth+1),
+			fmt.Sprintf("query nests groups too deeply at position %d: the limit is %d levels of parentheses", MaxQueryDepth+3, MaxQueryDepth)},
+		{"too deep even empty", strings.Repeat("(", 100) + strings.Repeat(")", 100), "nests groups too deeply"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +168,16 @@ func TestParseQueryLimits(t *testing.T) {
 		name, in string
 	}{
 		{"longest query", strings.Repeat("a", MaxQueryBytes)},
-		{"most words", strings.Repeat("w ", MaxQueryClauses)},
+		{"most words", func() string {
+			var b strings.Builder
+			for i := range MaxQueryClauses {
+				fmt.Fprintf(&b, "w%d ", i)
+			}
+			return b.String()
+		}()},
+		{"a repeated word is one clause", strings.Repeat("w ", MaxQueryBytes/2)},
+		{"a repeated phrase is one phrase", strings.Repeat(`"a b" `, MaxQueryPhrases*4)},
+		{"a phrase repeated in groups is one phrase", strings.Repeat(`("a b") `, MaxQueryPhrases*4)},
 		{"most clauses with groups", strings.Repeat("(a) ", MaxQueryClauses/2)},
 		{"operators are not clauses", strings.Repeat("a AND ", MaxQueryClauses-1) + "a"},
 		{"parentheses in a phrase", `"` + strings.Repeat("(", 200) + `"`},
@@ -282,6 +323,38 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// TestRepeatedPhraseIsCheap: a query filling a search box with one
+// two-word phrase, 58 times, is parsed to that phrase once and matches
+// what the phrase alone matches: its work is one phrase's, whatever its
+// length.
+func TestRepeatedPhraseIsCheap(t *testing.T) {
+	q := strings.Repeat(`"digital skills" `, 58)
+	q += strings.Repeat(" ", 996-len(q))
+	if len(q) != 996 {
+		t.Fatalf("query of %d bytes, want 996", len(q))
+	}
+	n, err := parseQuery(q)
+	if err != nil {
+		t.Fatalf("parseQuery: %v", err)
+	}
+	if len(n.children) != 1 || n.children[0].kind != nodePhrase || n.children[0].text != "digital skills" {
+		t.Fatalf("parsed as %q with %d clauses, want the phrase once", n, len(n.children))
+	}
+	s := New(indexertest.Reader(t, matchDocs, true), Options{})
+	ctx := context.Background()
+	once, err := s.Search(ctx, Request{Query: `"digital skills"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many, err := s.Search(ctx, Request{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(many), ids(once)) || len(many.Hits) != 1 || many.Hits[0].Score != once.Hits[0].Score {
+		t.Errorf("repeated phrase (-want +got):\n-%v %v\n+%v %v", ids(once), once.Hits, ids(many), many.Hits)
+	}
+}
+
 func FuzzParseQuery(f *testing.F) {
 	for _, s := range []string{
 		"", "byod", `"digital skills" +teachers -kind:plenary`, "(byod OR tablets) AND NOT theme:x",
@@ -295,7 +368,8 @@ func FuzzParseQuery(f *testing.F) {
 			if KindOf(err) != KindInvalid {
 				t.Fatalf("parseQuery(%q) error of kind %v: %v", s, KindOf(err), err)
 			}
-			if !strings.ContainsAny(s, "()") && len(s) <= MaxQueryBytes && !strings.Contains(err.Error(), "too many clauses") {
+			if !strings.ContainsAny(s, "()") && len(s) <= MaxQueryBytes &&
+				!strings.Contains(err.Error(), "too many clauses") && !strings.Contains(err.Error(), "too many phrases") {
 				t.Fatalf("parseQuery(%q) without parentheses: %v", s, err)
 			}
 			return

@@ -59,8 +59,12 @@ func New(src indexer.Source, opts Options) *Searcher {
 	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults()}
 }
 
-// acquire returns the Reader to search; Release it after.
-func (s *Searcher) acquire() (*indexer.Reader, error) {
+// acquire returns the Reader to search; Release it after. A call whose
+// context is already done does no work at all.
+func (s *Searcher) acquire(ctx context.Context) (*indexer.Reader, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, s.wrap(err)
+	}
 	r, err := s.src.Acquire()
 	if err != nil {
 		return nil, s.wrap(err)
@@ -100,7 +104,7 @@ func searchLangs(r *indexer.Reader, req Request) []string {
 // can widen a selection (theme=a OR theme=b) as well as narrow it.
 func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
-	r, err := s.acquire()
+	r, err := s.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -572,7 +576,7 @@ func titleCase(s string) string {
 
 // Document returns the stored document with id.
 func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
-	r, err := s.acquire()
+	r, err := s.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -590,7 +594,7 @@ func (s *Searcher) Document(ctx context.Context, id string) (*Document, error) {
 // Themes returns every theme of the taxonomy with its document count, in
 // taxonomy order.
 func (s *Searcher) Themes(ctx context.Context) ([]ThemeCount, error) {
-	r, err := s.acquire()
+	r, err := s.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -620,7 +624,7 @@ func (s *Searcher) wrap(err error) error {
 	case errors.Is(err, indexer.ErrNoIndex), errors.Is(err, bleve.ErrorIndexClosed):
 		return &Error{Kind: KindUnavailable, Message: "no index is being served yet: run kbsearch index", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Kind: KindUnavailable, Message: "search timed out", Err: err}
+		return &Error{Kind: KindBusy, Message: "the search took too long; try again", Err: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Kind: KindUnavailable, Message: "search cancelled", Err: err}
 	}

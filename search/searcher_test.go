@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -387,5 +388,51 @@ func TestCancelled(t *testing.T) {
 	}
 	if !slices.Equal(ids(got), ids(want)) || got.Hits[0].Score != want.Hits[0].Score {
 		t.Errorf("after cancelled searches (-want +got):\n-%v %v\n+%v %v", ids(want), want.Hits[0].Score, ids(got), got.Hits[0].Score)
+	}
+}
+
+// TestDeadline: a call whose deadline has passed does no work and answers
+// busy, with the deadline as its cause; one that runs out in the middle of
+// a search stops there (the engine checks its context between steps and
+// inside its loops) and answers the same.
+func TestDeadline(t *testing.T) {
+	s := newSearcherOver(t, indexertest.SyntheticDocs(300), true, Options{})
+	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel()
+	check := func(name string, err error) {
+		t.Helper()
+		if KindOf(err) != KindBusy || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: err = %v (kind %v), want busy caused by the deadline", name, err, KindOf(err))
+		}
+	}
+	for _, q := range []string{"", "digital assessment tablet", `"digital assessment" -tablet`} {
+		_, err := s.Search(ctx, Request{Query: q})
+		check(fmt.Sprintf("Search(%q)", q), err)
+		_, _, err = s.Export(ctx, Request{Query: q}, 0)
+		check(fmt.Sprintf("Export(%q)", q), err)
+	}
+	_, err := s.Suggest(ctx, "digital as", 0)
+	check("Suggest", err)
+	_, err = s.Document(ctx, "doc-1")
+	check("Document", err)
+
+	// The engine's own checks, past the entry: a run over an expired
+	// context stops at its first step.
+	r, err := s.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	req := Request{Query: "digital assessment tablet"}
+	p, err := s.prepare(r, &req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, sc, err := s.newRun(ctx, r).rankAll(p, req, 10, true)
+	if sc != nil {
+		sc.release()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("rankAll over an expired context: err = %v, want the deadline", err)
 	}
 }

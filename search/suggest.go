@@ -58,7 +58,7 @@ func (s *Searcher) Suggest(ctx context.Context, text string, size int) ([]Sugges
 	case size < 0 || size > MaxSuggest:
 		return nil, Errorf(KindInvalid, "size must be between 1 and %d", MaxSuggest)
 	}
-	r, err := s.acquire()
+	r, err := s.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}

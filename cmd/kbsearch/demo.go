@@ -86,7 +86,9 @@ func runDemo(ctx context.Context, g *globals, addr, portalAddr string) error {
 		fmt.Fprintf(g.stdout, "index: built %s with %d documents in %.1fs\n", res.Generation, res.Documents, res.Duration.Seconds())
 	}
 	// The portal may call the API from its pages: its search box page.
-	return runServe(ctx, g, serveFlags{addr: addr, origins: []string{portalOrigin}}, tax, func(a net.Addr) {
+	f := defaultServeFlags()
+	f.addr, f.origins = addr, []string{portalOrigin}
+	return runServe(ctx, g, f, tax, func(a net.Addr) {
 		box.api.Store("http://" + a.String())
 		fmt.Fprintf(g.stdout, "ready in %.1fs: search page http://%s/  (try http://%s/api/v1/search?q=bring+your+own+device)\n",
 			time.Since(start).Seconds(), a, a)

@@ -22,10 +22,56 @@ type serveFlags struct {
 	addr    string
 	taxFile string
 	origins []string
+
+	searchTimeout time.Duration // 0: no deadline
+	maxInFlight   int
+	queueWait     time.Duration // 0: no wait
+	pprof         string        // loopback address of the pprof listener; "" for none
+}
+
+// defaultServeFlags are the flags' defaults, for the commands that serve
+// without asking (demo).
+func defaultServeFlags() serveFlags {
+	return serveFlags{
+		addr:          "127.0.0.1:8080",
+		searchTimeout: httpapi.DefaultSearchTimeout,
+		maxInFlight:   httpapi.DefaultMaxInFlight(),
+		queueWait:     httpapi.DefaultQueueWait,
+	}
+}
+
+// check rejects values that cannot work, before anything is opened.
+func (f serveFlags) check() error {
+	if f.searchTimeout < 0 {
+		return fmt.Errorf("--search-timeout %s: must not be negative (0 for no deadline)", f.searchTimeout)
+	}
+	if f.queueWait < 0 {
+		return fmt.Errorf("--queue-wait %s: must not be negative (0 for no wait)", f.queueWait)
+	}
+	if f.maxInFlight < 1 {
+		return fmt.Errorf("--max-inflight %d: must be at least 1", f.maxInFlight)
+	}
+	if f.pprof != "" {
+		return checkLoopback(f.pprof)
+	}
+	return nil
+}
+
+// httpOptions returns the server options of the bounds in f; the flags'
+// 0 (none) is httpapi's negative.
+func (f serveFlags) httpOptions() httpapi.Options {
+	o := httpapi.Options{SearchTimeout: f.searchTimeout, MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}
+	if o.SearchTimeout == 0 {
+		o.SearchTimeout = -1
+	}
+	if o.QueueWait == 0 {
+		o.QueueWait = -1
+	}
+	return o
 }
 
 func newServeCmd(g *globals) *cobra.Command {
-	var f serveFlags
+	f := defaultServeFlags()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the JSON API and the search page over the current index",
@@ -34,6 +80,9 @@ switches to each new generation that "kbsearch index" publishes. The first
 Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
 			tax, err := loadTaxonomy(f.taxFile)
 			if err != nil {
 				return err
@@ -43,9 +92,14 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 			})
 		},
 	}
-	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	cmd.Flags().StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
-	cmd.Flags().StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", f.addr, "address to listen on")
+	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
+	fl.StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
+	fl.DurationVar(&f.searchTimeout, "search-timeout", f.searchTimeout, "deadline of one search, suggestion, export or document request; past it the work stops and the answer is 503 (0: none)")
+	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "those requests served at once at most, exports a quarter of them (4 x GOMAXPROCS unless set)")
+	fl.DurationVar(&f.queueWait, "queue-wait", f.queueWait, "how long a request waits for a free slot before a 503 (0: none)")
+	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd
 }
 
@@ -60,14 +114,20 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 		g.log.Warn("no index yet: searches answer 503 until `kbsearch index` builds one", "dir", g.indexDir())
 	}
 	go live.Watch(ctx, 2*time.Second)
-	srv := httpapi.New(httpapi.Options{
-		Backend:        search.New(live, search.Options{Taxonomy: tax, Logger: g.log}),
-		Logger:         g.log,
-		AllowedOrigins: f.origins,
-		Version:        version,
-		Metrics:        serveMetrics(live),
-	})
-	return srv.Serve(ctx, f.addr, ready)
+	if f.pprof != "" {
+		a, err := startPprof(ctx, f.pprof, g.log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "kbsearch: profiles on http://%s/debug/pprof/\n", a)
+	}
+	opts := f.httpOptions()
+	opts.Backend = search.New(live, search.Options{Taxonomy: tax, Logger: g.log})
+	opts.Logger = g.log
+	opts.AllowedOrigins = f.origins
+	opts.Version = version
+	opts.Metrics = serveMetrics(live)
+	return httpapi.New(opts).Serve(ctx, f.addr, ready)
 }
 
 // serveMetrics is the registry /metrics serves: the Go runtime's and the

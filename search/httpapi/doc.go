@@ -30,6 +30,16 @@
 // page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
 // answered with 400 and a message naming the parameter.
 //
+// Bounds: the routes that make the backend work (search, suggest, export,
+// documents) run under a deadline (Options.SearchTimeout, 3 s) derived
+// from the request's context, so that a deadline or a client going away
+// stops the work, and at most Options.MaxInFlight of them (4 per
+// processor) run at once, exports at most a quarter of those. A request
+// waits up to Options.QueueWait (250 ms) for a slot. Past the deadline or
+// the wait the answer is 503 with code "busy" and Retry-After: 1, counted
+// by reason in kbsearch_http_rejected_total; kbsearch_http_inflight and
+// kbsearch_http_queued show the slots in use and the requests waiting.
+//
 // Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
 // message of an internal error is never sent to the client, it is logged
 // with the request id instead.

@@ -12,17 +12,21 @@ import (
 	"github.com/kbsearch/kbsearch/search"
 )
 
-// statusOf is the one place where an error kind becomes an HTTP status.
-func statusOf(k search.Kind) int {
+// statusOf is the one place where an error kind becomes an HTTP status,
+// with the Retry-After value (seconds) of the kinds worth retrying soon, ""
+// for the others.
+func statusOf(k search.Kind) (status int, retryAfter string) {
 	switch k {
 	case search.KindInvalid:
-		return http.StatusBadRequest
+		return http.StatusBadRequest, ""
 	case search.KindNotFound:
-		return http.StatusNotFound
+		return http.StatusNotFound, ""
 	case search.KindUnavailable:
-		return http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable, ""
+	case search.KindBusy:
+		return http.StatusServiceUnavailable, "1"
 	default:
-		return http.StatusInternalServerError
+		return http.StatusInternalServerError, ""
 	}
 }
 
@@ -39,7 +43,7 @@ type errorDetail struct {
 // classify returns the kind of err and the message a client may see.
 // Internal errors get a fixed message so that causes (paths, index
 // internals) never leak. A deadline that ran out while the backend worked
-// is reported as unavailable rather than as a bug.
+// is reported as busy (retry later) rather than as a bug.
 func classify(err error) (search.Kind, string) {
 	var se *search.Error
 	if errors.As(err, &se) && se.Kind != search.KindInternal {
@@ -50,18 +54,30 @@ func classify(err error) (search.Kind, string) {
 		return se.Kind, msg
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return search.KindUnavailable, "the search took too long; try again"
+		return search.KindBusy, "the search took too long; try again"
 	}
 	return search.KindInternal, "internal error"
 }
 
 // writeError answers the request with the JSON error for err. Server-side
 // errors (5xx) are logged at error level with the request id and the
-// cause; client errors are logged at debug level only. An error caused by
-// the client going away is not an error of ours and is logged at debug.
+// cause, except a busy answer, logged at warn: it is the server keeping its
+// bounds, and a burst of them must not flood the log. Client errors are
+// logged at debug level only. An error caused by the client going away is
+// not an error of ours and is logged at debug. Deadlines, busy answers and
+// clients gone are counted by reason.
 func (s *Server) writeError(c *gin.Context, err error) {
 	kind, msg := classify(err)
-	status := statusOf(kind)
+	status, retryAfter := statusOf(kind)
+	gone := errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil
+	switch {
+	case gone:
+		s.countRejected(rejectCanceled)
+	case kind == search.KindBusy && errors.Is(err, context.DeadlineExceeded):
+		s.countRejected(rejectDeadline)
+	case kind == search.KindBusy:
+		s.countRejected(rejectBusy)
+	}
 	attrs := []any{
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Request.Method),
@@ -70,12 +86,17 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		slog.String("error", err.Error()),
 	}
 	switch {
-	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+	case gone:
 		s.log.Debug("httpapi: client went away", attrs...)
+	case kind == search.KindBusy:
+		s.log.Warn("httpapi: request turned away", attrs...)
 	case status >= 500:
 		s.log.Error("httpapi: request failed", attrs...)
 	default:
 		s.log.Debug("httpapi: request rejected", attrs...)
+	}
+	if retryAfter != "" {
+		c.Header("Retry-After", retryAfter)
 	}
 	s.writeErrorBody(c, status, kind.String(), msg)
 }

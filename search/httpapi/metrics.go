@@ -16,9 +16,18 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	searches *prometheus.CounterVec
+	rejected *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// Reasons a bounded request is turned away, the values of the label
+// "reason" of kbsearch_http_rejected_total.
+const (
+	rejectDeadline = "deadline" // the search deadline passed while it worked
+	rejectBusy     = "busy"     // no slot of the in-flight limit in time
+	rejectCanceled = "canceled" // the client went away first
+)
+
+func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_requests_total",
@@ -33,9 +42,36 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "kbsearch_searches_total",
 			Help: `Searches answered, by result: "hits", "none" (no document matched: a gap in the collection or a query to fix) or "corrected" (none or some, with a "did you mean").`,
 		}, []string{"result"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbsearch_http_rejected_total",
+			Help: `Search, suggestion, export and document requests turned away, by reason: "deadline" (the search deadline passed), "busy" (no slot of the in-flight limit within the queue wait), "canceled" (the client went away).`,
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.searches)
+	for _, r := range []string{rejectDeadline, rejectBusy, rejectCanceled} {
+		m.rejected.WithLabelValues(r) // every reason is shown, from 0
+	}
+	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kbsearch_http_inflight",
+		Help: "Search, suggestion, export and document requests being served (holding a slot of the in-flight limit).",
+	}, func() float64 { return float64(len(l.all)) })
+	queued := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kbsearch_http_queued",
+		Help: "Requests waiting for a slot of the in-flight limit.",
+	}, func() float64 { return float64(l.queued.Load()) })
+	limit := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kbsearch_http_inflight_limit",
+		Help: "The most search, suggestion, export and document requests served at once.",
+	})
+	limit.Set(float64(cap(l.all)))
+	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit)
 	return m
+}
+
+// countRejected records a bounded request turned away.
+func (s *Server) countRejected(reason string) {
+	if s.metrics != nil {
+		s.metrics.rejected.WithLabelValues(reason).Inc()
+	}
 }
 
 // observe records every request's route, method, status and duration.

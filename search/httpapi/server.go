@@ -47,6 +47,20 @@ type Options struct {
 	// by route, method and status; their durations; searches with and
 	// without results), and GET /metrics serves everything it holds.
 	Metrics *prometheus.Registry
+
+	// SearchTimeout bounds the work of one search, suggestion, export or
+	// document request: past it the backend's work stops and the client
+	// gets 503 "busy" with Retry-After. 0 is DefaultSearchTimeout;
+	// negative, no deadline (the client's going away still stops it).
+	SearchTimeout time.Duration
+	// MaxInFlight bounds those requests served at once; exports may take
+	// a quarter of the slots (at least one). 0 is DefaultMaxInFlight();
+	// below 1 otherwise, 1.
+	MaxInFlight int
+	// QueueWait is how long a request waits for a slot before it is
+	// answered 503 "busy" with Retry-After. 0 is DefaultQueueWait;
+	// negative, no wait.
+	QueueWait time.Duration
 }
 
 // Timeouts of the http.Server made by Serve.
@@ -68,6 +82,8 @@ type Server struct {
 	assets  map[string]asset
 	engine  *gin.Engine
 	metrics *metrics // nil without Options.Metrics
+	limit   *limiter
+	timeout time.Duration // 0: none
 }
 
 // New returns a Server for opts.
@@ -82,6 +98,19 @@ func New(opts Options) *Server {
 	}
 	s.origins = s.checkOrigins(opts.AllowedOrigins)
 	s.assets = loadAssets(s.log)
+	switch {
+	case opts.SearchTimeout == 0:
+		s.timeout = DefaultSearchTimeout
+	case opts.SearchTimeout > 0:
+		s.timeout = opts.SearchTimeout
+	}
+	if opts.MaxInFlight == 0 {
+		opts.MaxInFlight = DefaultMaxInFlight()
+	}
+	if opts.QueueWait == 0 {
+		opts.QueueWait = DefaultQueueWait
+	}
+	s.limit = newLimiter(opts.MaxInFlight, opts.QueueWait)
 
 	// gin's mode is process-wide; release mode keeps gin from printing
 	// its own debug lines.
@@ -99,7 +128,7 @@ func New(opts Options) *Server {
 
 	r.Use(s.withRequestID, s.logAccess)
 	if opts.Metrics != nil {
-		s.metrics = newMetrics(opts.Metrics)
+		s.metrics = newMetrics(opts.Metrics, s.limit)
 		r.Use(s.observe)
 	}
 	r.Use(s.recoverPanics, s.secureHeaders, s.cors)
@@ -108,11 +137,11 @@ func New(opts Options) *Server {
 
 	getHead := []string{http.MethodGet, http.MethodHead}
 	api := r.Group("/api/v1")
-	api.GET("/search", s.handleSearch)
-	api.GET("/documents/:id", s.handleDocument)
+	api.GET("/search", s.bounded(false), s.handleSearch)
+	api.GET("/documents/:id", s.bounded(false), s.handleDocument)
 	api.GET("/themes", s.handleThemes)
-	api.GET("/suggest", s.handleSuggest)
-	api.GET("/export", s.handleExport)
+	api.GET("/suggest", s.bounded(false), s.handleSuggest)
+	api.GET("/export", s.bounded(true), s.handleExport)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)

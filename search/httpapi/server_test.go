@@ -152,7 +152,8 @@ func TestErrorMapping(t *testing.T) {
 		{"plain error", cause, 500, "internal", "internal error"},
 		{"wrapped kind", errors.Join(errors.New("search"), search.Errorf(search.KindInvalid, "bad field")),
 			400, "invalid_argument", "bad field"},
-		{"deadline", context.DeadlineExceeded, 503, "unavailable", "the search took too long; try again"},
+		{"deadline", context.DeadlineExceeded, 503, "busy", "the search took too long; try again"},
+		{"busy", search.Errorf(search.KindBusy, "too many at once"), 503, "busy", "too many at once"},
 	}
 	for _, tt := range tests {
 		for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/abc", "/api/v1/themes"} {
@@ -162,6 +163,13 @@ func TestErrorMapping(t *testing.T) {
 				if rec.Code != tt.wantStatus {
 					t.Fatalf("status = %d, want %d", rec.Code, tt.wantStatus)
 				}
+				wantRetry := ""
+				if tt.wantCode == "busy" {
+					wantRetry = "1"
+				}
+				if got := rec.Header().Get("Retry-After"); got != wantRetry {
+					t.Errorf("Retry-After = %q, want %q", got, wantRetry)
+				}
 				if got := decodeError(t, rec); got != (errorDetail{Code: tt.wantCode, Message: tt.wantMsg}) {
 					t.Errorf("error (-want +got)\n-%+v\n+%+v", errorDetail{Code: tt.wantCode, Message: tt.wantMsg}, got)
 				}
@@ -170,6 +178,9 @@ func TestErrorMapping(t *testing.T) {
 				}
 				var errorLines int
 				for _, l := range logLines(t, logs) {
+					if l["level"] == "WARN" && l["request_id"] == "req-42" && tt.wantCode == "busy" {
+						errorLines++ // a busy answer is logged at warn
+					}
 					if l["level"] != "ERROR" {
 						continue
 					}
@@ -194,19 +205,21 @@ func TestErrorMapping(t *testing.T) {
 
 func TestStatusOf(t *testing.T) {
 	tests := []struct {
-		kind search.Kind
-		want int
+		kind      search.Kind
+		want      int
+		wantRetry string
 	}{
-		{search.KindInvalid, 400},
-		{search.KindNotFound, 404},
-		{search.KindUnavailable, 503},
-		{search.KindInternal, 500},
-		{search.Kind(99), 500},
+		{search.KindInvalid, 400, ""},
+		{search.KindNotFound, 404, ""},
+		{search.KindUnavailable, 503, ""},
+		{search.KindBusy, 503, "1"},
+		{search.KindInternal, 500, ""},
+		{search.Kind(99), 500, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
-			if got := statusOf(tt.kind); got != tt.want {
-				t.Errorf("statusOf(%v) = %d, want %d", tt.kind, got, tt.want)
+			if got, retry := statusOf(tt.kind); got != tt.want || retry != tt.wantRetry {
+				t.Errorf("statusOf(%v) = %d, %q; want %d, %q", tt.kind, got, retry, tt.want, tt.wantRetry)
 			}
 		})
 	}

@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/kbsearch/kbsearch/search"
+)
+
+// Defaults of the bounds on one request and on the requests in flight.
+const (
+	DefaultSearchTimeout = 3 * time.Second
+	DefaultQueueWait     = 250 * time.Millisecond
+)
+
+// DefaultMaxInFlight is the number of bounded requests served at once when
+// Options.MaxInFlight is 0: four per processor the Go scheduler uses. A
+// search is CPU work over memory-mapped columns, so more at once only
+// makes each slower.
+func DefaultMaxInFlight() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// errBusy answers a request that found no free slot in time.
+var errBusy = search.Errorf(search.KindBusy, "the server is busy: too many searches at once; try again")
+
+// limiter bounds the bounded routes' requests in flight: at most cap(all)
+// at once, exports at most cap(export) of them. A request waits up to wait
+// for a slot, then is turned away.
+//
+// The slots are buffered channels rather than golang.org/x/sync/semaphore:
+// every request weighs one slot, so a weighted semaphore's only gain would
+// be strict FIFO order among waiters, which a wait of a fraction of a
+// second does not need, and the channels need no new module and give their
+// fill level (len) to the in-flight gauge for free.
+type limiter struct {
+	all    chan struct{}
+	export chan struct{}
+	wait   time.Duration
+	queued atomic.Int64 // requests waiting for a slot
+}
+
+// newLimiter returns a limiter of n slots (at least 1), a quarter of them
+// (at least 1) open to exports, with a wait of wait (none if negative).
+func newLimiter(n int, wait time.Duration) *limiter {
+	n = max(n, 1)
+	return &limiter{
+		all:    make(chan struct{}, n),
+		export: make(chan struct{}, max(n/4, 1)),
+		wait:   max(wait, 0),
+	}
+}
+
+// acquire takes a slot (an export takes one of the export share too) and
+// returns the function that gives it back. It fails with errBusy when no
+// slot is free within the wait, or with the context's error (as
+// KindUnavailable) when the client goes away first.
+func (l *limiter) acquire(ctx context.Context, export bool) (release func(), err error) {
+	// The fast path: a free slot, no timer.
+	if !export {
+		select {
+		case l.all <- struct{}{}:
+			return l.releaseAll, nil
+		default:
+		}
+	}
+	l.queued.Add(1)
+	defer l.queued.Add(-1)
+	timer := time.NewTimer(l.wait)
+	defer timer.Stop()
+	if export {
+		if err := l.take(ctx, timer, l.export); err != nil {
+			return nil, err
+		}
+	}
+	if err := l.take(ctx, timer, l.all); err != nil {
+		if export {
+			<-l.export
+		}
+		return nil, err
+	}
+	if export {
+		return func() { <-l.all; <-l.export }, nil
+	}
+	return l.releaseAll, nil
+}
+
+func (l *limiter) releaseAll() { <-l.all }
+
+// take puts a token in slots, waiting until timer fires or ctx is done.
+func (l *limiter) take(ctx context.Context, timer *time.Timer, slots chan struct{}) error {
+	select {
+	case slots <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return nil
+	case <-timer.C:
+		return errBusy
+	case <-ctx.Done():
+		return &search.Error{Kind: search.KindUnavailable, Message: "request cancelled", Err: ctx.Err()}
+	}
+}
+
+// bounded is the middleware of the routes that make the backend work
+// (search, suggest, export, documents): the request waits for a slot of
+// the in-flight limit, then runs under the search deadline. The deadline
+// derives from the request's context, so a client that goes away cancels
+// the work as well; the engine stops at its next check either way.
+func (s *Server) bounded(export bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		release, err := s.limit.acquire(c.Request.Context(), export)
+		if err != nil {
+			s.writeError(c, err)
+			return
+		}
+		defer release()
+		if s.timeout > 0 {
+			ctx, cancel := context.WithTimeout(c.Request.Context(), s.timeout)
+			defer cancel()
+			c.Request = c.Request.WithContext(ctx)
+		}
+		c.Next()
+	}
+}
