@@ -10,9 +10,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
@@ -39,26 +40,7 @@ func BenchmarkQueryMix(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
-	f, err := os.Open(*scaleQueries)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	var reqs []Request
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		v, err := url.ParseQuery(strings.TrimSpace(sc.Text()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		list := func(k string) []string {
-			if v.Get(k) == "" {
-				return nil
-			}
-			return strings.Split(v.Get(k), ",")
-		}
-		reqs = append(reqs, Request{Query: v.Get("q"), Themes: list("theme"), Types: list("type"), Years: list("year")})
-	}
+	reqs := readQueryMix(b, *scaleQueries)
 	s := New(r, Options{})
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -89,13 +71,7 @@ func logSlowest(b *testing.B, s *Searcher, reqs []Request, n int) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-			b.Fatal(err)
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	cpu := func() time.Duration { return threadCPU(b) }
 	var ts []timed
 	for _, req := range reqs {
 		start := cpu()
@@ -116,5 +92,86 @@ func logSlowest(b *testing.B, s *Searcher, reqs []Request, n int) {
 	}
 }
 
-// rusageThread is Linux's RUSAGE_THREAD: the calling thread's usage.
-const rusageThread = 1
+// BenchmarkSuggestMix completes the mix's queries as they are typed (each
+// prefix of two characters or more of each query's text) over a built
+// index, and reports the CPU time per call at the median and the 99th
+// percentile: on a shared machine, CPU time is what the code costs.
+//
+//	go test -run '^$' -bench SuggestMix ./search/ -scale.index DATA/index -scale.queries site/queries.txt
+func BenchmarkSuggestMix(b *testing.B) {
+	if *scaleIndex == "" || *scaleQueries == "" {
+		b.Skip("needs -scale.index and -scale.queries")
+	}
+	r, _, err := indexer.OpenCurrentReader(*scaleIndex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	reqs := readQueryMix(b, *scaleQueries)
+	var typed []string
+	for _, req := range reqs {
+		q := strings.Trim(req.Query, `"`)
+		for i := 2; i <= len(q) && len(typed) < 20000; i++ {
+			typed = append(typed, q[:i])
+		}
+	}
+	if len(typed) == 0 {
+		b.Skip("no query text in the mix")
+	}
+	s := New(r, Options{})
+	ctx := context.Background()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var cpus []time.Duration
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		start := threadCPU(b)
+		if _, err := s.Suggest(ctx, typed[i%len(typed)], 0); err != nil {
+			b.Fatal(err)
+		}
+		cpus = append(cpus, threadCPU(b)-start)
+		i++
+	}
+	slices.Sort(cpus)
+	b.ReportMetric(float64(cpus[len(cpus)/2].Microseconds())/1000, "p50-cpu-ms")
+	b.ReportMetric(float64(cpus[len(cpus)*99/100].Microseconds())/1000, "p99-cpu-ms")
+}
+
+// threadCPU returns the CPU time of the calling thread.
+func threadCPU(b *testing.B) time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// readQueryMix reads a portal's query mix: URL query strings of
+// /api/v1/search (q, theme, type, year), one per line.
+func readQueryMix(b *testing.B, path string) []Request {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var reqs []Request
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		v, err := url.ParseQuery(strings.TrimSpace(sc.Text()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		list := func(k string) []string {
+			if v.Get(k) == "" {
+				return nil
+			}
+			return strings.Split(v.Get(k), ",")
+		}
+		reqs = append(reqs, Request{Query: v.Get("q"), Themes: list("theme"), Types: list("type"), Years: list("year")})
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return reqs
+}

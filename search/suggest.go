@@ -164,12 +164,12 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 	var heads *roaring.Bitmap
 	for _, w := range head {
 		for _, tok := range r.AnalyzeWords(w) {
-			b, err := r.WordBitmap(string(tok.Term))
+			b, err := s.wordBitmap(r, string(tok.Term))
 			if err != nil {
 				return nil, err
 			}
 			if heads == nil {
-				heads = b
+				heads = b.Clone() // b may be the cache's
 			} else {
 				heads.And(b)
 			}
@@ -179,7 +179,7 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		b, err := r.WordBitmap(c.term)
+		b, err := s.wordBitmap(r, c.term)
 		if err != nil {
 			return nil, err
 		}
@@ -193,6 +193,26 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 	}
 	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
 	return out[:min(len(out), n)], nil
+}
+
+// wordBitmap returns the documents holding a word of the completion
+// dictionary, from the cache when the list is long (kept then): the
+// common words are the ones offered as completions keystroke after
+// keystroke. The caller must not modify it.
+func (s *Searcher) wordBitmap(r *indexer.Reader, word string) (*roaring.Bitmap, error) {
+	key := "w" + word
+	if v := s.cache.get(r, key); v != nil {
+		return v.(cachedBitmap).bm, nil
+	}
+	b, err := r.WordBitmap(word)
+	if err != nil {
+		return nil, err
+	}
+	if b.GetCardinality() >= minCachedPostings {
+		b.RunOptimize()
+		s.cache.put(r, key, cachedBitmap{b})
+	}
+	return b, nil
 }
 
 // themeCount returns the number of documents tagged with a theme.
