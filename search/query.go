@@ -69,6 +69,9 @@ type qnode struct {
 	field    string // index field name; "" for text on title and body
 	text     string // word, phrase (words joined by one space) or term
 	children []*qnode
+	// repeat counts the times the same clause came again in its group
+	// (kept once): it weighs in the ranking as often as it was typed.
+	repeat int
 }
 
 // queryFields maps the field names a user may type to index fields.
@@ -535,8 +538,8 @@ func (p *parser) newNode(n qnode) (*qnode, error) {
 
 // add adds a clause to the innermost open group, applying a pending NOT or
 // AND, unless the group already holds the same word, phrase or term with
-// the same prefix: a repeated clause changes neither the matches nor the
-// ranking, only the work.
+// the same prefix: a repeated clause changes not the matches, only the
+// work, and its weight in the ranking is kept by its repeat count.
 func (p *parser) add(n qnode) error {
 	f := &p.frames[len(p.frames)-1]
 	if f.not {
@@ -555,6 +558,7 @@ func (p *parser) add(n qnode) error {
 	if n.kind != nodeGroup {
 		for _, c := range p.stack[f.mark:] {
 			if c.kind == n.kind && c.occ == n.occ && c.field == n.field && c.text == n.text {
+				c.repeat++
 				return nil
 			}
 		}

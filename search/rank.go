@@ -121,14 +121,14 @@ func rankTerms(an analyzeFunc, pq *qnode, synonyms []string, r Ranking, langs ..
 
 func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qnode, synonyms []string, r Ranking) []rankTerm {
 	index := make(map[string]int)
-	add := func(tok string, fields uint8) {
+	add := func(tok string, fields uint8, times float64) {
 		if i, ok := index[tok]; ok {
-			out[i].weight++
+			out[i].weight += times
 			out[i].fields |= fields
 			return
 		}
 		index[tok] = len(out)
-		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint32{0}, fields: fields, weight: 1, group: -1, lang: lang})
+		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint32{0}, fields: fields, weight: times, group: -1, lang: lang})
 	}
 	var walk func(n *qnode)
 	walk = func(n *qnode) {
@@ -149,7 +149,7 @@ func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qno
 				fields = inBody
 			}
 			for _, t := range an(lang, n.text) {
-				add(string(t.Term), fields)
+				add(string(t.Term), fields, float64(1+n.repeat))
 			}
 		}
 	}
