@@ -203,8 +203,18 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 		return pd, nil
 	}
 	pd := &phraseDocs{bm: roaring.New()}
+	// A word the phrase repeats ("discussed group discussed group ...")
+	// is read once: at[wi] is the index of words[wi] among the distinct.
+	var distinct []string
+	at := make([]int, len(words))
+	for wi, w := range words {
+		if at[wi] = slices.Index(distinct, w); at[wi] < 0 {
+			at[wi] = len(distinct)
+			distinct = append(distinct, w)
+		}
+	}
 	var cand *roaring.Bitmap
-	for _, w := range words {
+	for _, w := range distinct {
 		b, err := e.termBitmap(p, lang, w)
 		if err != nil {
 			return nil, err
@@ -220,15 +230,15 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 		}
 	}
 	docs := cand.ToArray()
-	// pos[w][i]: the positions of words[w] in docs[i], in one backing
+	// dpos[k][i]: the positions of distinct[k] in docs[i], in one backing
 	// array per word. A document where a word is too frequent to read its
 	// positions (maxPositions) is taken to hold the phrase as often as its
 	// rarest word.
-	pos := make([][][]uint32, len(words))
+	dpos := make([][][]uint32, len(distinct))
 	lens := make([]uint32, len(docs))
 	capped := make([]uint32, len(docs)) // the least frequency of a capped word, 0 for none
-	for wi, w := range words {
-		pos[wi] = make([][]uint32, len(docs))
+	for k, w := range distinct {
+		dpos[k] = make([][]uint32, len(docs))
 		var backing []uint32
 		err := e.r.PostingsOf(p, lang, w, docs, true, maxPositions, func(i int, post *indexer.Posting) {
 			lens[i] = post.Length
@@ -240,7 +250,7 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 			}
 			start := len(backing)
 			backing = append(backing, post.Pos...)
-			pos[wi][i] = backing[start:len(backing):len(backing)]
+			dpos[k][i] = backing[start:len(backing):len(backing)]
 		})
 		if err != nil {
 			return nil, err
@@ -248,6 +258,10 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 		if err := e.ctx.Err(); err != nil {
 			return nil, err
 		}
+	}
+	pos := make([][][]uint32, len(words))
+	for wi := range words {
+		pos[wi] = dpos[at[wi]]
 	}
 	for i, d := range docs {
 		var n uint32
