@@ -392,7 +392,7 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 				continue
 			}
 			if len(rt.toks) == 1 {
-				ts, err := e.termScores(part, rt.lang, rt.toks[0], func(p *indexer.Posting) float64 {
+				ts, err := e.termScores(part, rt.lang, rt.toks[0], c.fixed, func(p *indexer.Posting) float64 {
 					return weight * float64(p.Freq) / norm(p.Length, avg)
 				})
 				if err != nil {
@@ -431,6 +431,29 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 			g.members = append(g.members, i)
 			g.idf = min(g.idf, idfs[i])
 			g.w = rt.weight
+			continue
+		}
+		if len(rt.toks) == 1 && c.fixed {
+			// One word alone: its saturated contributions, title and
+			// body combined, are the same for every search of this
+			// Reader, so they are read (or taken from the cache) as one
+			// list and only weighted here.
+			ts, err := e.termSat(rt, c.avgTitle[rt.lang], c.avgBody[rt.lang])
+			if err != nil {
+				return err
+			}
+			w := rt.weight * idfs[i]
+			v, dirty := sc.v, sc.dirty
+			for k, d := range ts.docs {
+				if v[d] == 0 {
+					dirty = append(dirty, d)
+				}
+				v[d] += w * ts.v[k]
+			}
+			sc.dirty = dirty
+			if err := e.ctx.Err(); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := accumulate(rt); err != nil {
@@ -493,14 +516,86 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 	return walk(pq)
 }
 
+// termSat returns one word's saturated BM25F contributions by document,
+// its title and body pseudo-frequencies combined (the parts rt.fields
+// names), from the cache or from its postings (kept when the list is
+// long): sat(TitleWeight*tf_t/norm_t + tf_b/norm_b). The key holds what
+// they depend on besides the Reader and the Searcher's ranking parameters:
+// the parts, the language and the word; the mean lengths are the
+// Reader's (corpus.fixed).
+func (e *run) termSat(rt rankTerm, avgT, avgB float64) (*termScores, error) {
+	term := rt.toks[0]
+	key := "s" + string(rune('0'+rt.fields)) + rt.lang + "\x00" + term
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return v.(*termScores), nil
+	}
+	r := e.s.rank
+	norm := func(length uint32, avg float64) float64 {
+		if avg <= 0 {
+			return 1
+		}
+		return 1 - r.B + r.B*float64(length)/avg
+	}
+	read := func(part indexer.Part, weight, avg float64) ([]uint32, []float64, error) {
+		var docs []uint32
+		var tf []float64
+		err := e.r.EachPosting(part, rt.lang, term, false, e.stop, func(p *indexer.Posting) bool {
+			docs = append(docs, p.Doc)
+			tf = append(tf, weight*float64(p.Freq)/norm(p.Length, avg))
+			return true
+		})
+		if errors.Is(err, indexer.ErrStopped) {
+			return nil, nil, e.ctx.Err()
+		}
+		return docs, tf, err
+	}
+	var tDocs, bDocs []uint32
+	var tTF, bTF []float64
+	var err error
+	if rt.fields&inTitle != 0 {
+		if tDocs, tTF, err = read(indexer.Title, r.TitleWeight, avgT); err != nil {
+			return nil, err
+		}
+	}
+	if rt.fields&inBody != 0 {
+		if bDocs, bTF, err = read(indexer.Body, 1, avgB); err != nil {
+			return nil, err
+		}
+	}
+	// Merge the two lists, both in document order.
+	ts := &termScores{docs: make([]uint32, 0, max(len(tDocs), len(bDocs))), v: make([]float64, 0, max(len(tDocs), len(bDocs)))}
+	sat := func(tf float64) float64 { return tf * (r.K1 + 1) / (r.K1 + tf) }
+	i, j := 0, 0
+	for i < len(tDocs) || j < len(bDocs) {
+		switch {
+		case j == len(bDocs) || i < len(tDocs) && tDocs[i] < bDocs[j]:
+			ts.docs, ts.v = append(ts.docs, tDocs[i]), append(ts.v, sat(tTF[i]))
+			i++
+		case i == len(tDocs) || bDocs[j] < tDocs[i]:
+			ts.docs, ts.v = append(ts.docs, bDocs[j]), append(ts.v, sat(bTF[j]))
+			j++
+		default:
+			ts.docs, ts.v = append(ts.docs, tDocs[i]), append(ts.v, sat(tTF[i]+bTF[j]))
+			i++
+			j++
+		}
+	}
+	if len(ts.docs) >= minCachedPostings {
+		e.s.cache.put(e.r, key, ts)
+	}
+	return ts, nil
+}
+
 // termScores returns a term's contributions in one part, from the cache or
 // from its postings (kept when the list is long). The key holds what the
 // contributions depend on besides the Reader: the part, the language, the
 // term; the ranking parameters are the Searcher's own.
-func (e *run) termScores(part indexer.Part, lang, term string, contrib func(*indexer.Posting) float64) (*termScores, error) {
+func (e *run) termScores(part indexer.Part, lang, term string, keep bool, contrib func(*indexer.Posting) float64) (*termScores, error) {
 	key := "t" + string(rune('0'+part)) + lang + "\x00" + term
-	if v := e.s.cache.get(e.r, key); v != nil {
-		return v.(*termScores), nil
+	if keep {
+		if v := e.s.cache.get(e.r, key); v != nil {
+			return v.(*termScores), nil
+		}
 	}
 	ts := &termScores{}
 	err := e.r.EachPosting(part, lang, term, false, e.stop, func(p *indexer.Posting) bool {
@@ -514,7 +609,7 @@ func (e *run) termScores(part indexer.Part, lang, term string, contrib func(*ind
 	if err != nil {
 		return nil, err
 	}
-	if len(ts.docs) >= minCachedPostings {
+	if keep && len(ts.docs) >= minCachedPostings {
 		e.s.cache.put(e.r, key, ts)
 	}
 	return ts, nil
@@ -554,6 +649,7 @@ func (e *run) corpusFor(terms []rankTerm) (*corpus, error) {
 	c := &corpus{n: float64(e.r.Count()), dfTitle: map[string]float64{}, dfBody: map[string]float64{},
 		avgTitle: map[string]float64{}, avgBody: map[string]float64{}}
 	if st, ok := e.r.Stats(); ok && st.Total() > 0 {
+		c.fixed = true
 		c.nLang = map[string]float64{"": float64(st.Docs)}
 		for l, ls := range st.Langs {
 			c.nLang[l] = float64(ls.Docs)

@@ -179,6 +179,11 @@ type corpus struct {
 	nLang             map[string]float64 // documents per text-field language, from Stats
 	avgTitle, avgBody map[string]float64
 	dfTitle, dfBody   map[string]float64
+	// fixed says the mean lengths are the Reader's statistics, the same
+	// for every search: contributions computed with them may be cached.
+	// (An index without statistics takes the means of the documents
+	// holding each query's terms.)
+	fixed bool
 }
 
 func dfKey(lang, tok string) string { return lang + "\x00" + tok }
