@@ -360,10 +360,14 @@ func (r *Reader) loadColumn(name, field string) (*Column, error) {
 	var pairs []pair
 	counts := make([]uint32, r.docs+1)
 	multi := false
+	c.docs = make([]*roaring.Bitmap, len(terms)+1)
 	for i, t := range terms {
 		ord := uint16(i + 1)
 		c.ords[t] = ord
+		bm := roaring.New()
+		c.docs[ord] = bm
 		err := r.eachDoc(field, t, func(doc uint32) {
+			bm.Add(doc)
 			pairs = append(pairs, pair{doc, ord})
 			counts[doc+1]++
 			if counts[doc+1] > 1 {
@@ -373,6 +377,7 @@ func (r *Reader) loadColumn(name, field string) (*Column, error) {
 		if err != nil {
 			return nil, err
 		}
+		bm.RunOptimize()
 	}
 	if !multi {
 		c.one = make([]uint16, r.docs)
@@ -538,7 +543,12 @@ type Column struct {
 	one    []uint16 // single-valued: the ordinal of each document
 	start  []uint32 // multi-valued: doc d's ordinals are vals[start[d]:start[d+1]]
 	vals   []uint16
+	docs   []*roaring.Bitmap // by ordinal (0: nil): the documents with each value
 }
+
+// Docs returns the documents with the value of ordinal o (nil for 0). Do
+// not change it.
+func (c *Column) Docs(o uint16) *roaring.Bitmap { return c.docs[o] }
 
 // Multi reports whether a document may have several values.
 func (c *Column) Multi() bool { return c.one == nil }

@@ -873,6 +873,10 @@ type topK struct {
 	k    int
 	less order
 	h    []uint32
+	// score, when the order is by score first (relevance), lets push
+	// turn away a document scoring below the last kept without calling
+	// less: nearly every match of a broad query.
+	score []float64
 }
 
 func (t *topK) push(d uint32) {
@@ -881,7 +885,7 @@ func (t *topK) push(d uint32) {
 		t.up(len(t.h) - 1)
 		return
 	}
-	if t.k == 0 || t.less(d, t.h[0]) >= 0 {
+	if t.k == 0 || t.score != nil && t.score[d] < t.score[t.h[0]] || t.less(d, t.h[0]) >= 0 {
 		return
 	}
 	t.h[0] = d
@@ -1030,6 +1034,22 @@ func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, to
 			f.counts[o]++
 		}
 	}
+	// Without filters, a facet of few values is counted by intersecting
+	// the matches with each value's documents (a word-wise AND and
+	// popcount per container), not document by document.
+	if len(filters) == 0 && len(fcs) > 0 {
+		per := fcs[:0]
+		for _, f := range fcs {
+			if len(f.col.Values) > maxBitmapFacet {
+				per = append(per, f)
+				continue
+			}
+			for o := 1; o < len(f.counts); o++ {
+				f.counts[o] = int(matches.AndCardinality(f.col.Docs(uint16(o))))
+			}
+		}
+		fcs = per
+	}
 	// the facet of each filter, for documents failing it alone
 	byFilter := make([]int, len(filters))
 	for i := range byFilter {
@@ -1081,6 +1101,10 @@ func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, to
 	}
 	return out, nil
 }
+
+// maxBitmapFacet is the most values a facet may have to be counted by
+// bitmaps: each value costs an intersection with the whole match set.
+const maxBitmapFacet = 64
 
 // facetList turns counts by ordinal into a Result's facet values.
 func (s *Searcher) facetList(r *indexer.Reader, name string, counts []int) []Facet {

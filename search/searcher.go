@@ -192,6 +192,9 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		depth = max(k, s.rank.Depth)
 	}
 	top := &topK{k: depth, less: e.order(req.Sort, sc)}
+	if sc != nil && req.Sort == SortRelevance {
+		top.score = sc.v
+	}
 	cnt, err := e.collect(matches, p.filters, facets, top)
 	if err != nil {
 		return nil, counted{}, sc, err
