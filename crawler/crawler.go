@@ -207,18 +207,33 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 		for _, s := range seeds {
 			items = append(items, store.QueueItem{URL: s})
 		}
+		enqueue := func() error {
+			added, _, err := c.st.Enqueue(runCtx, items, nil)
+			if err != nil && runCtx.Err() == nil {
+				return fmt.Errorf("crawler: %w", err)
+			}
+			r.front.added(added)
+			return nil
+		}
+		if err := enqueue(); err != nil {
+			return &r.sum, err
+		}
 		if c.opts.MaxDepth >= 1 {
-			for _, s := range r.sitemapURLs(runCtx, c.seeds) {
-				if u, ok := r.inScope(s.loc); ok {
-					items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
+			// Sitemap URLs are read and queued a chunk at a time, so
+			// that a sitemap of 50,000 URLs is never in memory at once.
+			err := r.sitemapURLs(runCtx, c.seeds, func(locs []sitemapURL) error {
+				items = items[:0]
+				for _, s := range locs {
+					if u, ok := r.inScope(s.loc); ok {
+						items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
+					}
 				}
+				return enqueue()
+			})
+			if err != nil {
+				return &r.sum, err
 			}
 		}
-		added, _, err := c.st.Enqueue(runCtx, items, nil)
-		if err != nil && runCtx.Err() == nil {
-			return &r.sum, fmt.Errorf("crawler: %w", err)
-		}
-		r.front.added(added)
 	}
 
 	// The revalidation pass starts once the seeds and sitemap URLs are
