@@ -1,11 +1,13 @@
 package crawler
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"net/http"
 	"net/url"
@@ -46,6 +48,9 @@ type Crawler struct {
 
 	// sleepHook, set by tests, replaces waiting for backoffs and pauses.
 	sleepHook func(ctx context.Context, d time.Duration) error
+	// linkSlots, set by tests, sizes the link cache (default
+	// linkCacheSlots, a power of two).
+	linkSlots int
 }
 
 // New checks opts and returns a Crawler writing to st.
@@ -123,9 +128,14 @@ type run struct {
 	start       time.Time
 	resumed     bool
 
-	writes    chan *work
-	skew      atomic.Int64 // how far simulated sleeps moved the clock (tests)
-	known     knownSet
+	writes  chan *work
+	skew    atomic.Int64 // how far simulated sleeps moved the clock (tests)
+	known   *linkCache   // links handed to the frontier, as far as it remembers
+	pending pendingSet   // URLs handed out or pushed, not committed yet
+	// commitMu makes a commit and the release of its pending URLs one
+	// step for the revalidation pass, which reads the seen-set and the
+	// pending set under it (see passItems).
+	commitMu  sync.Mutex
 	passAfter string // the revalidation pass's position (guarded by the frontier)
 	// followUnchanged: follow the links of unchanged pages too (see
 	// Options.Rediscover).
@@ -137,6 +147,7 @@ type run struct {
 
 	lateMu   sync.Mutex
 	lateDone []string // URLs done whose seen-set mark waits for a commit
+	lateHeld []string // those of them held in the pending set
 
 	mu      sync.Mutex // guards the fields below
 	sum     Summary
@@ -196,18 +207,33 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 		for _, s := range seeds {
 			items = append(items, store.QueueItem{URL: s})
 		}
+		enqueue := func() error {
+			added, _, err := c.st.Enqueue(runCtx, items, nil)
+			if err != nil && runCtx.Err() == nil {
+				return fmt.Errorf("crawler: %w", err)
+			}
+			r.front.added(added)
+			return nil
+		}
+		if err := enqueue(); err != nil {
+			return &r.sum, err
+		}
 		if c.opts.MaxDepth >= 1 {
-			for _, s := range r.sitemapURLs(runCtx, c.seeds) {
-				if u, ok := r.inScope(s.loc); ok {
-					items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
+			// Sitemap URLs are read and queued a chunk at a time, so
+			// that a sitemap of 50,000 URLs is never in memory at once.
+			err := r.sitemapURLs(runCtx, c.seeds, func(locs []sitemapURL) error {
+				items = items[:0]
+				for _, s := range locs {
+					if u, ok := r.inScope(s.loc); ok {
+						items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
+					}
 				}
+				return enqueue()
+			})
+			if err != nil {
+				return &r.sum, err
 			}
 		}
-		added, _, err := c.st.Enqueue(runCtx, items, nil)
-		if err != nil && runCtx.Err() == nil {
-			return &r.sum, fmt.Errorf("crawler: %w", err)
-		}
-		r.front.added(added)
 	}
 
 	// The revalidation pass starts once the seeds and sitemap URLs are
@@ -307,7 +333,8 @@ func (c *Crawler) newRun(cancel context.CancelFunc) *run {
 		start:   time.Now(),
 		cancel:  cancel,
 		perHost: map[string]int{},
-		known:   knownSet{m: map[string]struct{}{}},
+		known:   newLinkCache(cmp.Or(c.linkSlots, linkCacheSlots)),
+		pending: pendingSet{m: map[string]struct{}{}},
 	}
 	r.sum.Failed = map[string]int{}
 	return r
@@ -360,14 +387,19 @@ const passChunk = 256
 func (r *run) passItems(ctx context.Context) ([]store.QueueItem, bool, error) {
 	for {
 		var items []store.QueueItem
+		// The item is not queued nor marked seen on disk until its commit
+		// marks it done, so it is held in the pending set, which links go
+		// through too, until then: the pass and a link cannot both take a
+		// URL. The seen-set read and the pending set agree under commitMu:
+		// a URL is either committed (seen) or still pending.
+		r.commitMu.Lock()
 		last, err := r.st.Unseen(ctx, r.passAfter, passChunk, func(rec *store.Record) {
-			// The item is not queued nor marked seen on disk until its
-			// commit marks it done, so the run's known set, which links
-			// also go through, keeps the two from both taking a URL.
-			if it, ok := r.revalidation(rec); ok && r.known.add(it.URL) {
+			if it, ok := r.revalidation(rec); ok && r.pending.hold(it.URL) {
+				r.known.add(it.URL)
 				items = append(items, it)
 			}
 		})
+		r.commitMu.Unlock()
 		if err != nil {
 			return nil, false, fmt.Errorf("crawler: revalidation pass: %w", err)
 		}
@@ -421,6 +453,7 @@ type work struct {
 	c        store.Commit
 	outcomes []counted
 	rejects  map[string]string // url -> trap reason
+	held     []string          // URLs this work holds in the run's pending set
 	progress bool              // a document was handled (for Progress)
 	// marksOnly is set for a batch of done marks (flushDone): counted and
 	// done in the frontier already.
@@ -472,6 +505,7 @@ func (r *run) doneLater(w *work) {
 	r.front.done(w.item, 0)
 	r.lateMu.Lock()
 	r.lateDone = append(r.lateDone, w.c.DoneURLs...)
+	r.lateHeld = append(r.lateHeld, w.held...)
 	full := len(r.lateDone) >= lateDoneMax
 	r.lateMu.Unlock()
 	if full {
@@ -482,28 +516,54 @@ func (r *run) doneLater(w *work) {
 // flushDone hands the waiting done marks to the writer.
 func (r *run) flushDone() {
 	r.lateMu.Lock()
-	urls := r.lateDone
-	r.lateDone = nil
+	urls, held := r.lateDone, r.lateHeld
+	r.lateDone, r.lateHeld = nil, nil
 	r.lateMu.Unlock()
 	if len(urls) > 0 {
-		r.writes <- &work{c: store.Commit{DoneURLs: urls}, marksOnly: true}
+		r.writes <- &work{c: store.Commit{DoneURLs: urls}, held: held, marksOnly: true}
 	}
 }
 
 // commit hands w to the writer.
 func (r *run) commit(_ context.Context, w *work) (*work, error) { return w, nil }
 
-// The writer commits up to maxGroup works in one transaction, from a
-// queue of writeQueue works holding at most maxPendingBytes of raw bodies
-// (one body larger than that may wait alone).
+// The writer commits up to maxGroup works, and about maxGroupBytes of
+// transaction (see commitBytes), in one transaction, from a queue of
+// writeQueue works holding at most maxPendingBytes of raw bodies (one body
+// larger than that may wait alone).
 const (
-	maxGroup   = 256
-	writeQueue = 256
+	maxGroup      = 256
+	maxGroupBytes = 4 << 20
+	writeQueue    = 256
 	// groupLinger is how long the writer waits for more works after the
 	// first of a group: a few ms against two fsyncs per transaction.
 	groupLinger     = 5 * time.Millisecond
 	maxPendingBytes = 64 << 20
 )
+
+// commitBytes estimates the heap that w's part of a bbolt transaction
+// takes until the commit. bbolt copies each page the transaction changes
+// into a buffer of its own, neighbours included: a record's bytes count
+// twice, and each queued URL a page (a new key of the seen-set lands on a
+// leaf of its own once the set is larger than the group, so a group of
+// listing pages with 100 new links each changed some 3,400 pages, 22 MB,
+// on a 100k-page site).
+func commitBytes(w *work) int {
+	n := 0
+	for _, p := range w.c.Records {
+		n += len(p.Raw)
+		if pg := p.Record.Page; pg != nil {
+			n += len(pg.Text)
+			for _, t := range pg.PageTexts {
+				n += len(t)
+			}
+			for _, l := range pg.Links {
+				n += len(l)
+			}
+		}
+	}
+	return 2*n + 4096*len(w.c.Push) + 64*len(w.c.DoneURLs)
+}
 
 func workBytes(w *work) int64 {
 	var n int64
@@ -550,7 +610,12 @@ func (r *run) writer(ctx context.Context) {
 		for i, w := range group {
 			cs[i] = &w.c
 		}
+		r.commitMu.Lock()
 		res, err := r.st.CommitAll(ctx, cs)
+		for _, w := range group {
+			r.pending.release(w.held)
+		}
+		r.commitMu.Unlock()
 		if err != nil {
 			r.fatal(fmt.Errorf("crawler: %w", err))
 		}
@@ -573,9 +638,10 @@ func (r *run) writer(ctx context.Context) {
 }
 
 // gather returns first and the works that follow it on r.writes within
-// wait, up to maxGroup.
+// wait, up to maxGroup works or maxGroupBytes.
 func (r *run) gather(first *work, linger *time.Timer, wait time.Duration) []*work {
 	group := []*work{first}
+	size := commitBytes(first)
 	var deadline <-chan time.Time
 	if wait > 0 {
 		linger.Reset(wait)
@@ -583,7 +649,7 @@ func (r *run) gather(first *work, linger *time.Timer, wait time.Duration) []*wor
 		// Since Go 1.23 a stopped or reset timer delivers no stale tick.
 		defer linger.Stop()
 	}
-	for len(group) < maxGroup {
+	for len(group) < maxGroup && size < maxGroupBytes {
 		var w *work
 		ok := true
 		if deadline == nil {
@@ -603,6 +669,7 @@ func (r *run) gather(first *work, linger *time.Timer, wait time.Duration) []*wor
 			return group
 		}
 		group = append(group, w)
+		size += commitBytes(w)
 	}
 	return group
 }
@@ -697,8 +764,9 @@ func fresh(prev *store.Record, lastmod time.Time) bool {
 // only errors that must end the run.
 func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
 	w := &work{item: it, c: store.Commit{Done: it.Key}}
-	if it.Prev != nil { // from the revalidation pass: not in the queue
+	if it.Prev != nil { // from the revalidation pass: not in the queue, held
 		w.c.DoneURLs = []string{it.URL}
+		w.held = []string{it.URL}
 	}
 	u, err := url.Parse(it.URL)
 	if err != nil { // cannot happen: items are normalised
@@ -988,8 +1056,19 @@ func (r *run) follow(w *work, rec *store.Record, depth int) {
 			w.reject(norm, reason)
 			continue
 		}
-		w.c.Push = append(w.c.Push, store.QueueItem{URL: norm, Depth: depth + 1, Leaf: leaf})
+		r.push(w, store.QueueItem{URL: norm, Depth: depth + 1, Leaf: leaf})
 	}
+}
+
+// push adds it to w's links to queue, unless its URL is pending: handed
+// out by the revalidation pass or pushed by another work, and not
+// committed yet. w holds the URL until its commit.
+func (r *run) push(w *work, it store.QueueItem) {
+	if !r.pending.hold(it.URL) {
+		return
+	}
+	w.held = append(w.held, it.URL)
+	w.c.Push = append(w.c.Push, it)
 }
 
 // dedupe sets rec.DuplicateOf to a declared canonical URL in scope (and
@@ -1000,34 +1079,77 @@ func (r *run) dedupe(w *work, rec *store.Record, raw []byte) {
 	if rec.Canonical != "" && rec.Canonical != rec.URL && rec.Canonical != rec.FinalURL {
 		if cu, ok := r.inScope(rec.Canonical); ok {
 			rec.DuplicateOf = cu.String()
-			w.c.Push = append(w.c.Push, store.QueueItem{URL: cu.String(), Depth: rec.Depth})
+			r.push(w, store.QueueItem{URL: rec.DuplicateOf, Depth: rec.Depth})
 		}
 	}
 	w.put(rec, raw, rec.Hash != "")
 }
 
-// knownSet remembers, in memory and up to knownMax URLs, the links this run
-// has already handed to the frontier, so that re-following the stored links
-// of unchanged pages does not send every known URL through the store again.
-// It is only a cache: the store's seen-set decides what is queued, and the
-// set is emptied when full, so memory stays bounded on any site.
-type knownSet struct {
+// linkCache remembers, in a fixed-size table, hashes of the links this
+// run has already handed to the frontier, so that links met again (the
+// stored links of unchanged pages, the menu on every page) are neither
+// parsed again nor sent through the store. It is only a cache: a URL it
+// forgot (its slot taken by another) is looked up in the store's seen-set
+// again, and the pending set, not the cache, keeps a URL from being taken
+// twice. Its memory does not depend on the site: linkCacheSlots words.
+type linkCache struct {
+	mu    sync.Mutex
+	seed  maphash.Seed
+	slots []uint64 // a power of two
+}
+
+// linkCacheSlots is the size of a run's linkCache: 1 MiB.
+const linkCacheSlots = 1 << 17
+
+// newLinkCache returns a cache of n slots, a power of two.
+func newLinkCache(n int) *linkCache {
+	return &linkCache{seed: maphash.MakeSeed(), slots: make([]uint64, n)}
+}
+
+// add records u and reports whether it was not remembered. Two URLs are
+// taken for one only if their 64-bit hashes are equal.
+func (k *linkCache) add(u string) bool {
+	h := maphash.String(k.seed, u) | 1 // 0 is an empty slot
+	i := h & uint64(len(k.slots)-1)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.slots[i] == h {
+		return false
+	}
+	k.slots[i] = h
+	return true
+}
+
+// pendingSet holds the URLs that the revalidation pass handed out or that
+// a work pushes, until the commit that marks them seen in the store:
+// between the two, the store alone cannot tell that the URL is taken. It
+// holds only URLs of work in progress (read ahead, being fetched, waiting
+// for the writer), so its size follows the concurrency and the write
+// queue, not the site.
+type pendingSet struct {
 	mu sync.Mutex
 	m  map[string]struct{}
 }
 
-const knownMax = 1 << 18
-
-// add records u and reports whether it was not known yet.
-func (k *knownSet) add(u string) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if _, ok := k.m[u]; ok {
+// hold takes u and reports whether it was not held already.
+func (p *pendingSet) hold(u string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.m[u]; ok {
 		return false
 	}
-	if len(k.m) >= knownMax {
-		clear(k.m)
-	}
-	k.m[u] = struct{}{}
+	p.m[u] = struct{}{}
 	return true
+}
+
+// release lets go of urls, held by one work.
+func (p *pendingSet) release(urls []string) {
+	if len(urls) == 0 {
+		return
+	}
+	p.mu.Lock()
+	for _, u := range urls {
+		delete(p.m, u)
+	}
+	p.mu.Unlock()
 }

@@ -528,10 +528,18 @@ func TestParseSitemap(t *testing.T) {
 		{"index", `<sitemapindex><sitemap><loc>https://h/s1.xml</loc></sitemap></sitemapindex>`, nil, []string{"https://h/s1.xml"}, false},
 		{"wrong root", `<rss><channel/></rss>`, nil, nil, true},
 		{"not xml", `hello`, nil, nil, true},
+		{"truncated: the pages before the error are read", `<urlset><url><loc>https://h/a</loc></url><url><loc>https://h/b`,
+			[]sitemapURL{{"https://h/a", time.Time{}}}, nil, true},
+		{"other elements skipped", `<?xml version="1.0"?><urlset><!-- c --><meta><url><loc>https://h/x</loc></url></meta><url><loc>https://h/a</loc></url></urlset>`,
+			[]sitemapURL{{"https://h/a", time.Time{}}}, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pages, sitemaps, err := parseSitemap(strings.NewReader(tc.body))
+			var pages []sitemapURL
+			sitemaps, err := parseSitemap(strings.NewReader(tc.body), func(p sitemapURL) bool {
+				pages = append(pages, p)
+				return true
+			})
 			if (err != nil) != tc.wantError {
 				t.Fatalf("error = %v, want error %v", err, tc.wantError)
 			}
@@ -539,6 +547,25 @@ func TestParseSitemap(t *testing.T) {
 				t.Errorf("(-want +got):\n-%v %v\n+%v %v", tc.pages, tc.sitemaps, pages, sitemaps)
 			}
 		})
+	}
+}
+
+// parseSitemap stops reading when its callback says so: the cap on the
+// URLs taken from sitemaps.
+func TestParseSitemapStops(t *testing.T) {
+	var body strings.Builder
+	body.WriteString("<urlset>")
+	for i := range 100 {
+		fmt.Fprintf(&body, "<url><loc>https://h/p%d</loc></url>", i)
+	}
+	body.WriteString("</urlset>")
+	var got []string
+	_, err := parseSitemap(strings.NewReader(body.String()), func(p sitemapURL) bool {
+		got = append(got, p.loc)
+		return len(got) < 3
+	})
+	if want := []string{"https://h/p0", "https://h/p1", "https://h/p2"}; err != nil || !reflect.DeepEqual(want, got) {
+		t.Errorf("(-want +got):\n-%v\n+%v (err %v)", want, got, err)
 	}
 }
 

@@ -14,13 +14,6 @@ import (
 	"time"
 )
 
-// sitemapDoc is either a <urlset> or a <sitemapindex>.
-type sitemapDoc struct {
-	XMLName  xml.Name
-	URLs     []sitemapLoc `xml:"url"`
-	Sitemaps []sitemapLoc `xml:"sitemap"`
-}
-
 type sitemapLoc struct {
 	Loc     string `xml:"loc"`
 	Lastmod string `xml:"lastmod"`
@@ -45,49 +38,82 @@ func parseLastmod(s string) time.Time {
 }
 
 // parseSitemap reads one sitemap file (plain or gzip-compressed XML) of at
-// most maxSitemapBytes once decompressed and returns its page URLs and the
-// sitemaps it lists.
-func parseSitemap(r io.Reader) (pages []sitemapURL, sitemaps []string, err error) {
+// most maxSitemapBytes once decompressed, calling page with each page URL
+// it lists as it reads them, until page returns false; it returns the
+// sitemaps it lists. Pages read before a syntax error have been given to
+// page. Nothing but one <url> at a time is held, whatever the file's size.
+func parseSitemap(r io.Reader, page func(sitemapURL) bool) (sitemaps []string, err error) {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("sitemap: %w", err)
+			return nil, fmt.Errorf("sitemap: %w", err)
 		}
 		defer zr.Close()
 		src = zr
 	}
 	lr := &io.LimitedReader{R: src, N: maxSitemapBytes + 1}
-	var doc sitemapDoc
-	if err := xml.NewDecoder(lr).Decode(&doc); err != nil {
+	fail := func(err error) ([]string, error) {
 		if lr.N <= 0 {
-			return nil, nil, fmt.Errorf("sitemap: larger than %d bytes", maxSitemapBytes)
+			return nil, fmt.Errorf("sitemap: larger than %d bytes", maxSitemapBytes)
 		}
-		return nil, nil, fmt.Errorf("sitemap: %w", err)
+		return nil, fmt.Errorf("sitemap: %w", err)
 	}
-	switch doc.XMLName.Local {
-	case "urlset", "sitemapindex":
-	default:
-		return nil, nil, fmt.Errorf("sitemap: unexpected root element <%s>", doc.XMLName.Local)
-	}
-	for _, l := range doc.URLs {
-		if s := strings.TrimSpace(l.Loc); s != "" {
-			pages = append(pages, sitemapURL{s, parseLastmod(l.Lastmod)})
+	d := xml.NewDecoder(lr)
+	root := ""
+	for {
+		tok, err := d.Token()
+		if err == io.EOF && root != "" {
+			return sitemaps, nil
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return fail(err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root == "" {
+				root = t.Name.Local
+				if root != "urlset" && root != "sitemapindex" {
+					return nil, fmt.Errorf("sitemap: unexpected root element <%s>", root)
+				}
+				continue
+			}
+			if t.Name.Local != "url" && t.Name.Local != "sitemap" {
+				if err := d.Skip(); err != nil {
+					return fail(err)
+				}
+				continue
+			}
+			var l sitemapLoc
+			if err := d.DecodeElement(&l, &t); err != nil {
+				return fail(err)
+			}
+			s := strings.TrimSpace(l.Loc)
+			switch {
+			case s == "":
+			case t.Name.Local == "sitemap":
+				sitemaps = append(sitemaps, s)
+			case !page(sitemapURL{s, parseLastmod(l.Lastmod)}):
+				return sitemaps, nil
+			}
+		case xml.EndElement:
+			return sitemaps, nil // the root's end: what follows is ignored
 		}
 	}
-	for _, l := range doc.Sitemaps {
-		if s := strings.TrimSpace(l.Loc); s != "" {
-			sitemaps = append(sitemaps, s)
-		}
-	}
-	return pages, sitemaps, nil
 }
 
-// sitemapURLs collects the in-scope page URLs of the sitemaps named in the
-// seeds' robots.txt files and at /sitemap.xml of each seed host, following
-// sitemap indexes up to maxSitemapDepth.
-func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []sitemapURL {
+// sitemapChunk is how many sitemap URLs are handed on at a time.
+const sitemapChunk = 1024
+
+// sitemapURLs reads the sitemaps named in the seeds' robots.txt files and
+// at /sitemap.xml of each seed host, following sitemap indexes up to
+// maxSitemapDepth, and calls fn with their page URLs, up to sitemapChunk at
+// a time and maxSitemapURLs in all. It returns fn's first error.
+func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitemapURL) error) error {
 	type item struct {
 		url   string
 		depth int
@@ -104,12 +130,22 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []sitemapURL {
 		}
 		queue = append(queue, item{hostKey(s) + "/sitemap.xml", 0})
 	}
-	var out []sitemapURL
-	seen := map[string]bool{}
-	files := 0
-	for len(queue) > 0 && files < maxSitemapFiles && len(out) < maxSitemapURLs {
+	var (
+		chunk  []sitemapURL
+		total  int
+		fnErr  error
+		seen   = map[string]bool{}
+		files  = 0
+		handOn = func() {
+			if len(chunk) > 0 && fnErr == nil {
+				fnErr = fn(chunk)
+			}
+			chunk = chunk[:0]
+		}
+	)
+	for len(queue) > 0 && files < maxSitemapFiles && total < maxSitemapURLs && fnErr == nil {
 		if ctx.Err() != nil {
-			return out
+			return nil
 		}
 		it := queue[0]
 		queue = queue[1:]
@@ -126,45 +162,49 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL) []sitemapURL {
 			continue
 		}
 		files++
-		pages, subs, err := c.fetchSitemap(ctx, u)
+		subs, err := c.fetchSitemap(ctx, u, func(p sitemapURL) bool {
+			chunk = append(chunk, p)
+			total++
+			if len(chunk) == sitemapChunk {
+				handOn()
+			}
+			return total < maxSitemapURLs && fnErr == nil
+		})
 		if err != nil {
 			c.opts.Logger.Debug("sitemap skipped", "url", norm, "err", err)
 			continue
 		}
-		out = append(out, pages...)
 		if it.depth < maxSitemapDepth {
 			for _, s := range subs {
 				queue = append(queue, item{s, it.depth + 1})
 			}
 		}
 	}
-	if len(out) > maxSitemapURLs {
-		out = out[:maxSitemapURLs]
-	}
-	return out
+	handOn()
+	return fnErr
 }
 
-func (c *run) fetchSitemap(ctx context.Context, u *url.URL) (pages []sitemapURL, subs []string, err error) {
+func (c *run) fetchSitemap(ctx context.Context, u *url.URL, page func(sitemapURL) bool) (subs []string, err error) {
 	c.robots(ctx, u)
 	release, err := c.acquire(ctx, c.hosts.get(u.Host))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer release()
 	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	resp, err := c.client.Do(req) // redirects are not followed for sitemaps
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, nil, fmt.Errorf("status %d", resp.StatusCode)
+		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	return parseSitemap(resp.Body)
+	return parseSitemap(resp.Body, page)
 }

@@ -42,6 +42,9 @@ type crawlFlags struct {
 	inProcess     bool
 	pdftotext     bool
 	cpuProfile    string
+	memProfile    string
+	heapLog       string
+	heapEvery     time.Duration
 }
 
 func newCrawlCmd(g *globals) *cobra.Command {
@@ -74,7 +77,19 @@ crawl without fetching again what it already stored.`,
 				}
 				defer pprof.StopCPUProfile()
 			}
-			sum, err := runCrawl(cmd.Context(), g, f)
+			var hl *heapLog
+			if f.heapLog != "" || f.memProfile != "" {
+				var err error
+				if hl, err = startHeapLog(cmd.Context(), f.heapLog, f.memProfile, f.heapEvery); err != nil {
+					return err
+				}
+			}
+			sum, err := runCrawl(cmd.Context(), g, f, hl)
+			if hl != nil {
+				if herr := hl.close(); herr != nil && err == nil {
+					err = herr
+				}
+			}
 			if sum != nil {
 				printSummary(g, sum)
 				if f.summary != "" {
@@ -113,10 +128,16 @@ crawl without fetching again what it already stored.`,
 	fl.BoolVar(&f.pdftotext, "pdftotext", false, "extract PDFs with poppler's pdftotext when it is installed (reads more damaged and encrypted files)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the crawl to this file")
 	fl.MarkHidden("cpuprofile")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile (pprof) taken near the crawl's heap peak to this file")
+	fl.MarkHidden("memprofile")
+	fl.StringVar(&f.heapLog, "heap-log", "", "sample the Go heap and RSS (anonymous and file-backed) during the crawl into this file")
+	fl.MarkHidden("heap-log")
+	fl.DurationVar(&f.heapEvery, "heap-log-every", time.Second, "interval of the --heap-log samples")
+	fl.MarkHidden("heap-log-every")
 	return cmd
 }
 
-func runCrawl(ctx context.Context, g *globals, f crawlFlags) (*crawler.Summary, error) {
+func runCrawl(ctx context.Context, g *globals, f crawlFlags, hl *heapLog) (*crawler.Summary, error) {
 	st, err := store.Open(ctx, g.storeDir(), store.Options{})
 	if err != nil {
 		return nil, err
@@ -165,9 +186,14 @@ func runCrawl(ctx context.Context, g *globals, f crawlFlags) (*crawler.Summary, 
 	if f.pdftotext {
 		opts.Extract.Backend = extract.BackendPdftotext
 	}
-	if prog != nil {
+	if prog != nil || hl != nil {
 		opts.Progress = func(p crawler.Progress) {
-			prog.update(p.Fetched, p.Fetched+p.Queued, p.Failed, p.Requests)
+			if hl != nil {
+				hl.setPages(p.Fetched)
+			}
+			if prog != nil {
+				prog.update(p.Fetched, p.Fetched+p.Queued, p.Failed, p.Requests)
+			}
 		}
 	}
 	c, err := crawler.New(st, opts)

@@ -68,7 +68,7 @@ func runDemo(ctx context.Context, g *globals, addr, portalAddr string) error {
 	}
 	sum, err := runCrawl(ctx, g, crawlFlags{
 		seeds: []string{portalURL}, delay: 0, maxPages: 2000, maxDepth: 10, concurrency: 4, timeout: 30 * time.Second,
-	})
+	}, nil)
 	if sum != nil {
 		printSummary(g, sum)
 	}

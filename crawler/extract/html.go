@@ -241,13 +241,19 @@ func collectLinks(doc *goquery.Document, base *url.URL) []string {
 
 // resolveHTTP resolves href against base and returns it without its
 // fragment if it is an absolute http(s) URL, else "".
+// urlSpace strips what browsers strip inside URLs. Built once: a Replacer
+// builds a 6 KB table on first use.
+var urlSpace = strings.NewReplacer("\t", "", "\n", "", "\r", "")
+
 func resolveHTTP(base *url.URL, href string) string {
 	href = strings.TrimSpace(href)
 	if href == "" || strings.HasPrefix(href, "#") {
 		return ""
 	}
 	// Browsers strip tabs and newlines inside URLs.
-	href = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(href)
+	if strings.ContainsAny(href, "\t\n\r") {
+		href = urlSpace.Replace(href)
+	}
 	u, err := url.Parse(href)
 	if err != nil {
 		return ""

@@ -350,3 +350,22 @@ func TestHTMLRobots(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveHTTP(t *testing.T) {
+	base, _ := url.Parse("https://h.test/dir/page.html")
+	tests := []struct{ name, href, want string }{
+		{"relative", "other.html", "https://h.test/dir/other.html"},
+		{"tabs and newlines stripped", "/a\tb\n\r.html", "https://h.test/ab.html"},
+		{"fragment dropped, scheme lower-cased", "HTTP://x.test/p#f", "http://x.test/p"},
+		{"fragment only", "#top", ""},
+		{"not http", "mailto:a@h.test", ""},
+		{"blank", "  ", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := resolveHTTP(base, tc.href); got != tc.want {
+				t.Errorf("resolveHTTP(%q) = %q, want %q", tc.href, got, tc.want)
+			}
+		})
+	}
+}
