@@ -103,7 +103,7 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	w.SetBatchBytes(opts.BatchBytes)
+	w.SetBatching(opts.BatchBytes, 1)
 	n, err := fill(ctx, w, st, opts)
 	if err != nil {
 		w.Abort()

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
@@ -31,6 +32,14 @@ type Writer struct {
 	bytes    int // analysed bytes in batch
 	stats    Stats
 	n        int
+
+	// Batches are written by goroutines of their own, at most
+	// cap(inFlight) at once, while the next batch fills; the first error
+	// stops the Writer.
+	inFlight chan struct{}
+	flushes  sync.WaitGroup
+	errMu    sync.Mutex
+	err      error
 }
 
 // Default batch bounds: a batch is written when it holds DefaultBatchSize
@@ -65,23 +74,30 @@ func NewWriter(dir string, batchSize int) (*Writer, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &Writer{dir: dir, im: im, idx: idx, texts: tw, batch: idx.NewBatch(), size: batchSize, maxBytes: DefaultBatchBytes}, nil
+	return &Writer{dir: dir, im: im, idx: idx, texts: tw, batch: idx.NewBatch(), size: batchSize,
+		maxBytes: DefaultBatchBytes, inFlight: make(chan struct{}, 1)}, nil
 }
 
-// SetBatchBytes bounds the analysed bytes of a batch (default
-// DefaultBatchBytes); n <= 0 restores the default.
-func (w *Writer) SetBatchBytes(n int) {
-	if n <= 0 {
-		n = DefaultBatchBytes
+// SetBatching bounds the analysed bytes of a batch (default
+// DefaultBatchBytes) and the batches being written at once while the next
+// one fills (default 1): bleve builds a batch's segment on one goroutine,
+// so two batches written at once keep two cores busy. Values <= 0 keep
+// the defaults. Call it before the first Add.
+func (w *Writer) SetBatching(batchBytes, inFlight int) {
+	if batchBytes <= 0 {
+		batchBytes = DefaultBatchBytes
 	}
-	w.maxBytes = n
+	w.maxBytes = batchBytes
+	w.inFlight = make(chan struct{}, max(1, inFlight))
 }
 
 // Mapping returns the index mapping the Writer indexes with.
 func (w *Writer) Mapping() mapping.IndexMapping { return w.im }
 
 // Add indexes d (filling its token counts); flushed says whether a batch
-// was written. It checks ctx before each batch (bleve's Batch takes none).
+// was handed over to be written (an error writing it comes back from a
+// later Add or from Close). It checks ctx before each batch (bleve's Batch
+// takes none).
 func (w *Writer) Add(ctx context.Context, d *Document) (flushed bool, err error) {
 	p, err := w.prepare(d)
 	if err != nil {
@@ -188,19 +204,56 @@ func (w *Writer) add(ctx context.Context, p *prepared) (flushed bool, err error)
 // Documents returns the number of documents added.
 func (w *Writer) Documents() int { return w.n }
 
+// flush starts writing the batch and starts a new one; it waits while
+// cap(w.inFlight) batches are being written, so memory stays bounded.
 func (w *Writer) flush(ctx context.Context) error {
+	if err := w.failed(); err != nil {
+		return err
+	}
 	if w.batch.Size() == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := w.idx.Batch(w.batch); err != nil {
-		return fmt.Errorf("indexer: batch: %w", err)
+	b := w.batch
+	w.batch, w.bytes = w.idx.NewBatch(), 0
+	select {
+	case w.inFlight <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	w.batch.Reset()
-	w.bytes = 0
+	w.flushes.Go(func() {
+		defer func() { <-w.inFlight }()
+		if err := ctx.Err(); err != nil {
+			w.fail(err)
+			return
+		}
+		if err := w.idx.Batch(b); err != nil {
+			w.fail(fmt.Errorf("indexer: batch: %w", err))
+		}
+	})
 	return nil
+}
+
+func (w *Writer) fail(err error) {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+func (w *Writer) failed() error {
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	return w.err
+}
+
+// wait waits for the batches being written and returns the first error.
+func (w *Writer) wait() error {
+	w.flushes.Wait()
+	return w.failed()
 }
 
 // Close writes what is left, the statistics and the text store's index,
@@ -208,6 +261,9 @@ func (w *Writer) flush(ctx context.Context) error {
 // succeeds.
 func (w *Writer) Close(ctx context.Context) error {
 	err := w.flush(ctx)
+	if werr := w.wait(); err == nil {
+		err = werr
+	}
 	if err == nil {
 		err = WriteStats(w.idx, w.stats)
 	}
@@ -223,6 +279,7 @@ func (w *Writer) Close(ctx context.Context) error {
 
 // Abort closes a Writer whose directory will be thrown away.
 func (w *Writer) Abort() {
+	w.wait()
 	w.idx.Close()
 	w.texts.Abort()
 }
