@@ -223,12 +223,11 @@ func (w *Writer) flush(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// The goroutine must not look at ctx: a caller's ctx may end once
+	// the batch is handed over (fill's does when it returns) without the
+	// build being cancelled.
 	w.flushes.Go(func() {
 		defer func() { <-w.inFlight }()
-		if err := ctx.Err(); err != nil {
-			w.fail(err)
-			return
-		}
 		if err := w.idx.Batch(b); err != nil {
 			w.fail(fmt.Errorf("indexer: batch: %w", err))
 		}

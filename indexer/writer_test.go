@@ -212,3 +212,36 @@ func sortedCopy(s []string) []string {
 	slices.Sort(c)
 	return c
 }
+
+// TestWriterBatchOutlivesAddContext: a batch handed over by Add is
+// written even if the context of that Add ends right after (Build's
+// workers' context ends before it closes the Writer).
+func TestWriterBatchOutlivesAddContext(t *testing.T) {
+	dir := t.TempDir()
+	w, err := indexer.NewWriter(dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := indexertest.SyntheticDocs(3)
+	ctx, cancel := context.WithCancel(context.Background())
+	for i := range docs[:2] {
+		if _, err := w.Add(ctx, &docs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if _, err := w.Add(context.Background(), &docs[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	r, err := indexer.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Count() != 3 {
+		t.Errorf("%d documents indexed, want 3", r.Count())
+	}
+}
