@@ -61,7 +61,7 @@ func BenchmarkBuild(b *testing.B) {
 		batch, workers int
 	}{
 		{indexer.DefaultBatchSize, 0}, {indexer.DefaultBatchSize, 1},
-		{100, 0}, {250, 0}, {1000, 0}, {2000, 0},
+		{100, 0}, {250, 0}, {500, 0}, {2000, 0},
 	} {
 		b.Run(fmt.Sprintf("batch=%d/workers=%d", c.batch, c.workers), func(b *testing.B) {
 			dir := b.TempDir()
