@@ -103,7 +103,11 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	w.SetBatching(opts.BatchBytes, 1)
+	// Two batches in flight: scorch's Batch returns only once its segment
+	// is persisted (fsync), and a second batch builds its segment during
+	// that wait (30k portal: 71% CPU and 121 s with one, 101% and 102 s
+	// with two, peak RSS 568 and 586 MB).
+	w.SetBatching(opts.BatchBytes, 2)
 	n, err := fill(ctx, w, st, opts)
 	if err != nil {
 		w.Abort()

@@ -85,9 +85,10 @@ func NewWriter(dir string, batchSize int) (*Writer, error) {
 
 // SetBatching bounds the analysed bytes of a batch (default
 // DefaultBatchBytes) and the batches being written at once while the next
-// one fills (default 1): bleve builds a batch's segment on one goroutine,
-// so two batches written at once keep two cores busy. Values <= 0 keep
-// the defaults. Call it before the first Add.
+// one fills (default 1): bleve builds a batch's segment on one goroutine
+// and then waits for it to be persisted, so a second batch in flight uses
+// that wait. Each one in flight holds up to batchBytes of analysed
+// documents. Values <= 0 keep the defaults. Call it before the first Add.
 func (w *Writer) SetBatching(batchBytes, inFlight int) {
 	if batchBytes <= 0 {
 		batchBytes = DefaultBatchBytes
