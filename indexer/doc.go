@@ -10,7 +10,10 @@
 // previous index serving, and readers (a server, a CLI search) open
 // generations read-only beside a running build. A generation holds the
 // bleve index, a text store of the bodies (read by range) and the
-// collection statistics; Writer writes one.
+// collection statistics; Writer writes one. Build reads the crawl store
+// on one goroutine, makes and analyses documents on every core and adds
+// them to the Writer in store order, in batches bounded by documents and
+// by analysed bytes, so its memory does not grow with the store.
 //
 // Reader is the only way search reads an index: postings, bitmaps,
 // per-document columns of the facet values and dates, stored hits, texts

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,7 +16,7 @@ import (
 )
 
 func newIndexCmd(g *globals) *cobra.Command {
-	var taxFile string
+	var taxFile, cpuProfile, memProfile string
 	var force bool
 	cmd := &cobra.Command{
 		Use:   "index",
@@ -29,7 +32,14 @@ No network is needed: the store keeps what was fetched.`,
 			if err != nil {
 				return err
 			}
+			stop, err := startProfiles(cpuProfile, memProfile)
+			if err != nil {
+				return err
+			}
 			res, err := runIndex(cmd.Context(), g, tax, force)
+			if perr := stop(); err == nil && perr != nil {
+				return perr
+			}
 			if err != nil {
 				return err
 			}
@@ -43,7 +53,41 @@ No network is needed: the store keeps what was fetched.`,
 	}
 	cmd.Flags().StringVar(&taxFile, "taxonomy", "", "theme taxonomy JSON file replacing the built-in one")
 	cmd.Flags().BoolVar(&force, "force", false, "rebuild even if nothing changed")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the build to this file")
+	cmd.Flags().StringVar(&memProfile, "memprofile", "", "write a heap profile (pprof, allocations included) at the end of the build to this file")
+	cmd.Flags().MarkHidden("cpuprofile")
+	cmd.Flags().MarkHidden("memprofile")
 	return cmd
+}
+
+// startProfiles starts a CPU profile into cpuPath if set; the returned stop
+// ends it and writes a heap profile into memPath if set. Either may be "".
+func startProfiles(cpuPath, memPath string) (stop func() error, err error) {
+	var cpu *os.File
+	if cpuPath != "" {
+		if cpu, err = os.Create(cpuPath); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		var errs []error
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			errs = append(errs, cpu.Close())
+		}
+		if memPath != "" {
+			f, err := os.Create(memPath)
+			if err != nil {
+				return errors.Join(append(errs, err)...)
+			}
+			errs = append(errs, pprof.Lookup("allocs").WriteTo(f, 0), f.Close())
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 func loadTaxonomy(path string) (*taxonomy.Taxonomy, error) {

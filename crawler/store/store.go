@@ -440,10 +440,19 @@ func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
 		return err
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
+		// The pages read leave the process's resident set every
+		// releaseEvery bytes (see releaseMapped): a walk over a store of
+		// 100,000 records would otherwise keep the whole file resident.
+		read := 0
+		defer releaseMapped(s.db, tx.Size())
 		c := tx.Bucket(bucketRecords).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if read += len(v); read >= releaseEvery {
+				releaseMapped(s.db, tx.Size())
+				read = 0
 			}
 			rec, err := decode(v)
 			if err != nil {
@@ -456,6 +465,10 @@ func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
 		return nil
 	})
 }
+
+// releaseEvery is how many bytes of records Each reads between two
+// releaseMapped.
+var releaseEvery = 32 << 20
 
 // URLForHash returns the first URL, in URL order, whose live record (not
 // gone, not itself a duplicate) holds content hash, or ErrNotFound.
