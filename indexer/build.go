@@ -296,16 +296,14 @@ func otherFields(d *Document) map[string]any {
 	return f
 }
 
-// countFields are the fields that hold d's token counts, which must be
-// filled first.
+// countFields are the fields that hold d's token counts (the source JSON),
+// which must be filled first.
 func countFields(d *Document) map[string]any {
 	src := *d
 	src.Body, src.PageStarts = "", nil // stored in their own fields
 	srcJSON, _ := json.Marshal(src)    // plain struct: cannot fail
 	return map[string]any{
-		FieldTitleLen: float64(d.TitleLen),
-		FieldBodyLen:  float64(d.BodyLen),
-		FieldSource:   string(srcJSON),
+		FieldSource: string(srcJSON),
 	}
 }
 

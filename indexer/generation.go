@@ -30,7 +30,9 @@ const (
 	// 5: the suggest field (words for completion and spelling).
 	// 6: translations (versions of a document in other languages).
 	// 7: bodies in a text store beside the index, not in stored fields.
-	MappingVersion = 7
+	// 8: no token-count number fields (the counts are in the source JSON
+	// and the postings' norms; nothing read the fields).
+	MappingVersion = 8
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

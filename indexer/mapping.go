@@ -33,9 +33,6 @@ const (
 	// FieldSource holds the Document's metadata as JSON (all but Body),
 	// stored and not indexed, so a hit or a document can be rebuilt.
 	FieldSource = "source"
-	// FieldTitleLen and FieldBodyLen hold the token counts of Title and Body.
-	FieldTitleLen = "title_len"
-	FieldBodyLen  = "body_len"
 	// FieldSummary holds the first words of Body, stored and not indexed,
 	// for a hit's snippet when no query term can be highlighted.
 	FieldSummary = "summary"
@@ -149,13 +146,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 		f.DocValues = true
 		return f
 	}
-	number := func() *mapping.FieldMapping {
-		f := bleve.NewNumericFieldMapping()
-		f.Store = true
-		f.IncludeInAll = false
-		f.DocValues = true
-		return f
-	}
 
 	dm := bleve.NewDocumentStaticMapping()
 	for _, l := range append([]string{""}, TextLangs...) {
@@ -185,9 +175,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 		return f
 	}
 	dm.AddFieldMappingsAt(FieldSuggest, plain(AnalyzerWords, true, false))
-
-	dm.AddFieldMappingsAt(FieldTitleLen, number())
-	dm.AddFieldMappingsAt(FieldBodyLen, number())
 
 	src := plain("", false, true)
 	dm.AddFieldMappingsAt(FieldSource, src)

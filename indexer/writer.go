@@ -128,7 +128,7 @@ type prepared struct {
 func (w *Writer) prepare(d *Document) (*prepared, error) {
 	// Map every field at once, with the counts not yet known, so that
 	// bleve's _all composite knows every field (and leaves each out, as
-	// the mapping says); then replace the three fields that hold counts.
+	// the mapping says); then replace the source field, which holds the counts.
 	d.TitleLen, d.BodyLen = 0, 0
 	f := titleBodyFields(d)
 	maps.Copy(f, otherFields(d))
@@ -140,7 +140,7 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	title, body := TitleField(tl), BodyField(tl)
 	for _, f := range doc.Fields {
 		switch f.Name() {
-		case FieldTitleLen, FieldBodyLen, FieldSource:
+		case FieldSource:
 			continue
 		}
 		if f.Options().IsIndexed() {
