@@ -97,9 +97,10 @@ def pct(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
-def latency_row(engine, n, index_s, size, times, notes):
+def latency_row(engine, n, index_s, index_cpu, size, times, cpu, notes):
     ms = [t * 1000 for t in times]
-    return {"engine": engine, "docs": n, "index_s": index_s, "docs_s": n / index_s,
+    return {"engine": engine, "docs": n, "index_s": index_s, "index_cpu": index_cpu,
+            "docs_s": n / index_s, "cpu_ms": cpu * 1000 / len(times),
             "disk_mb": size, "queries": len(ms), "p50": pct(ms, 50), "p90": pct(ms, 90),
             "p99": pct(ms, 99), "mean": statistics.fmean(ms), "qps": len(ms) / sum(times),
             "notes": notes}
@@ -278,25 +279,29 @@ def main():
     print(f"read {n} HTML documents in {read_s:.1f} s; {len(queries)} queries", file=sys.stderr)
 
     rows = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     db = xapian_index(docs, os.path.join(db_dir, "xapian"))
-    xi = time.perf_counter() - t0
+    xi, xc = time.perf_counter() - t0, time.process_time() - c0
     print(f"xapian: indexed in {xi:.1f} s", file=sys.stderr)
     xapian_search(db, queries[:200])  # warm-up
+    c0 = time.process_time()
     times, matched = xapian_search(db, queries)
-    rows.append(latency_row("Xapian " + xapian.version_string(), n, xi,
+    rows.append(latency_row("Xapian " + xapian.version_string(), n, xi, xc,
                             disk_mb(os.path.join(db_dir, "xapian")), times,
+                            time.process_time() - c0,
                             f"exact counts ({matched:,} matches in all), facets theme+year by "
                             f"ValueCountMatchSpy, top 10 with stored data"))
     if a.fts5:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         con = fts5_index(docs, os.path.join(db_dir, "fts5.db"))
-        fi = time.perf_counter() - t0
+        fi, fc = time.perf_counter() - t0, time.process_time() - c0
         print(f"fts5: indexed in {fi:.1f} s", file=sys.stderr)
         fts5_search(con, queries[:200])
+        c0 = time.process_time()
         times, matched = fts5_search(con, queries)
-        rows.append(latency_row("SQLite FTS5 " + sqlite3.sqlite_version, n, fi,
+        rows.append(latency_row("SQLite FTS5 " + sqlite3.sqlite_version, n, fi, fc,
                                 disk_mb(os.path.join(db_dir, "fts5.db")), times,
+                                time.process_time() - c0,
                                 f"exact counts ({matched:,} matches in all), facets theme+year "
                                 f"by GROUP BY, top 10 by bm25"))
 
@@ -309,13 +314,14 @@ def main():
            f"warm-up of 200",
            f"- load average (1/5/15 min) at the start {' '.join(load_start)}, at the end "
            f"{' '.join(load_end)}", "",
-           "| engine | docs | index s | docs/s | disk MB | queries | p50 ms | p90 ms | p99 ms "
-           "| mean ms | queries/s | notes |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| engine | docs | index s | index CPU s | docs/s | disk MB | queries | p50 ms | p90 ms "
+           "| p99 ms | mean ms | CPU ms/query | queries/s | notes |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['engine']} | {r['docs']:,} | {r['index_s']:.1f} | {r['docs_s']:.0f} | "
-                   f"{r['disk_mb']:.0f} | {r['queries']} | {r['p50']:.2f} | {r['p90']:.2f} | "
-                   f"{r['p99']:.2f} | {r['mean']:.2f} | {r['qps']:.0f} | {r['notes']} |")
+        out.append(f"| {r['engine']} | {r['docs']:,} | {r['index_s']:.1f} | {r['index_cpu']:.1f} | "
+                   f"{r['docs_s']:.0f} | {r['disk_mb']:.0f} | {r['queries']} | {r['p50']:.2f} | "
+                   f"{r['p90']:.2f} | {r['p99']:.2f} | {r['mean']:.2f} | {r['cpu_ms']:.2f} | "
+                   f"{r['qps']:.0f} | {r['notes']} |")
     table = "\n".join(out) + "\n"
     print(table)
     if a.report:
