@@ -269,6 +269,8 @@ def main():
     os.makedirs(db_dir, exist_ok=True)
     started = datetime.datetime.now().astimezone()
     load_start = open("/proc/loadavg").read().split()[:3]
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip() or "unknown"
 
     themes, kinds = site_vocabulary(a.tools)
     t0 = time.perf_counter()
@@ -306,8 +308,6 @@ def main():
                                 f"by GROUP BY, top 10 by bm25"))
 
     load_end = open("/proc/loadavg").read().split()[:3]
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip() or "unknown"
     out = [f"### Peers on {os.path.basename(site)}, {started:%Y-%m-%d %H:%M %Z}", "",
            f"- commit {commit}; {n:,} HTML documents read and parsed in {read_s:.1f} s (not in "
            f"the index time); one thread, in-process, queries one after the other after a "
