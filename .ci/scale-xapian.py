@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The peers of the scale bench (issue 8): a generated site in Xapian and SQLite FTS5.
 
-    .ci/scale-xapian.py SITE_DIR [--db DIR] [--fts5] [--report FILE]
+    .ci/scale-xapian.py SITE_DIR [--db DIR] [--fts5] [--queries N] [--report FILE]
 
 SITE_DIR is a site of ../shared/tools/make_site.py (as .ci/scale-bench leaves it in
 /tmp/kbscale/site-N). Its HTML documents (title and the text of <main>; the 2% of PDFs are
