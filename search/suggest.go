@@ -215,13 +215,16 @@ func (s *Searcher) wordBitmap(r *indexer.Reader, word string) (*roaring.Bitmap, 
 	return b, nil
 }
 
-// themeCount returns the number of documents tagged with a theme.
+// themeCount returns the number of documents tagged with a theme, from the
+// theme column's bitmap of it (a postings read per theme per keystroke was
+// a quarter of a completion's CPU at 100,000 documents).
 func themeCount(r *indexer.Reader, id string) (int, error) {
-	b, err := r.KeywordBitmap(indexer.FieldThemes, id)
-	if err != nil {
-		return 0, err
+	col := r.Column(indexer.FacetTheme)
+	o, ok := col.Ord(id)
+	if !ok {
+		return 0, nil
 	}
-	return int(b.GetCardinality()), nil
+	return int(col.Docs(o).GetCardinality()), nil
 }
 
 // maxCorrectedWords is the longest query, in words, that didYouMean
