@@ -62,7 +62,7 @@ func HTML(body []byte, contentType string, base *url.URL) (*Page, error) {
 	}
 
 	h1 := cleanInline(doc.Find("h1").First().Text())
-	p.Title = pageTitle(cleanInline(doc.Find("title").First().Text()), h1, meta)
+	p.Title = capTitle(pageTitle(cleanInline(doc.Find("title").First().Text()), h1, meta))
 
 	p.Published = publishedDate(meta, roots)
 	return p, nil

@@ -194,6 +194,8 @@ func TestHTMLTitle(t *testing.T) {
 		{"no title falls back to h1", ``, `<h1>  Key   policy <em>messages</em></h1>`, "Key policy messages"},
 		{"empty title falls back to h1", `<title>  </title>`, `<h1>Heading</h1>`, "Heading"},
 		{"neither", ``, `<p>text</p>`, ""},
+		{"a hostile title is cut at a word within 200 runes", `<title>` + strings.Repeat("équipe ", 100000) + `</title>`, ``,
+			strings.TrimSpace(strings.Repeat("équipe ", 28))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -259,9 +259,7 @@ func finishOfficePage(p *Page, b *blockBuilder) {
 	if p.Title == "" {
 		p.Title = titleFromText(p.Text)
 	}
-	if utf8.RuneCountInString(p.Title) > 200 {
-		p.Title = truncateText(p.Title, 200)
-	}
+	p.Title = capTitle(p.Title)
 }
 
 // walkXML streams the XML of a zip entry through fn, within budget.

@@ -440,7 +440,7 @@ func pdfTitle(t string) string {
 	if len(t) < 3 || junkTitle.MatchString(t) || !strings.Contains(t, " ") && strings.ContainsAny(t, "0123456789_:") {
 		return ""
 	}
-	return t
+	return capTitle(t)
 }
 
 // titleFromText takes the first non-empty lines of a page, up to the first

@@ -82,6 +82,25 @@ func tidyParagraphs(s string) string {
 }
 
 // truncateText cuts s to at most max characters (runes), on a rune boundary.
+// maxTitleRunes caps a page's title, whatever its source (an HTML
+// <title>, a PDF's Info, an office file's properties or first heading): a
+// title is shown on every hit and indexed with a weight, and a hostile page
+// can make its <title> megabytes long.
+const maxTitleRunes = 200
+
+// capTitle cuts a title to maxTitleRunes runes, at the last space of its
+// final 30 runes when there is one.
+func capTitle(t string) string {
+	if utf8.RuneCountInString(t) <= maxTitleRunes {
+		return t
+	}
+	t = truncateText(t, maxTitleRunes)
+	if i := strings.LastIndexByte(t, ' '); i > 0 && utf8.RuneCountInString(t[i:]) <= 30 {
+		t = t[:i]
+	}
+	return strings.TrimSpace(t)
+}
+
 func truncateText(s string, max int) string {
 	if max <= 0 || len(s) <= max {
 		return s
