@@ -314,6 +314,9 @@ type scores struct {
 	acc     []float64
 	touched []uint32
 	dirty   []uint32 // documents with a score, to clear
+	// all says that so many documents have a score that clearing the
+	// whole array costs less than tracking them (dirty is then partial).
+	all bool
 }
 
 var scorePool sync.Pool
@@ -327,16 +330,23 @@ func getScores(n int) *scores {
 
 // clear zeroes the scores.
 func (sc *scores) clear() {
-	for _, d := range sc.dirty {
-		sc.v[d] = 0
-	}
+	sc.zero()
 	sc.dirty = sc.dirty[:0]
 }
 
-func (sc *scores) release() {
+func (sc *scores) zero() {
+	if sc.all {
+		clear(sc.v)
+		sc.all = false
+		return
+	}
 	for _, d := range sc.dirty {
 		sc.v[d] = 0
 	}
+}
+
+func (sc *scores) release() {
+	sc.zero()
 	for _, d := range sc.touched { // a scoring pass cut short by its context
 		sc.acc[d] = 0
 	}
@@ -443,14 +453,24 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 				return err
 			}
 			w := rt.weight * idfs[i]
-			v, dirty := sc.v, sc.dirty
-			for k, d := range ts.docs {
-				if v[d] == 0 {
-					dirty = append(dirty, d)
-				}
-				v[d] += w * ts.v[k]
+			v, tv := sc.v, ts.v[:len(ts.docs)]
+			if !sc.all && len(ts.docs) > len(v)/8 {
+				sc.all = true // a common word: zero the array after, whole
 			}
-			sc.dirty = dirty
+			if sc.all {
+				for k, d := range ts.docs {
+					v[d] += w * tv[k]
+				}
+			} else {
+				dirty := sc.dirty
+				for k, d := range ts.docs {
+					if v[d] == 0 {
+						dirty = append(dirty, d)
+					}
+					v[d] += w * tv[k]
+				}
+				sc.dirty = dirty
+			}
 			if err := e.ctx.Err(); err != nil {
 				return err
 			}
