@@ -97,7 +97,7 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
 	fl.StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
 	fl.DurationVar(&f.searchTimeout, "search-timeout", f.searchTimeout, "deadline of one search, suggestion, export or document request; past it the work stops and the answer is 503 (0: none)")
-	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "those requests served at once at most, exports a quarter of them (4 x GOMAXPROCS unless set)")
+	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "those requests served at once at most, exports a quarter of them (GOMAXPROCS, at least 2, unless set)")
 	fl.DurationVar(&f.queueWait, "queue-wait", f.queueWait, "how long a request waits for a free slot before a 503 (0: none)")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd

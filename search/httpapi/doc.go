@@ -33,9 +33,9 @@
 // Bounds: the routes that make the backend work (search, suggest, export,
 // documents) run under a deadline (Options.SearchTimeout, 3 s) derived
 // from the request's context, so that a deadline or a client going away
-// stops the work, and at most Options.MaxInFlight of them (4 per
+// stops the work, and at most Options.MaxInFlight of them (one per
 // processor) run at once, exports at most a quarter of those. A request
-// waits up to Options.QueueWait (250 ms) for a slot. Past the deadline or
+// waits up to Options.QueueWait (1 s) for a slot. Past the deadline or
 // the wait the answer is 503 with code "busy" and Retry-After: 1, counted
 // by reason in kbsearch_http_rejected_total; kbsearch_http_inflight and
 // kbsearch_http_queued show the slots in use and the requests waiting.
