@@ -91,6 +91,24 @@ type cachedBitmap struct{ bm *roaring.Bitmap }
 
 func (c cachedBitmap) size() int { return int(c.bm.GetSizeInBytes()) + 32 }
 
+// bitmap returns the bitmap under key from the cache, or read's, kept
+// (run-optimised) when it holds minCachedPostings documents or more. The
+// caller must not modify it.
+func (c *cache) bitmap(r *indexer.Reader, key string, read func() (*roaring.Bitmap, error)) (*roaring.Bitmap, error) {
+	if v := c.get(r, key); v != nil {
+		return v.(cachedBitmap).bm, nil
+	}
+	b, err := read()
+	if err != nil {
+		return nil, err
+	}
+	if b.GetCardinality() >= minCachedPostings {
+		b.RunOptimize()
+		c.put(r, key, cachedBitmap{b})
+	}
+	return b, nil
+}
+
 // minCachedPostings is the shortest postings list whose contributions are
 // cached: shorter ones cost little to read again.
 const minCachedPostings = 2048

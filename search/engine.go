@@ -41,7 +41,6 @@ type run struct {
 	// phrases caches the documents of each phrase read, for matching and
 	// scoring alike.
 	phrases map[string]*phraseDocs
-	checks  int
 	// occs keeps the body occurrences the proximity pass read, for the
 	// page's snippets: the page's hits are among the documents it read.
 	occs map[occKey]occSpans
@@ -638,19 +637,9 @@ func (e *run) termScores(part indexer.Part, lang, term string, keep bool, contri
 // termBitmap returns the documents whose part holds term, from the cache
 // when the list is long (kept then). The caller must not modify it.
 func (e *run) termBitmap(part indexer.Part, lang, term string) (*roaring.Bitmap, error) {
-	key := "b" + string(rune('0'+part)) + lang + "\x00" + term
-	if v := e.s.cache.get(e.r, key); v != nil {
-		return v.(cachedBitmap).bm, nil
-	}
-	b, err := e.r.TextBitmap(part, lang, term)
-	if err != nil {
-		return nil, err
-	}
-	if b.GetCardinality() >= minCachedPostings {
-		b.RunOptimize()
-		e.s.cache.put(e.r, key, cachedBitmap{b})
-	}
-	return b, nil
+	return e.s.cache.bitmap(e.r, "b"+string(rune('0'+part))+lang+"\x00"+term, func() (*roaring.Bitmap, error) {
+		return e.r.TextBitmap(part, lang, term)
+	})
 }
 
 // docFreq returns the number of documents whose part holds term: a cached

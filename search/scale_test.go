@@ -32,16 +32,7 @@ var (
 //
 // It is skipped without both flags.
 func BenchmarkQueryMix(b *testing.B) {
-	if *scaleIndex == "" || *scaleQueries == "" {
-		b.Skip("needs -scale.index and -scale.queries")
-	}
-	r, _, err := indexer.OpenCurrentReader(*scaleIndex)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	reqs := readQueryMix(b, *scaleQueries)
-	s := New(r, Options{})
+	s, reqs := scaleSearcher(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -99,15 +90,7 @@ func logSlowest(b *testing.B, s *Searcher, reqs []Request, n int) {
 //
 //	go test -run '^$' -bench SuggestMix ./search/ -scale.index DATA/index -scale.queries site/queries.txt
 func BenchmarkSuggestMix(b *testing.B) {
-	if *scaleIndex == "" || *scaleQueries == "" {
-		b.Skip("needs -scale.index and -scale.queries")
-	}
-	r, _, err := indexer.OpenCurrentReader(*scaleIndex)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Close()
-	reqs := readQueryMix(b, *scaleQueries)
+	s, reqs := scaleSearcher(b)
 	var typed []string
 	for _, req := range reqs {
 		q := strings.Trim(req.Query, `"`)
@@ -118,7 +101,6 @@ func BenchmarkSuggestMix(b *testing.B) {
 	if len(typed) == 0 {
 		b.Skip("no query text in the mix")
 	}
-	s := New(r, Options{})
 	ctx := context.Background()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -145,6 +127,20 @@ func threadCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ts.Nano())
+}
+
+// scaleSearcher opens -scale.index's current generation (closed when b
+// ends) and reads -scale.queries, or skips b without both flags.
+func scaleSearcher(b *testing.B) (*Searcher, []Request) {
+	if *scaleIndex == "" || *scaleQueries == "" {
+		b.Skip("needs -scale.index and -scale.queries")
+	}
+	r, _, err := indexer.OpenCurrentReader(*scaleIndex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return New(r, Options{}), readQueryMix(b, *scaleQueries)
 }
 
 // readQueryMix reads a portal's query mix: URL query strings of

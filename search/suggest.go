@@ -200,19 +200,7 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 // common words are the ones offered as completions keystroke after
 // keystroke. The caller must not modify it.
 func (s *Searcher) wordBitmap(r *indexer.Reader, word string) (*roaring.Bitmap, error) {
-	key := "w" + word
-	if v := s.cache.get(r, key); v != nil {
-		return v.(cachedBitmap).bm, nil
-	}
-	b, err := r.WordBitmap(word)
-	if err != nil {
-		return nil, err
-	}
-	if b.GetCardinality() >= minCachedPostings {
-		b.RunOptimize()
-		s.cache.put(r, key, cachedBitmap{b})
-	}
-	return b, nil
+	return s.cache.bitmap(r, "w"+word, func() (*roaring.Bitmap, error) { return r.WordBitmap(word) })
 }
 
 // themeCount returns the number of documents tagged with a theme, from the
