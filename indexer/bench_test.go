@@ -2,6 +2,7 @@ package indexer_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"testing"
 
@@ -46,6 +47,8 @@ func BenchmarkIndexBatch(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "docs/s")
 }
 
+var buildDocs = flag.Int("build.docs", 3000, "documents in BenchmarkBuild's generated store")
+
 // BenchmarkBuild measures Build over a generated crawl store of 3,000
 // documents of about 500 words (indexertest.SyntheticStore): reading the
 // store, making and analysing documents, writing the bleve index, the
@@ -54,7 +57,7 @@ func BenchmarkIndexBatch(b *testing.B) {
 // not depend on what else the machine runs; B/op is what one build
 // allocates. Sub-benchmarks vary the batch size and the workers.
 func BenchmarkBuild(b *testing.B) {
-	const n = 3000
+	n := *buildDocs
 	st := indexertest.SyntheticStore(b, b.TempDir(), n)
 	defer st.Close()
 	for _, c := range []struct {

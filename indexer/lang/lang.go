@@ -115,10 +115,26 @@ func Detect(text string) Detection {
 		w = w[:0]
 	}
 	for i := 0; i < len(text) && words < maxWords; {
+		if c := text[i]; c < utf8.RuneSelf { // ASCII: no decoding, no tables
+			i++
+			switch {
+			case 'a' <= c && c <= 'z':
+				if len(w) < len(buf)-4 {
+					w = append(w, c)
+				}
+			case 'A' <= c && c <= 'Z':
+				if len(w) < len(buf)-4 {
+					w = append(w, c+'a'-'A')
+				}
+			default:
+				flush()
+			}
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		switch {
-		case r == '\'' || r == '’':
+		case r == '’':
 			// French and Italian elisions: "l'école" reads as "l" + "école".
 			flush()
 		case unicode.IsLetter(r):

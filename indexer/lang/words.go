@@ -76,19 +76,37 @@ var suffixes = [numLangs][]string{
 	{"heid", "lijk", "lijke", "isch", "ering", "tje", "ijk"},
 }
 
+// suffixesByLast lists the endings of suffixes by their last byte, each
+// with its language, so that suffixHint compares a word with the few
+// endings that can match it.
+var suffixesByLast = func() (t [256][]langSuffix) {
+	for l, list := range suffixes {
+		for _, suf := range list {
+			c := suf[len(suf)-1]
+			t[c] = append(t[c], langSuffix{l, suf})
+		}
+	}
+	return t
+}()
+
+type langSuffix struct {
+	lang int
+	suf  string
+}
+
 // suffixHint returns the language whose typical ending w has, if exactly
 // one does.
 func suffixHint(w []byte) (int, bool) {
+	if len(w) == 0 {
+		return 0, false
+	}
 	found := -1
-	for l, list := range suffixes {
-		for _, suf := range list {
-			if len(w) >= len(suf)+2 && string(w[len(w)-len(suf):]) == suf {
-				if found >= 0 && found != l {
-					return 0, false
-				}
-				found = l
-				break
+	for _, e := range suffixesByLast[w[len(w)-1]] {
+		if len(w) >= len(e.suf)+2 && string(w[len(w)-len(e.suf):]) == e.suf {
+			if found >= 0 && found != e.lang {
+				return 0, false
 			}
+			found = e.lang
 		}
 	}
 	return found, found >= 0
