@@ -3,6 +3,20 @@ package indexer
 import (
 	"reflect"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/es"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/it"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	"github.com/blevesearch/bleve/v2/analysis/token/length"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 )
 
 func TestWordsAnalyzer(t *testing.T) {
@@ -21,5 +35,50 @@ func TestWordsAnalyzer(t *testing.T) {
 	want := []string{"école", "learning", "analytics", "byod", "2017", "évaluation", "élèves", "bericht"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("words:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestWordsAnalyzerStopUnion checks that the one stop filter over the
+// union of the languages' lists drops exactly what bleve's seven
+// stop filters in a row drop.
+func TestWordsAnalyzerStopUnion(t *testing.T) {
+	im, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := bleve.NewIndexMapping()
+	if err := chain.AddCustomTokenFilter("kb_min3", map[string]any{"type": length.Name, "min": 3.0}); err != nil {
+		t.Fatal(err)
+	}
+	err = chain.AddCustomAnalyzer("chain", map[string]any{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []string{lowercase.Name, fr.ElisionName, it.ElisionName, en.StopName, fr.StopName,
+			de.StopName, it.StopName, es.StopName, pt.StopName, nl.StopName, "kb_min3"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := func(a analysis.Analyzer, text string) []string {
+		var out []string
+		for _, tok := range a.Analyze([]byte(text)) {
+			out = append(out, string(tok.Term))
+		}
+		return out
+	}
+	for _, text := range []string{
+		"The working group met in Brussels and discussed the teachers' use of their own devices.",
+		"Le groupe a examiné les ressources éducatives libres et l'évaluation numérique des élèves.",
+		"Die Arbeitsgruppe hat über die Ausbildung der Lehrkräfte und das Lernen mit Daten gesprochen.",
+		"Il gruppo ha discusso della formazione degli insegnanti e dell'uso dei dispositivi personali.",
+		"El grupo habló de los recursos educativos abiertos y de la evaluación de las competencias.",
+		"O grupo discutiu a avaliação digital e os recursos educativos abertos nas escolas.",
+		"De werkgroep heeft het gehad over de opleiding van leraren en het gebruik van eigen apparaten.",
+	} {
+		want := terms(chain.AnalyzerNamed("chain"), text)
+		got := terms(im.AnalyzerNamed(AnalyzerWords), text)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q:\n got %q\nwant %q", text, got, want)
+		}
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Writer writes Documents into a new index directory as a Reader reads it:
@@ -138,12 +140,16 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	}
 	tl := TextLang(d.Lang)
 	title, body := TitleField(tl), BodyField(tl)
-	for _, f := range doc.Fields {
-		switch f.Name() {
-		case FieldSource:
+	shared := w.shareTokens(doc, d, tl)
+	for i, f := range doc.Fields {
+		if f.Name() == FieldSource {
 			continue
 		}
-		if f.Options().IsIndexed() {
+		if p, ok := shared[f.Name()]; ok {
+			p.TextField = f.(*document.TextField)
+			doc.Fields[i] = p
+			f = p
+		} else if f.Options().IsIndexed() {
 			f.Analyze()
 		}
 		switch f.Name() {
@@ -173,6 +179,88 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	return &prepared{d: d, doc: doc, size: doc.Size()}, nil
 }
 
+// shareTokens analyses d's title and body for their text fields and for
+// the suggest field (title and body again) with one tokenisation of each:
+// the two analyzers differ only in their token filters, which run on copies
+// of the tokens. It returns the three fields' analyses by name, their
+// TextField to be filled in; nil when the analyzers do not share one
+// tokenizer (then each field analyses its own text).
+func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) map[string]*preAnalysed {
+	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
+	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
+	if !ok1 || !ok2 || text.Tokenizer != words.Tokenizer {
+		return nil
+	}
+	opts := func(name string) (index.FieldIndexingOptions, bool) {
+		for _, f := range doc.Fields {
+			if f.Name() == name {
+				_, isText := f.(*document.TextField)
+				return f.Options(), isText
+			}
+		}
+		return 0, false
+	}
+	titleName, bodyName := TitleField(tl), BodyField(tl)
+	titleOpts, ok1 := opts(titleName)
+	bodyOpts, ok2 := opts(bodyName)
+	suggestOpts, ok3 := opts(FieldSuggest)
+	if !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	filter := func(a *analysis.DefaultAnalyzer, ts analysis.TokenStream) analysis.TokenStream {
+		for _, f := range a.TokenFilters {
+			ts = f.Filter(ts)
+		}
+		return ts
+	}
+	// The tokens' terms point into the text, which filters may rewrite
+	// in place: each chain gets its own copy of the bytes.
+	titleTok := text.Tokenizer.Tokenize([]byte(d.Title))
+	bodyTok := text.Tokenizer.Tokenize([]byte(d.Body))
+	titleWords := filter(words, cloneTokens(titleTok))
+	bodyWords := filter(words, cloneTokens(bodyTok))
+	titleText := filter(text, titleTok)
+	bodyText := filter(text, bodyTok)
+	suggest := append(titleWords, bodyWords...) // no term vectors: positions do not matter
+	return map[string]*preAnalysed{
+		titleName:    {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
+		bodyName:     {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
+		FieldSuggest: {length: len(suggest), freqs: analysis.TokenFrequency(suggest, nil, suggestOpts)},
+	}
+}
+
+// cloneTokens copies ts, the terms into one new buffer.
+func cloneTokens(ts analysis.TokenStream) analysis.TokenStream {
+	n := 0
+	for _, t := range ts {
+		n += len(t.Term)
+	}
+	buf := make([]byte, 0, n)
+	toks := make([]analysis.Token, len(ts))
+	out := make(analysis.TokenStream, len(ts))
+	for i, t := range ts {
+		toks[i] = *t
+		start := len(buf)
+		buf = append(buf, t.Term...)
+		toks[i].Term = buf[start:len(buf):len(buf)]
+		out[i] = &toks[i]
+	}
+	return out
+}
+
+// preAnalysed is a text field analysed by shareTokens: it reports that
+// analysis and its Analyze does nothing.
+type preAnalysed struct {
+	*document.TextField
+	length int
+	freqs  index.TokenFrequencies
+}
+
+func (p *preAnalysed) Analyze()                                         {}
+func (p *preAnalysed) AnalyzedLength() int                              { return p.length }
+func (p *preAnalysed) AnalyzedTokenFrequencies() index.TokenFrequencies { return p.freqs }
+func (p *preAnalysed) Size() int                                        { return p.TextField.Size() + p.freqs.Size() }
+
 // analysed is a field that prepare has analysed: its Analyze does
 // nothing, so the index's analysis of the batch keeps prepare's result.
 type analysed struct{ document.Field }
@@ -183,6 +271,8 @@ func (analysed) Analyze() {}
 // any other kind is left for the index to analyse (again).
 func markAnalysed(f document.Field) document.Field {
 	switch f.(type) {
+	case *preAnalysed:
+		return f
 	case *document.TextField, *document.NumericField, *document.DateTimeField, *document.BooleanField:
 		return analysed{f}
 	}
