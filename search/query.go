@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -11,8 +12,9 @@ import (
 
 // The user query language
 //
-// Anything a user types is a valid query except unbalanced parentheses and
-// the limits below. Free text is split into words (letters, digits
+// Anything a user types is a query: text that is not syntax is searched as
+// plain words (see parseQuery), and only the limits below are errors. Free
+// text is split into words (letters, digits
 // and marks; an apostrophe, hyphen, underscore or full stop between two word
 // characters, or a comma between two digits, stays inside the word); all
 // other punctuation separates words. On top of that:
@@ -30,17 +32,26 @@ import (
 // are. An unknown field name (foo:bar, http://x, 10:30) or an empty value
 // (title:) leaves the token as free text. A query with no words matches all
 // documents.
+//
+// Parentheses that do not pair up (a "(" never closed, a ")" closing
+// nothing) or that nest deeper than MaxQueryDepth are not syntax: people
+// paste sentences with "1) ... 2) ..." in them. Such a query is searched
+// as its plain words, in order (every character that is not part of a word
+// separates words; AND, OR and NOT are dropped), and the parse says so in a
+// notice for the user.
 
 // Limits on a user query. They bound the work one query can ask for: each
 // clause reads postings, each phrase reads positions, each group level
 // merges bitmaps. A clause repeated in its group (the same word, phrase or
 // term with the same prefix and field) is kept once, so repetition costs
-// neither work nor the clause and phrase budgets.
+// neither work nor the clause and phrase budgets. A query over the bytes,
+// clauses or phrases limit is rejected; one nesting deeper than
+// MaxQueryDepth is searched as plain words, which have no groups at all.
 const (
 	MaxQueryBytes   = 4096 // longer queries are rejected (a pasted paragraph fits)
 	MaxQueryClauses = 512  // words, phrases, field terms and groups
 	MaxQueryPhrases = 16   // different phrases (field and words)
-	MaxQueryDepth   = 8    // groups inside groups: "((a))" is 2 deep
+	MaxQueryDepth   = 8    // groups inside groups: "((a))" is 2 deep; deeper is plain words
 )
 
 // occur says how a clause takes part in its group.
@@ -406,7 +417,6 @@ func appendWords(toks []token, pre occur, pos int, field, text string) []token {
 type frame struct {
 	mark int   // index in the parser stack of the group's first clause
 	occ  occur // the group's own prefix
-	pos  int   // byte offset of its "("
 	and  bool  // an AND waits for the next clause
 	not  bool  // a NOT waits for the next clause
 }
@@ -440,16 +450,23 @@ type parser struct {
 type phraseKey struct{ field, text string }
 
 // parseQuery parses a user query; the result is independent of bleve so it
-// can be tested and fuzzed. The only errors, all of KindInvalid, are
-// unbalanced parentheses and a query over one of the limits (MaxQueryBytes,
-// MaxQueryClauses, MaxQueryPhrases, MaxQueryDepth).
-func parseQuery(s string) (*qnode, error) {
+// can be tested and fuzzed. A query whose parentheses do not pair up or nest
+// deeper than MaxQueryDepth is parsed as its plain words (plainWords), and
+// notice says so in a sentence for the user; notice is "" otherwise. The
+// only errors, all of KindInvalid, are a query over MaxQueryBytes,
+// MaxQueryClauses or MaxQueryPhrases.
+func parseQuery(s string) (n *qnode, notice string, err error) {
 	if len(s) > MaxQueryBytes {
-		return nil, Errorf(KindInvalid, "query is too long: %d bytes, the limit is %d", len(s), MaxQueryBytes)
+		return nil, "", Errorf(KindInvalid, "query is too long: %d bytes, the limit is %d", len(s), MaxQueryBytes)
 	}
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
 	toks := lex(s, sc.toks[:0])
+	if notice = groupProblem(s, toks); notice != "" {
+		// The plain words hold no parentheses, quotes, fields or
+		// prefixes: they lex to words only.
+		toks = lex(plainWords(s), toks[:0])
+	}
 	sc.toks = toks
 
 	clauses := 0
@@ -466,20 +483,16 @@ func parseQuery(s string) (*qnode, error) {
 		frames: append(sc.frames[:0], frame{}),
 	}
 	defer func() { sc.stack, sc.frames = p.stack, p.frames }()
+	// groupProblem has checked that the parentheses pair up, at most
+	// MaxQueryDepth deep.
 	for k := range toks {
 		t := &toks[k]
 		f := &p.frames[len(p.frames)-1]
 		switch t.kind {
 		case tokOpen:
-			if len(p.frames) > MaxQueryDepth {
-				return nil, Errorf(KindInvalid, `query nests groups too deeply at position %d: the limit is %d levels of parentheses`, position(s, t.pos), MaxQueryDepth)
-			}
-			p.frames = append(p.frames, frame{mark: len(p.stack), occ: t.occ, pos: t.pos})
+			p.frames = append(p.frames, frame{mark: len(p.stack), occ: t.occ})
 			continue
 		case tokClose:
-			if len(p.frames) == 1 {
-				return nil, Errorf(KindInvalid, `unbalanced ")" at position %d: there is no "(" to close`, position(s, t.pos))
-			}
 			g := *f
 			p.frames = p.frames[:len(p.frames)-1]
 			if len(p.stack) == g.mark { // () is ignored, and so is a NOT or AND before it
@@ -488,7 +501,7 @@ func parseQuery(s string) (*qnode, error) {
 				continue
 			}
 			if err := p.add(qnode{kind: nodeGroup, occ: g.occ, children: p.take(g.mark)}); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			continue
 		// An operator with nothing to apply to is ignored, like the stop
@@ -512,17 +525,64 @@ func parseQuery(s string) (*qnode, error) {
 			n.kind = nodeTerm
 		}
 		if err := p.add(n); err != nil {
-			return nil, err
+			return nil, "", err
 		}
-	}
-	if len(p.frames) > 1 {
-		return nil, Errorf(KindInvalid, `unbalanced "(" at position %d: it is never closed`, position(s, p.frames[1].pos))
 	}
 	root := &p.nodes[0]
 	if len(p.stack) > 0 {
 		root.children = p.take(0)
 	}
-	return root, nil
+	return root, notice, nil
+}
+
+// groupProblem returns, for tokens of s whose parentheses do not pair up or
+// nest deeper than MaxQueryDepth, the sentence telling the user that s is
+// searched as plain words, and "" for tokens that parse. The first problem
+// from the left is named; for a "(" never closed, the outermost one.
+func groupProblem(s string, toks []token) string {
+	const plain = ", so the query was searched as plain words."
+	depth, outer := 0, 0
+	for _, t := range toks {
+		switch t.kind {
+		case tokOpen:
+			if depth == 0 {
+				outer = t.pos
+			}
+			if depth++; depth > MaxQueryDepth {
+				return fmt.Sprintf("The parentheses nest more than %d deep at position %d%s", MaxQueryDepth, position(s, t.pos), plain)
+			}
+		case tokClose:
+			if depth == 0 {
+				return fmt.Sprintf(`Unbalanced parenthesis: the ")" at position %d has no "(" to close%s`, position(s, t.pos), plain)
+			}
+			depth--
+		}
+	}
+	if depth > 0 {
+		return fmt.Sprintf(`Unbalanced parenthesis: the "(" at position %d is never closed%s`, position(s, outer), plain)
+	}
+	return ""
+}
+
+// plainWords returns the words of s joined by single spaces, without the
+// operator words AND, OR and NOT: s read as plain text, with every
+// character that is not part of a word (parentheses, quotes, colons,
+// prefixes) taken as a separator.
+func plainWords(s string) string {
+	var b strings.Builder
+	for i := 0; ; {
+		ws, we := nextWord(s, i)
+		if ws == len(s) {
+			return b.String()
+		}
+		i = we
+		if w := s[ws:we]; !isOperator(w) {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(w)
+		}
+	}
 }
 
 // position returns the 1-based character position of byte offset off.

@@ -98,12 +98,88 @@ func TestParseQuery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := parseQuery(tt.in)
+			n, notice, err := parseQuery(tt.in)
 			if err != nil {
 				t.Fatalf("parseQuery(%q): %v", tt.in, err)
 			}
 			if got := n.String(); got != tt.want {
 				t.Errorf("parseQuery(%q) (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
+			}
+			if notice != "" {
+				t.Errorf("parseQuery(%q) notice %q, want none: it is syntax", tt.in, notice)
+			}
+		})
+	}
+}
+
+// TestParseQueryFreeText: text a user pastes or types in good faith never
+// fails. What is syntax stays syntax (a dangling operator or sign, an empty
+// field or a lone quote is already tolerated, silently); parentheses that
+// do not pair up or nest too deep make the query plain words, with a notice
+// naming the first problem.
+func TestParseQueryFreeText(t *testing.T) {
+	var phrases string // more than MaxQueryPhrases
+	for i := range MaxQueryPhrases + 1 {
+		phrases += fmt.Sprintf(`"p%d q%d" `, i, i)
+	}
+	tests := []struct {
+		name, in, want string
+		notice         string // a part of the notice; "" for none
+	}{
+		{"dangling and", "coding AND", "coding", ""},
+		{"dangling or", "coding OR", "coding", ""},
+		{"dangling not", "NOT", "", ""},
+		{"leading and", "AND coding", "coding", ""},
+		{"lone minus", "-", "", ""},
+		{"lone plus", "+", "", ""},
+		{"trailing minus", "coding -", "coding", ""},
+		{"empty field", "title:", "title", ""},
+		{"empty field then word", "coding title:", "coding title", ""},
+		{"lone quote", `"`, "", ""},
+		{"quote at the end", `coding "`, "coding", ""},
+		{"lone open", "(", "", `the "(" at position 1 is never closed`},
+		{"lone close", ")", "", `the ")" at position 1 has no "(" to close`},
+		{"unclosed group", "a b (c", "a b c", `"(" at position 5 is never closed`},
+		{"outer open", "((a)", "a", `"(" at position 1 is never closed`},
+		{"stray close", "a)", "a", `")" at position 2 has no "("`},
+		{"close first", ") (", "", `")" at position 1`},
+		{"first problem named", "a) (b", "a b", `")" at position 2`},
+		{"position counts characters", "ééé )", "ééé", `")" at position 5`},
+		{"emoticon", "great :)", "great", `")" at position 8`},
+		{"numbered list", "1) sorting 2) searching", "1 sorting 2 searching", `")" at position 2`},
+		{"operators dropped", "(coding AND robots OR NOT", "coding robots", `"(" at position 1`},
+		{"signs dropped", "-(tablets +phones", "tablets phones", `"(" at position 2`},
+		{"quotes dropped", `("digital skills" teachers`, "digital skills teachers", `"(" at position 1`},
+		{"fields are words", "(title:byod kind:plenary", "title byod kind plenary", `"(" at position 1`},
+		{"words keep their joiners", "e-learning) what's 4.0", "e-learning what's 4.0", `")" at position 11`},
+		{"repeated words kept once", "a) a a", "a", `")"`},
+		{"too deep", "a " + strings.Repeat("(", MaxQueryDepth+1) + "b" + strings.Repeat(")", MaxQueryDepth+1), "a b",
+			fmt.Sprintf("nest more than %d deep at position %d", MaxQueryDepth, MaxQueryDepth+3)},
+		{"too deep even empty", strings.Repeat("(", 100) + strings.Repeat(")", 100), "", "nest more than"},
+		{"too many phrases are plain words", "(" + phrases, strings.TrimSpace(strings.NewReplacer(`"`, "").Replace(phrases)), `"(" at position 1`},
+		// In the spirit of the standard collections' queries: a question
+		// ending in an open parenthesis, and numbered points.
+		{"question with an open aside", "How are parallel sorting networks built for several processors (and in what time",
+			"How are parallel sorting networks built for several processors and in what time", "is never closed"},
+		{"numbered points", "1) kidney stones in children 2) calcium oxalate crystals, and their treatment",
+			"1 kidney stones in children 2 calcium oxalate crystals and their treatment", `")" at position 2`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, notice, err := parseQuery(tt.in)
+			if err != nil {
+				t.Fatalf("parseQuery(%q): %v", tt.in, err)
+			}
+			if got := n.String(); got != tt.want {
+				t.Errorf("parseQuery(%q) (-want +got):\n-%s\n+%s", tt.in, tt.want, got)
+			}
+			switch {
+			case tt.notice == "" && notice != "":
+				t.Errorf("parseQuery(%q) notice %q, want none", tt.in, notice)
+			case tt.notice != "" && !strings.Contains(notice, tt.notice):
+				t.Errorf("parseQuery(%q) notice (-want +got):\n-%s\n+%s", tt.in, tt.notice, notice)
+			case tt.notice != "" && !strings.HasSuffix(notice, "so the query was searched as plain words."):
+				t.Errorf("parseQuery(%q) notice %q does not say it was searched as plain words", tt.in, notice)
 			}
 		})
 	}
@@ -127,13 +203,6 @@ func TestParseQueryErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"open", "(", `unbalanced "(" at position 1`},
-		{"close", "a)", `unbalanced ")" at position 2`},
-		{"outer open", "((a)", `unbalanced "(" at position 1`},
-		{"open later", "a b (c", `unbalanced "(" at position 5`},
-		{"close first", ") (", `unbalanced ")" at position 1`},
-		{"position counts characters", "ééé )", `unbalanced ")" at position 5`},
-		{"emoticon", "great :)", `unbalanced ")" at position 8`},
 		{"too long", strings.Repeat("a", MaxQueryBytes+1), fmt.Sprintf("query is too long: %d bytes, the limit is %d", MaxQueryBytes+1, MaxQueryBytes)},
 		{"too many words", words(MaxQueryClauses + 1),
 			fmt.Sprintf("query has too many clauses: the limit is %d words, phrases, fields and groups", MaxQueryClauses)},
@@ -143,13 +212,12 @@ func TestParseQueryErrors(t *testing.T) {
 		{"a phrase on each field counts", strings.ReplaceAll(phrases(MaxQueryPhrases/2), `"p`, `title:"p`) +
 			strings.ReplaceAll(phrases(MaxQueryPhrases/2), `"p`, `body:"p`) + `"a b"`, "too many phrases"},
 		{"phrases in groups count", "(" + phrases(MaxQueryPhrases/2) + ") (" + phrases(MaxQueryPhrases) + `) (("a b"))`, "too many phrases"},
-		{"too deep", "a " + strings.Repeat("(", MaxQueryDepth+1) + "b" + strings.Repeat(")", MaxQueryDepth+1),
-			fmt.Sprintf("query nests groups too deeply at position %d: the limit is %d levels of parentheses", MaxQueryDepth+3, MaxQueryDepth)},
-		{"too deep even empty", strings.Repeat("(", 100) + strings.Repeat(")", 100), "nests groups too deeply"},
+		{"too long with a stray parenthesis", ")" + strings.Repeat("a", MaxQueryBytes), "query is too long"},
+		{"too many plain words", "(" + words(MaxQueryClauses+1), "too many clauses"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := parseQuery(tt.in)
+			n, _, err := parseQuery(tt.in)
 			if err == nil {
 				t.Fatalf("parseQuery(%q) = %q, want an error containing %q", tt.in, n, tt.want)
 			}
@@ -185,7 +253,7 @@ func TestParseQueryLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := parseQuery(tt.in); err != nil {
+			if _, _, err := parseQuery(tt.in); err != nil {
 				t.Errorf("parseQuery(%d bytes): %v, want no error", len(tt.in), err)
 			}
 		})
@@ -207,7 +275,7 @@ func TestQueryTerms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			n, err := parseQuery(tt.in)
+			n, _, err := parseQuery(tt.in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,12 +295,12 @@ func TestQueryStringRoundTrip(t *testing.T) {
 		`a AND (b OR (c -d)) NOT ()`,
 	} {
 		t.Run(in, func(t *testing.T) {
-			n, err := parseQuery(in)
+			n, _, err := parseQuery(in)
 			if err != nil {
 				t.Fatal(err)
 			}
 			s := n.String()
-			n2, err := parseQuery(s)
+			n2, _, err := parseQuery(s)
 			if err != nil {
 				t.Fatalf("parseQuery(%q): %v", s, err)
 			}
@@ -334,7 +402,7 @@ func TestRepeatedPhraseIsCheap(t *testing.T) {
 	if len(q) != 996 {
 		t.Fatalf("query of %d bytes, want 996", len(q))
 	}
-	n, err := parseQuery(q)
+	n, _, err := parseQuery(q)
 	if err != nil {
 		t.Fatalf("parseQuery: %v", err)
 	}
@@ -358,22 +426,37 @@ func TestRepeatedPhraseIsCheap(t *testing.T) {
 	}
 }
 
+// FuzzParseQuery checks that any text is a query: the only errors are the
+// bytes, clauses and phrases limits, text that is not syntax is its plain
+// words with a notice, and the printed form parses back to itself.
 func FuzzParseQuery(f *testing.F) {
 	for _, s := range []string{
 		"", "byod", `"digital skills" +teachers -kind:plenary`, "(byod OR tablets) AND NOT theme:x",
 		`place:"New York" title:"a`, "http://x 10:30 foo:bar title:", "((a)", "a)", "C++ in schools?",
+		"1) sorting 2) searching", "networks (and in what time", strings.Repeat("(", MaxQueryDepth+1) + "a",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := parseQuery(s)
+		n, notice, err := parseQuery(s)
 		if err != nil {
 			if KindOf(err) != KindInvalid {
 				t.Fatalf("parseQuery(%q) error of kind %v: %v", s, KindOf(err), err)
 			}
-			if !strings.ContainsAny(s, "()") && len(s) <= MaxQueryBytes &&
-				!strings.Contains(err.Error(), "too many clauses") && !strings.Contains(err.Error(), "too many phrases") {
-				t.Fatalf("parseQuery(%q) without parentheses: %v", s, err)
+			msg := err.Error()
+			switch {
+			case strings.HasPrefix(msg, "query is too long"):
+				if len(s) <= MaxQueryBytes {
+					t.Fatalf("parseQuery(%d bytes): %v", len(s), err)
+				}
+			case strings.HasPrefix(msg, "query has too many clauses"):
+			case strings.HasPrefix(msg, "query has too many phrases"):
+				// Plain words have no phrases.
+				if groupProblem(s, lex(s, nil)) != "" {
+					t.Fatalf("parseQuery(%q) is plain words, yet: %v", s, err)
+				}
+			default:
+				t.Fatalf("parseQuery(%q) under the limits: %v", s, err)
 			}
 			return
 		}
@@ -386,12 +469,30 @@ func FuzzParseQuery(f *testing.F) {
 				t.Fatalf("parseQuery(%q).terms() has %q", s, term)
 			}
 		}
+		if notice != "" {
+			// Plain words: the query of the words alone, with no notice.
+			if !strings.HasSuffix(notice, "searched as plain words.") {
+				t.Fatalf("parseQuery(%q) notice %q", s, notice)
+			}
+			for _, c := range n.children {
+				if c.kind != nodeWord || c.occ != occurShould || c.field != "" {
+					t.Fatalf("parseQuery(%q) = %q with a notice, want plain words", s, str)
+				}
+			}
+			w, wnotice, err := parseQuery(plainWords(s))
+			if err != nil || wnotice != "" || w.String() != str {
+				t.Fatalf("parseQuery(%q) = %q, but its plain words parse as %q, %q, %v", s, str, w, wnotice, err)
+			}
+		}
 		if len(str) > MaxQueryBytes {
 			return
 		}
-		n2, err := parseQuery(str)
+		n2, notice2, err := parseQuery(str)
 		if err != nil {
 			t.Fatalf("parseQuery(%q) = %q, which does not parse: %v", s, str, err)
+		}
+		if notice2 != "" {
+			t.Fatalf("parseQuery(%q) = %q, which is not syntax: %s", s, str, notice2)
 		}
 		if got := n2.String(); got != str {
 			t.Fatalf("parseQuery(%q) = %q, which reparses as %q", s, str, got)
@@ -409,7 +510,7 @@ func BenchmarkParseQuery(b *testing.B) {
 		b.Run(q.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := parseQuery(q.q); err != nil {
+				if _, _, err := parseQuery(q.q); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -422,7 +523,7 @@ func BenchmarkParseQuery(b *testing.B) {
 // long queries repeat what they are about (CISI's nDCG@10 fell from 0.416
 // to 0.376 when a repeat was dropped).
 func TestRepeatedWordWeighs(t *testing.T) {
-	n, err := parseQuery(`teachers digital teachers (teachers) "digital skills" teachers "digital skills"`)
+	n, _, err := parseQuery(`teachers digital teachers (teachers) "digital skills" teachers "digital skills"`)
 	if err != nil {
 		t.Fatal(err)
 	}

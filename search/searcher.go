@@ -143,6 +143,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 			out.Facets[name] = s.facetList(r, name, cnt.facets[name])
 		}
 	}
+	out.Notice = p.notice
 	if plainText(p.pq) {
 		if out.DidYouMean, err = s.correction(e, req, p); err != nil {
 			return nil, s.wrap(err)
@@ -344,16 +345,20 @@ func bodyWords(terms []rankTerm, lang string) []string {
 	return out
 }
 
-// correction returns didYouMean's correction of the query if it finds
-// documents under the same filters, else "". Without filters it does: its
-// words are any-of words, and each correction is a word that documents
-// hold.
+// correction returns didYouMean's correction of the query as searched (its
+// plain words when it was searched as such) if it finds documents under the
+// same filters, else "". Without filters it does: its words are any-of
+// words, and each correction is a word that documents hold.
 func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) {
-	fixed, err := s.didYouMean(e.r, req.Query, p.langs)
+	text := req.Query
+	if p.notice != "" {
+		text = plainWords(text)
+	}
+	fixed, err := s.didYouMean(e.r, text, p.langs)
 	if err != nil || fixed == "" || len(p.filters) == 0 {
 		return fixed, err
 	}
-	pq, err := parseQuery(fixed)
+	pq, _, err := parseQuery(fixed)
 	if err != nil {
 		return "", nil
 	}
@@ -372,6 +377,7 @@ func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) 
 // synonyms, scoring terms and filters found.
 type prepared struct {
 	pq       *qnode // nil for a query without clauses
+	notice   string // why the query was searched as plain words, if it was
 	langs    []string
 	synonyms []string
 	terms    []rankTerm
@@ -384,14 +390,14 @@ func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
 	if err := s.normalize(req); err != nil {
 		return nil, err
 	}
-	pq, err := parseQuery(req.Query)
+	pq, notice, err := parseQuery(req.Query)
 	if err != nil {
 		return nil, err
 	}
 	if len(pq.children) == 0 {
 		pq = nil
 	}
-	p := &prepared{pq: pq, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
+	p := &prepared{pq: pq, notice: notice, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
 	if pq != nil {
 		// A document is scored by its own language's reading of the query:
 		// every language the index has.

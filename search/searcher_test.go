@@ -249,7 +249,14 @@ func TestSearchInvalid(t *testing.T) {
 		name string
 		req  Request
 	}{
-		{"unbalanced parenthesis", Request{Query: "("}},
+		{"query too long", Request{Query: strings.Repeat("a ", MaxQueryBytes/2+1)}},
+		{"too many phrases", Request{Query: func() string {
+			var b strings.Builder
+			for i := range MaxQueryPhrases + 1 {
+				fmt.Fprintf(&b, `"p%d digital" `, i)
+			}
+			return b.String()
+		}()}},
 		{"size too large", Request{Size: MaxSize + 1}},
 		{"negative page", Request{Page: -1}},
 		{"bad sort", Request{Sort: "best"}},
@@ -268,6 +275,57 @@ func TestSearchInvalid(t *testing.T) {
 				t.Errorf("kind = %v, want invalid (err %v)", KindOf(err), err)
 			}
 		})
+	}
+}
+
+// TestSearchPlainWords: a query that is not syntax finds what its plain
+// words find, in the same order, and says so; its spelling is checked as
+// plain words; an export of it answers too.
+func TestSearchPlainWords(t *testing.T) {
+	s := newTestSearcher(t)
+	ctx := context.Background()
+	tests := []struct {
+		name, in, words, notice string
+	}{
+		{"unclosed", "learning analytics (dashboards", "learning analytics dashboards", `"(" at position 20 is never closed`},
+		{"stray close", "1) digital assessment 2) networks", "1 digital assessment 2 networks", `")" at position 2 has no "("`},
+		{"operators and signs", "(+digital AND -resources", "digital resources", `"(" at position 1`},
+		{"too deep", strings.Repeat("(", MaxQueryDepth+1) + "schools" + strings.Repeat(")", MaxQueryDepth+1), "schools", "nest more than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Search(ctx, Request{Query: tt.in})
+			if err != nil {
+				t.Fatalf("Search(%q): %v", tt.in, err)
+			}
+			want, err := s.Search(ctx, Request{Query: tt.words})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Total == 0 || !slices.Equal(ids(got), ids(want)) || got.Total != want.Total {
+				t.Errorf("Search(%q) hits (-want +got):\n-%v (%d)\n+%v (%d)", tt.in, ids(want), want.Total, ids(got), got.Total)
+			}
+			if !strings.Contains(got.Notice, tt.notice) || !strings.HasSuffix(got.Notice, "searched as plain words.") {
+				t.Errorf("Search(%q) notice %q, want one containing %q", tt.in, got.Notice, tt.notice)
+			}
+			if want.Notice != "" {
+				t.Errorf("Search(%q) notice %q, want none", tt.words, want.Notice)
+			}
+			hits, total, err := s.Export(ctx, Request{Query: tt.in}, 0)
+			if err != nil || total != got.Total || len(hits) != int(total) {
+				t.Errorf("Export(%q) = %d hits of %d, %v; want %d", tt.in, len(hits), total, err, got.Total)
+			}
+		})
+	}
+	res, err := s.Search(ctx, Request{Query: "(assesment"})
+	if err != nil || res.DidYouMean != "assessment" {
+		t.Errorf(`Search("(assesment") did you mean %q, %v; want "assessment"`, res.DidYouMean, err)
+	}
+	if res.Total != 0 || res.Notice == "" {
+		t.Errorf(`Search("(assesment") total %d notice %q, want none found and a notice`, res.Total, res.Notice)
+	}
+	if _, err := s.Suggest(ctx, "(assess", 0); err != nil {
+		t.Errorf(`Suggest("(assess"): %v`, err)
 	}
 }
 

@@ -50,6 +50,10 @@ type Result struct {
 	// holds, the query with those words corrected (to the most frequent
 	// word of the index within one or two edits), when it finds something.
 	DidYouMean string `json:"did_you_mean,omitempty"`
+	// Notice is, for a query that is not syntax of the query language
+	// (parentheses that do not pair up, or nest too deep), a sentence
+	// telling the user that it was searched as its plain words, and why.
+	Notice string `json:"notice,omitempty"`
 }
 
 // Hit is one matching document.

@@ -114,12 +114,27 @@ func TestSearchPageInBrowser(t *testing.T) {
 		return v
 	}
 	eval := evaluator(ctx, t)
+	// submit sends the search form through the page's own handler, as
+	// Enter does (chromedp.Submit calls form.submit(), which skips the
+	// handler and navigates), after setting the box to q.
+	submit := func(q string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('#q').value = %q;
+			document.querySelector('#search').requestSubmit()`, q))
+	}
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(api.URL+"/"),
 		chromedp.WaitVisible(CSS(`#q`)),
+		// The page's script is deferred: until it has shown the landing
+		// page's results, a submit would be the browser's own navigation.
+		chromedp.Poll[chromedp.Void](`document.querySelector('#status').textContent !== ''`,
+			chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.SendKeys(CSS(`#q`), "bring your own device"),
-		chromedp.Submit(CSS(`#q`)),
+		submit("bring your own device"),
+		// Wait for this search's rendering, which sets the CSV link in the
+		// same pass as the hits.
+		chromedp.Poll[chromedp.Void](`(document.querySelector('#export').getAttribute('href') || '').includes('q=bring')`,
+			chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.WaitVisible(CSS(`#hits li.hit h2 a`)),
 	)
 	if err != nil {
@@ -184,7 +199,9 @@ func TestSearchPageInBrowser(t *testing.T) {
 	eval(`document.querySelector('#q').value = ''`)
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(CSS(`#q`), "computational thi"),
-		chromedp.Poll[chromedp.Void](`document.querySelectorAll("#q-suggest option").length > 0`, chromedp.WithPollingTimeout(10*time.Second)),
+		// The list may still hold the completions of the first query.
+		chromedp.Poll[chromedp.Void](`Array.from(document.querySelectorAll("#q-suggest option")).some(o => o.value.toLowerCase().includes("computational"))`,
+			chromedp.WithPollingTimeout(10*time.Second)),
 	)
 	if err != nil {
 		t.Fatalf("no suggestions for a typed prefix: %v", err)
@@ -196,8 +213,7 @@ func TestSearchPageInBrowser(t *testing.T) {
 
 	// A misspelt query offers its correction, which searches when clicked.
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(CSS(`#q`), "learning analitycs"),
-		chromedp.Submit(CSS(`#q`)),
+		submit("learning analitycs"),
 		chromedp.WaitVisible(CSS(`#didyoumean`)),
 	)
 	if err != nil {
@@ -229,17 +245,48 @@ func TestSearchPageInBrowser(t *testing.T) {
 		t.Errorf("French version link %v", href)
 	}
 
-	// A query that cannot be parsed shows the API's message, not a crash.
+	// A query whose parenthesis is never closed is searched as plain
+	// words: results, and a notice saying so.
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(CSS(`#q`), "(teachers"),
-		chromedp.Submit(CSS(`#q`)),
+		submit("digital skills (teachers"),
+		chromedp.WaitVisible(CSS(`#notice`)),
+		chromedp.WaitVisible(CSS(`#hits li.hit h2 a`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg := text(`#notice`); !strings.Contains(msg, `"(" at position 16 is never closed`) || !strings.Contains(msg, "plain words") {
+		t.Errorf("notice %q, want the unclosed parenthesis and plain words", msg)
+	}
+	if shown := eval(`document.querySelector('#error').hidden`); shown != true {
+		t.Errorf("the error box shows for a query searched as plain words")
+	}
+	// A query that parses hides the notice again.
+	err = chromedp.Do(ctx,
+		submit("digital skills (teachers)"),
+		chromedp.WaitNotVisible(CSS(`#notice`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A query over one of the bounds shows the API's message, not a crash.
+	var phrases strings.Builder
+	for i := range search.MaxQueryPhrases + 1 {
+		fmt.Fprintf(&phrases, `"digital p%d" `, i)
+	}
+	err = chromedp.Do(ctx,
+		submit(phrases.String()),
 		chromedp.WaitVisible(CSS(`#error`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := text(`#error`); !strings.Contains(msg, "unbalanced") {
+	if msg := text(`#error`); !strings.Contains(msg, "too many phrases") {
 		t.Errorf("error box %q, want the parser's message", msg)
+	}
+	if shown := eval(`document.querySelector('#notice').hidden`); shown != true {
+		t.Errorf("the notice shows beside an error")
 	}
 }
 
@@ -332,6 +379,14 @@ func TestEmbedInBrowser(t *testing.T) {
 	}
 	if n, _ := eval(root("byod") + `.querySelectorAll('li').length`).(float64); n != float64(min(2, want.Total)) {
 		t.Errorf("BYOD box shows %v results, want %d", n, min(2, want.Total))
+	}
+
+	// A text whose parentheses do not pair up finds results, and the
+	// status line says it was searched as plain words.
+	submit("plain", "1) bring your own device 2) schools")
+	wait("the notice", root("plain")+`.querySelector('.status').textContent.includes('plain words')`)
+	if n, _ := eval(root("plain") + `.querySelectorAll('li').length`).(float64); n == 0 {
+		t.Errorf("no results shown for a query searched as plain words")
 	}
 
 	// Suggestions while typing.

@@ -195,11 +195,23 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
-	t.Run("bad query is a 400", func(t *testing.T) {
+	t.Run("text that is not syntax is plain words", func(t *testing.T) {
+		var res search.Result
+		getJSON(t, api.URL+"/api/v1/search?q="+url.QueryEscape("bring your own device (hamburg"), 200, &res)
+		if res.Total == 0 || !strings.Contains(res.Notice, "plain words") {
+			t.Errorf("unclosed parenthesis: total %d, notice %q; want results and a notice", res.Total, res.Notice)
+		}
+		out := runCmd(t, "search", "--data", data, "1) bring your own device 2) hamburg")
+		if !strings.Contains(out, `Note: Unbalanced parenthesis: the ")" at position 2`) || !strings.Contains(out, "TITLE") {
+			t.Errorf("CLI table output:\n%s", out)
+		}
+	})
+
+	t.Run("a query over a bound is a 400", func(t *testing.T) {
 		var e struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}
-		getJSON(t, api.URL+"/api/v1/search?q=(", 400, &e)
+		getJSON(t, api.URL+"/api/v1/search?q="+strings.Repeat("a+", search.MaxQueryBytes/2+1), 400, &e)
 		if e.Error.Code != "invalid_argument" || e.Error.Message == "" {
 			t.Errorf("error = %+v", e.Error)
 		}

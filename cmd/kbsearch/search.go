@@ -51,7 +51,8 @@ as CSV, for a spreadsheet or a reading list.
 
 Query syntax: free text; "a phrase"; +must; -not; field:value with field one
 of title, body, theme, type, year, place, kind, lang, country; parentheses
-group clauses.`,
+group clauses. A query whose parentheses do not pair up is searched as its
+plain words, and the output says so.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := f.request(strings.Join(args, " "))
 			if err != nil {
@@ -194,6 +195,9 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 // printTable prints hits as a table: title, type, date, themes, snippet.
 func printTable(w io.Writer, res *search.Result) error {
 	first := (res.Page-1)*res.Size + 1
+	if res.Notice != "" {
+		fmt.Fprintf(w, "Note: %s\n", res.Notice)
+	}
 	if res.DidYouMean != "" {
 		fmt.Fprintf(w, "Did you mean %q?\n", res.DidYouMean)
 	}

@@ -17,10 +17,11 @@ import (
 
 // Limits on the search parameters, so that one request cannot make the
 // backend build an arbitrarily large query.
+// The query itself is bounded by the search package's own limits
+// (search.MaxQueryBytes and the rest): a pasted paragraph fits.
 const (
-	maxQueryRunes  = 1000 // q
-	maxFilterVals  = 50   // values of one filter parameter
-	maxFilterRunes = 200  // one filter value
+	maxFilterVals  = 50  // values of one filter parameter
+	maxFilterRunes = 200 // one filter value
 )
 
 var (
@@ -59,7 +60,7 @@ func parseSearchRequest(rawQuery string) (search.Request, error) {
 	}
 
 	req.Query = strings.TrimSpace(vals.Get("q"))
-	if err := checkText("q", req.Query, maxQueryRunes); err != nil {
+	if err := checkQuery(req.Query); err != nil {
 		return req, err
 	}
 
@@ -156,6 +157,22 @@ func checkText(name, v string, maxRunes int) error {
 	return nil
 }
 
+// checkQuery checks the text of q: valid UTF-8, at most
+// search.MaxQueryBytes bytes, and no control characters but the white
+// space a pasted text holds (tabs and line breaks, which separate words).
+func checkQuery(q string) error {
+	if !utf8.ValidString(q) {
+		return invalidParam("q", "not valid UTF-8")
+	}
+	if len(q) > search.MaxQueryBytes {
+		return invalidParam("q", "too long (%d bytes, at most %d)", len(q), search.MaxQueryBytes)
+	}
+	if strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
+		return invalidParam("q", "contains control characters")
+	}
+	return nil
+}
+
 // oneOf accepts the values of allowed, case-insensitively.
 func oneOf(name string, allowed []string) func(string) (string, error) {
 	return func(v string) (string, error) {
@@ -225,7 +242,7 @@ func parseSuggestRequest(rawQuery string) (q string, size int, err error) {
 		}
 	}
 	q = vals.Get("q")
-	if err := checkText("q", q, maxQueryRunes); err != nil {
+	if err := checkQuery(q); err != nil {
 		return "", 0, err
 	}
 	size, err = parseInt("size", vals.Get("size"), search.DefaultSuggest, 1, search.MaxSuggest)

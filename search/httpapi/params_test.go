@@ -66,6 +66,12 @@ func TestParseSearchRequest(t *testing.T) {
 			defaults(func(r *search.Request) { r.Page, r.Size = search.MaxPage, search.MaxSize })},
 		{"smallest page and size", "page=1&size=1", defaults(func(r *search.Request) { r.Size = 1 })},
 		{"unknown parameters ignored", "utm_source=x&_=123", defaults(nil)},
+		{"pasted line breaks and tabs kept", "q=1)+bile+duct%0D%0A2)%09giant+cell",
+			defaults(func(r *search.Request) { r.Query = "1) bile duct\r\n2)\tgiant cell" })},
+		{"unbalanced parenthesis kept", "q=sorting+(networks",
+			defaults(func(r *search.Request) { r.Query = "sorting (networks" })},
+		{"longest query", "q=" + strings.Repeat("a", search.MaxQueryBytes),
+			defaults(func(r *search.Request) { r.Query = strings.Repeat("a", search.MaxQueryBytes) })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +113,7 @@ func TestParseSearchRequestErrors(t *testing.T) {
 		{"to with time", "to=2017-03-01T10:00", "to"},
 		{"from after to", "from=2018&to=2017", "from"},
 		{"q repeated", "q=a&q=b", "q"},
-		{"q too long", "q=" + strings.Repeat("a", maxQueryRunes+1), "q"},
+		{"q too long", "q=" + strings.Repeat("a", search.MaxQueryBytes+1), "q"},
 		{"q invalid utf-8", "q=%ff", "q"},
 		{"q control character", "q=a%00b", "q"},
 		{"theme control character", "theme=a%0Ab", "theme"},

@@ -35,6 +35,7 @@
   const pager = $('pager');
   const results = $('results');
   const suggestList = $('q-suggest');
+  const noticeBox = $('notice');
   const dymBox = $('didyoumean');
   const dymLink = $('didyoumean-link');
   const SUGGEST_DELAY = 120;  // ms after the last keystroke
@@ -179,6 +180,7 @@
   function showError(msg) {
     errorBox.textContent = msg;
     errorBox.hidden = false;
+    noticeBox.hidden = true;
     dymBox.hidden = true;
     $('export').hidden = true;
     statusBox.textContent = '';
@@ -207,10 +209,18 @@
     }
     renderStatus(res);
     renderExport(res);
+    renderNotice(res);
     renderDidYouMean(res);
     renderHits(res);
     renderFacets(res);
     renderPager(res);
+  }
+
+  // The notice says how the query was read when it was not syntax (plain
+  // words, for parentheses that do not pair up).
+  function renderNotice(res) {
+    noticeBox.textContent = res.notice || '';
+    noticeBox.hidden = !res.notice;
   }
 
   function renderDidYouMean(res) {

@@ -102,7 +102,7 @@
     const uid = 'kbs' + Math.random().toString(36).slice(2, 8);
     const input = el('input', {
       id: uid + '-q', type: 'search', name: 'q', list: uid + '-s', autocomplete: 'off',
-      maxlength: '1000', placeholder: host.dataset.placeholder || null,
+      maxlength: '4096', placeholder: host.dataset.placeholder || null,
     });
     const list = el('datalist', { id: uid + '-s' });
     const form = el('form', { role: 'search' },
@@ -174,6 +174,7 @@
           versions);
       });
       let text = res.total === 0 ? 'No results.' : res.total === 1 ? '1 result.' : res.total.toLocaleString('en') + ' results.';
+      if (res.notice) text += ' ' + res.notice;
       if (res.did_you_mean) text += ' Did you mean “' + res.did_you_mean + '”?';
       show(items, text);
       if (res.total > items.length) {
