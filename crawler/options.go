@@ -92,8 +92,11 @@ type Options struct {
 
 	// Trap guards: URLs longer than MaxURLLength (default 2048) are not
 	// fetched, nor URLs with a path segment repeated MaxPathRepeats times
-	// (default 3), nor calendar-like URLs naming a year more than
-	// MaxFutureYears (default 2) ahead or before 1990. MaxPagesPerHost
+	// (default 3), nor calendar-like URLs: a date with at least a month
+	// (path segments "2091/01", a segment or query value "2091-01" or
+	// "20910105") whose year is more than MaxFutureYears (default 2)
+	// ahead or before 1990; a number alone ("/node/2500") is not a date.
+	// MaxPagesPerHost
 	// caps the documents fetched per host and run (default: no cap beyond
 	// MaxPages).
 	MaxURLLength    int
