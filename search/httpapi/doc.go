@@ -26,7 +26,8 @@
 // Search parameters: q (the query), theme, type, year, place, kind, lang
 // (filters, each repeatable or comma-separated; values of one filter are
 // OR-ed), from and to (YYYY, YYYY-MM or YYYY-MM-DD; from is the first
-// instant of its period, to the last), sort (relevance, newest, oldest),
+// instant of its period, to the last; a year outside 1678..2262 is clamped
+// to that range, so to=9999 is no upper bound), sort (relevance, newest, oldest),
 // page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
 // answered with 400 and a message naming the parameter.
 //
