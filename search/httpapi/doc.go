@@ -43,7 +43,11 @@
 //
 // Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
 // message of an internal error is never sent to the client, it is logged
-// with the request id instead.
+// with the request id instead. That includes 404 and 405 (unknown routes
+// and methods) and 431 for a request header over 64 KiB, checked by a
+// middleware: Serve lets net/http read headers up to 256 KiB, past which
+// net/http answers 431 itself, as text/plain, as it does 400 for a request
+// that is not HTTP. Every GET route answers HEAD as well.
 //
 // A minimal server:
 //
