@@ -1079,6 +1079,7 @@ func (r *run) follow(w *work, rec *store.Record, depth int) {
 			leaf = true
 		}
 		if reason := r.opts.trap(u, now); reason != "" {
+			r.opts.Logger.Debug("link refused", "url", norm, "reason", reason)
 			w.reject(norm, reason)
 			continue
 		}
@@ -1128,7 +1129,7 @@ func (r *run) capFrontier(n int) {
 
 // capVariant counts a URL not queued because its path had
 // MaxQueryVariants query strings queued, saying so at INFO the first time
-// of the run (and at DEBUG for each path).
+// of the run.
 func (r *run) capVariant(u *url.URL) {
 	r.mu.Lock()
 	first := r.sum.Capped[CapQueryVariants] == 0
