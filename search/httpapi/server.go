@@ -137,7 +137,7 @@ func New(opts Options) *Server {
 		s.metrics = newMetrics(opts.Metrics, s.limit)
 		r.Use(s.observe)
 	}
-	r.Use(s.recoverPanics, s.secureHeaders, s.limitHeaders, s.cors)
+	r.Use(s.recoverPanics, s.secureHeaders, s.cors, s.limitHeaders) // cors first: a browser may read the 431
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 
