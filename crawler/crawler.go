@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,9 @@ type Crawler struct {
 	// linkSlots, set by tests, sizes the link cache (default
 	// linkCacheSlots, a power of two).
 	linkSlots int
+	// sitemapBytes, set by tests, caps a sitemap file (default
+	// maxSitemapBytes).
+	sitemapBytes int64
 }
 
 // New checks opts and returns a Crawler writing to st.
@@ -149,6 +153,8 @@ type run struct {
 	lateDone []string // URLs done whose seen-set mark waits for a commit
 	lateHeld []string // those of them held in the pending set
 
+	variants variants // query strings queued per path
+
 	mu      sync.Mutex // guards the fields below
 	sum     Summary
 	done    int
@@ -194,7 +200,7 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	if err != nil {
 		return &r.sum, fmt.Errorf("crawler: %w", err)
 	}
-	r.front = newFrontier(c.st, c.opts.MaxPages, queued, func() ([]store.QueueItem, bool, error) { return r.passItems(runCtx) })
+	r.front = newFrontier(c.st, c.opts.MaxPages, c.opts.MaxQueued, queued, func() ([]store.QueueItem, bool, error) { return r.passItems(runCtx) })
 	stop := context.AfterFunc(runCtx, r.front.stop)
 	defer stop()
 	if resumed {
@@ -227,6 +233,11 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 					if u, ok := r.inScope(s.loc); ok {
 						items = append(items, store.QueueItem{URL: u.String(), Depth: 1, Lastmod: s.lastmod})
 					}
+				}
+				// The frontier's cap holds for sitemap URLs too.
+				if room := r.front.room(); len(items) > room {
+					r.capFrontier(len(items) - room)
+					items = items[:room]
 				}
 				return enqueue()
 			})
@@ -266,7 +277,7 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 					r.fatal(err)
 				}
 				if w == nil {
-					r.front.done(it, 0) // left queued for the next run
+					r.front.done(it, 0, 0) // left queued for the next run
 					continue
 				}
 				if w.onlyDone() {
@@ -310,11 +321,19 @@ func (c *Crawler) Run(ctx context.Context) (*Summary, error) {
 	r.mu.Lock()
 	sum := r.sum
 	sum.Failed = maps.Clone(r.sum.Failed)
+	sum.Capped = maps.Clone(r.sum.Capped)
 	r.mu.Unlock()
 	sum.Seconds = time.Since(r.start).Seconds()
+	if len(sum.Capped) > 0 {
+		args := []any{"max_queued", c.opts.MaxQueued, "max_query_variants", c.opts.MaxQueryVariants}
+		for _, k := range slices.Sorted(maps.Keys(sum.Capped)) {
+			args = append(args, k, sum.Capped[k])
+		}
+		c.opts.Logger.Info("crawl bounds left URLs out", args...)
+	}
 	c.opts.Logger.Info("crawl finished", "fetched", sum.Fetched, "new", sum.New, "changed", sum.Changed,
-		"unchanged", sum.Unchanged, "gone", sum.Gone, "failed", sum.FailedTotal(), "seconds", sum.Seconds,
-		"resumed", resumed, "complete", finished)
+		"unchanged", sum.Unchanged, "gone", sum.Gone, "failed", sum.FailedTotal(), "capped", sum.CappedTotal(),
+		"seconds", sum.Seconds, "resumed", resumed, "complete", finished)
 	if r.err != nil {
 		return &sum, r.err
 	}
@@ -330,13 +349,15 @@ func (c *Crawler) newRun(cancel context.CancelFunc) *run {
 		robotsCache: robotsCache{entries: map[string]*robotsEntry{}},
 		hosts: &hosts{m: map[string]*host{}, conc: c.opts.HostConcurrency, delay: c.opts.Delay,
 			limit: c.opts.HostFailures, pause: c.opts.HostPause, maxStop: c.opts.HostPauses},
-		start:   time.Now(),
-		cancel:  cancel,
-		perHost: map[string]int{},
-		known:   newLinkCache(cmp.Or(c.linkSlots, linkCacheSlots)),
-		pending: pendingSet{m: map[string]struct{}{}},
+		start:    time.Now(),
+		cancel:   cancel,
+		perHost:  map[string]int{},
+		known:    newLinkCache(cmp.Or(c.linkSlots, linkCacheSlots)),
+		pending:  pendingSet{m: map[string]struct{}{}},
+		variants: variants{max: c.opts.MaxQueryVariants, m: map[uint64][]uint64{}, seed: maphash.MakeSeed()},
 	}
 	r.sum.Failed = map[string]int{}
+	r.sum.Capped = map[string]int{}
 	return r
 }
 
@@ -502,7 +523,7 @@ func (r *run) doneLater(w *work) {
 	if w.progress {
 		r.progress()
 	}
-	r.front.done(w.item, 0)
+	r.front.done(w.item, 0, 0)
 	r.lateMu.Lock()
 	r.lateDone = append(r.lateDone, w.c.DoneURLs...)
 	r.lateHeld = append(r.lateHeld, w.held...)
@@ -625,14 +646,14 @@ func (r *run) writer(ctx context.Context) {
 				continue
 			}
 			if res == nil {
-				r.front.done(w.item, 0)
+				r.front.done(w.item, 0, len(w.c.Push))
 				continue
 			}
 			r.counted(w, res[i].Rejected)
 			if w.progress {
 				r.progress()
 			}
-			r.front.done(w.item, res[i].Added)
+			r.front.done(w.item, res[i].Added, len(w.c.Push))
 		}
 	}
 }
@@ -762,8 +783,13 @@ func fresh(prev *store.Record, lastmod time.Time) bool {
 // process fetches one queue item and returns what came of it, to be
 // committed; nil leaves the item queued (the run is stopping). It returns
 // only errors that must end the run.
-func (r *run) process(ctx context.Context, it store.QueueItem) (*work, error) {
+func (r *run) process(ctx context.Context, it store.QueueItem) (out *work, err error) {
 	w := &work{item: it, c: store.Commit{Done: it.Key}}
+	defer func() {
+		if out == nil { // the links w reserved room for are not pushed
+			r.front.unreserve(len(w.c.Push))
+		}
+	}()
 	if it.Prev != nil { // from the revalidation pass: not in the queue, held
 		w.c.DoneURLs = []string{it.URL}
 		w.held = []string{it.URL}
@@ -1053,22 +1079,99 @@ func (r *run) follow(w *work, rec *store.Record, depth int) {
 			leaf = true
 		}
 		if reason := r.opts.trap(u, now); reason != "" {
+			r.opts.Logger.Debug("link refused", "url", norm, "reason", reason)
 			w.reject(norm, reason)
+			continue
+		}
+		if !r.variants.allow(u) {
+			r.capVariant(u)
 			continue
 		}
 		r.push(w, store.QueueItem{URL: norm, Depth: depth + 1, Leaf: leaf})
 	}
 }
 
-// push adds it to w's links to queue, unless its URL is pending: handed
+// push adds it to w's links to queue, unless its URL is pending (handed
 // out by the revalidation pass or pushed by another work, and not
-// committed yet. w holds the URL until its commit.
+// committed yet) or the frontier is full. w holds the URL, and its room
+// in the frontier, until its commit.
 func (r *run) push(w *work, it store.QueueItem) {
 	if !r.pending.hold(it.URL) {
 		return
 	}
+	if !r.front.reserve() {
+		r.pending.release([]string{it.URL})
+		r.capFrontier(1)
+		return
+	}
 	w.held = append(w.held, it.URL)
 	w.c.Push = append(w.c.Push, it)
+}
+
+// countCapped counts one thing left out by the bound named cap.
+func (r *run) countCapped(cap string) {
+	r.mu.Lock()
+	r.sum.Capped[cap]++
+	r.mu.Unlock()
+}
+
+// capFrontier counts n URLs not queued because the frontier was full,
+// saying so at INFO the first time.
+func (r *run) capFrontier(n int) {
+	r.mu.Lock()
+	first := r.sum.Capped[CapFrontier] == 0
+	r.sum.Capped[CapFrontier] += n
+	r.mu.Unlock()
+	if first {
+		r.opts.Logger.Info("frontier full: links found are not queued until it drains", "max_queued", r.opts.MaxQueued)
+	}
+}
+
+// capVariant counts a URL not queued because its path had
+// MaxQueryVariants query strings queued, saying so at INFO the first time
+// of the run.
+func (r *run) capVariant(u *url.URL) {
+	r.mu.Lock()
+	first := r.sum.Capped[CapQueryVariants] == 0
+	r.sum.Capped[CapQueryVariants]++
+	r.mu.Unlock()
+	if first {
+		r.opts.Logger.Info("query variants capped: more query strings of a path are not queued",
+			"path", u.Scheme+"://"+u.Host+u.EscapedPath(), "max_query_variants", r.opts.MaxQueryVariants)
+	}
+}
+
+// variants remembers, per scheme, host and path, the distinct query
+// strings queued in the run, up to max: one more is refused. It holds a
+// 64-bit hash per path that has a query string and per variant, so it
+// grows with the site's paths that have query strings, by at most max
+// words each.
+type variants struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	max  int
+	m    map[uint64][]uint64
+}
+
+// allow reports whether u may be queued: it has no query string, its
+// query string was allowed before, or its path has fewer than max.
+func (v *variants) allow(u *url.URL) bool {
+	if u.RawQuery == "" {
+		return true
+	}
+	p := maphash.String(v.seed, u.Scheme+"://"+u.Host+u.EscapedPath())
+	q := maphash.String(v.seed, u.RawQuery)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	qs := v.m[p]
+	if slices.Contains(qs, q) {
+		return true
+	}
+	if len(qs) >= v.max {
+		return false
+	}
+	v.m[p] = append(qs, q)
+	return true
 }
 
 // dedupe sets rec.DuplicateOf to a declared canonical URL in scope (and

@@ -536,7 +536,7 @@ func TestParseSitemap(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var pages []sitemapURL
-			sitemaps, err := parseSitemap(strings.NewReader(tc.body), func(p sitemapURL) bool {
+			sitemaps, err := parseSitemap(strings.NewReader(tc.body), maxSitemapBytes, func(p sitemapURL) bool {
 				pages = append(pages, p)
 				return true
 			})
@@ -560,7 +560,7 @@ func TestParseSitemapStops(t *testing.T) {
 	}
 	body.WriteString("</urlset>")
 	var got []string
-	_, err := parseSitemap(strings.NewReader(body.String()), func(p sitemapURL) bool {
+	_, err := parseSitemap(strings.NewReader(body.String()), maxSitemapBytes, func(p sitemapURL) bool {
 		got = append(got, p.loc)
 		return len(got) < 3
 	})

@@ -28,6 +28,10 @@ type frontier struct {
 	max      int
 	stopped  bool
 	queued   int // items in the store's queue or read from the pass, as far as we know
+	// pushing counts the links reserved (reserve) by works not committed
+	// yet; queued+pushing stays within maxQueued.
+	pushing   int
+	maxQueued int
 	// pass returns the next stored URLs to revalidate, and whether there
 	// are no more. feedPass calls it ahead of need into passBuf, at most
 	// passAhead items ahead, until it says so (passDone).
@@ -40,8 +44,8 @@ type frontier struct {
 // passAhead is how many items of the revalidation pass are read ahead.
 const passAhead = 512
 
-func newFrontier(st *store.Store, max, queued int, pass func() ([]store.QueueItem, bool, error)) *frontier {
-	f := &frontier{st: st, inflight: map[string]bool{}, max: max, queued: queued, pass: pass}
+func newFrontier(st *store.Store, max, maxQueued, queued int, pass func() ([]store.QueueItem, bool, error)) *frontier {
+	f := &frontier{st: st, inflight: map[string]bool{}, max: max, maxQueued: maxQueued, queued: queued, pass: pass}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
@@ -130,12 +134,39 @@ func (f *frontier) feedPass(ctx context.Context) {
 	}
 }
 
+// reserve takes room in the queue for one link to push, and reports
+// whether there was room.
+func (f *frontier) reserve() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.queued+f.pushing >= f.maxQueued {
+		return false
+	}
+	f.pushing++
+	return true
+}
+
+// unreserve gives back n reservations that pushed nothing.
+func (f *frontier) unreserve(n int) {
+	f.mu.Lock()
+	f.pushing -= n
+	f.mu.Unlock()
+}
+
+// room is how many more URLs the queue takes.
+func (f *frontier) room() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return max(f.maxQueued-f.queued-f.pushing, 0)
+}
+
 // done marks an item from next finished, added new items having been
-// queued by its commit.
-func (f *frontier) done(it store.QueueItem, added int) {
+// queued by its commit out of the pushed it had reserved room for.
+func (f *frontier) done(it store.QueueItem, added, pushed int) {
 	f.mu.Lock()
 	delete(f.inflight, string(it.Key))
 	f.active--
+	f.pushing -= pushed
 	f.queued += added - 1
 	f.cond.Broadcast()
 	f.mu.Unlock()

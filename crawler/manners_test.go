@@ -235,6 +235,17 @@ func TestTraps(t *testing.T) {
 		{"https://h/a/b/a/b/a/b/", ReasonRepeatingPath},
 		{"https://h/a/b/a/b/", ""},
 		{"https://h/" + strings.Repeat("x", 3000), ReasonURLTooLong},
+		// Numbers are not years: a date has a month.
+		{"https://h/node/1024", ""},
+		{"https://h/node/1500", ""},
+		{"https://h/node/1989", ""},
+		{"https://h/node/1995", ""},
+		{"https://h/node/2500", ""},
+		{"https://h/list?page=1200", ""},
+		{"https://h/node/2500/13", ""},
+		{"https://h/cal/2099-13", ""},
+		{"https://h/calendar/1989/12/31", ReasonCalendar},
+		{"https://h/events/2099-05-01", ReasonCalendar},
 	}
 	for _, tc := range tests {
 		t.Run(tc.url[:min(len(tc.url), 40)], func(t *testing.T) {
@@ -271,6 +282,36 @@ func TestTraps(t *testing.T) {
 			t.Errorf("%d pages fetched from an endless calendar", sum.New)
 		}
 	})
+}
+
+// Pages whose path or query holds a number that could be a year are
+// fetched: the false positives of a guard that took any 4-digit number
+// starting with 1 or 2 for a year.
+func TestTrapsNumbersFetched(t *testing.T) {
+	paths := []string{"/node/1024", "/node/1500", "/node/1989", "/node/1995", "/node/2500", "/list?page=1200"}
+	var c counter
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.hit(r.URL.RequestURI())
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, page(paths...))
+			return
+		}
+		fmt.Fprint(w, page())
+	}))
+	defer srv.Close()
+	sum := crawl(t, openStore(t), Options{Seeds: []string{srv.URL + "/"}})
+	for _, p := range paths {
+		if c.count(p) != 1 {
+			t.Errorf("%s requested %d times, want 1", p, c.count(p))
+		}
+	}
+	if sum.FailedTotal() != 0 || sum.New != 1+len(paths) {
+		t.Errorf("New %d, Failed %v; want %d new, none failed", sum.New, sum.Failed, 1+len(paths))
+	}
 }
 
 func TestBodiesAndEncodings(t *testing.T) {

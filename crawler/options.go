@@ -29,6 +29,13 @@ const (
 	DefaultHostPause    = 30 * time.Second
 	DefaultHostPauses   = 3
 	DefaultMaxURLLength = 2048
+	// DefaultMaxQueryVariants is the number of distinct query strings
+	// queued per scheme, host and path in a run.
+	DefaultMaxQueryVariants = 50
+	// DefaultQueuedPerPage is the frontier's default size, per page of
+	// MaxPages (at least minMaxQueued).
+	DefaultQueuedPerPage = 10
+	minMaxQueued         = 1000
 )
 
 // NoDelay, as Options.Delay, disables the per-host delay (a zero Delay
@@ -92,14 +99,26 @@ type Options struct {
 
 	// Trap guards: URLs longer than MaxURLLength (default 2048) are not
 	// fetched, nor URLs with a path segment repeated MaxPathRepeats times
-	// (default 3), nor calendar-like URLs naming a year more than
-	// MaxFutureYears (default 2) ahead or before 1990. MaxPagesPerHost
+	// (default 3), nor calendar-like URLs: a date with at least a month
+	// (path segments "2091/01", a segment or query value "2091-01" or
+	// "20910105") whose year is more than MaxFutureYears (default 2)
+	// ahead or before 1990; a number alone ("/node/2500") is not a date.
+	// MaxPagesPerHost
 	// caps the documents fetched per host and run (default: no cap beyond
 	// MaxPages).
 	MaxURLLength    int
 	MaxPathRepeats  int
 	MaxFutureYears  int
 	MaxPagesPerHost int
+
+	// Bounds of the frontier. MaxQueued caps the URLs waiting in the
+	// queue (default DefaultQueuedPerPage x MaxPages, at least 1,000): a
+	// link found while it is full is not queued. MaxQueryVariants caps the
+	// distinct query strings queued per scheme, host and path in a run
+	// (default 50): "/list?page=51" is not queued once 50 other variants
+	// of "/list" were. Both are counted in Summary.Capped.
+	MaxQueued        int
+	MaxQueryVariants int
 
 	// Rediscover follows the links of unchanged pages again. A run does
 	// so anyway when the options that decide what is reachable (seeds,
@@ -118,6 +137,11 @@ func (o Options) discoveryKey() string {
 	fmt.Fprintf(h, "%q %q %q %d %v %q %d %d %d %d %q", o.Seeds, o.AllowedHosts, o.AllowedPrefixes, o.MaxDepth,
 		o.OffsiteDocuments, o.DocumentHosts, o.MaxURLLength, o.MaxPathRepeats, o.MaxFutureYears,
 		o.MaxPagesPerHost, agentToken(o.UserAgent))
+	if o.MaxQueryVariants != DefaultMaxQueryVariants {
+		// Only when set otherwise, so that stores crawled before the cap
+		// existed keep their key.
+		fmt.Fprintf(h, " %d", o.MaxQueryVariants)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
@@ -140,7 +164,27 @@ type Summary struct {
 	Unchanged int            `json:"unchanged"`
 	Gone      int            `json:"gone"`
 	Failed    map[string]int `json:"failed"` // reason -> count
-	Seconds   float64        `json:"seconds"`
+	// Capped counts what a bound of the run left out, by bound: links
+	// not queued (CapFrontier, CapQueryVariants) and sitemap files cut
+	// short (CapSitemapSize).
+	Capped  map[string]int `json:"capped,omitempty"`
+	Seconds float64        `json:"seconds"`
+}
+
+// The bounds counted in Summary.Capped.
+const (
+	CapFrontier      = "frontier-full"     // a link found while MaxQueued URLs were queued
+	CapQueryVariants = "query-variants"    // a link whose path had MaxQueryVariants query strings queued
+	CapSitemapSize   = "sitemap-too-large" // a sitemap file over 50 MiB, read up to there
+)
+
+// CappedTotal is the sum of Capped.
+func (s *Summary) CappedTotal() int {
+	n := 0
+	for _, v := range s.Capped {
+		n += v
+	}
+	return n
 }
 
 // FailedTotal is the sum of Failed.
@@ -221,6 +265,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFutureYears <= 0 {
 		o.MaxFutureYears = 2
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = max(DefaultQueuedPerPage*o.MaxPages, minMaxQueued)
+	}
+	if o.MaxQueryVariants <= 0 {
+		o.MaxQueryVariants = DefaultMaxQueryVariants
 	}
 	return o
 }

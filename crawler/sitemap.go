@@ -3,9 +3,11 @@ package crawler
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,12 +39,17 @@ func parseLastmod(s string) time.Time {
 	return time.Time{}
 }
 
+// errSitemapTooLarge is the error of a sitemap file over its size cap.
+var errSitemapTooLarge = errors.New("sitemap: too large")
+
 // parseSitemap reads one sitemap file (plain or gzip-compressed XML) of at
-// most maxSitemapBytes once decompressed, calling page with each page URL
+// most limit bytes once decompressed, calling page with each page URL
 // it lists as it reads them, until page returns false; it returns the
 // sitemaps it lists. Pages read before a syntax error have been given to
 // page. Nothing but one <url> at a time is held, whatever the file's size.
-func parseSitemap(r io.Reader, page func(sitemapURL) bool) (sitemaps []string, err error) {
+// A file over limit fails with errSitemapTooLarge, after the pages read
+// up to there.
+func parseSitemap(r io.Reader, limit int64, page func(sitemapURL) bool) (sitemaps []string, err error) {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); bytes.Equal(magic, []byte{0x1f, 0x8b}) {
@@ -53,10 +60,10 @@ func parseSitemap(r io.Reader, page func(sitemapURL) bool) (sitemaps []string, e
 		defer zr.Close()
 		src = zr
 	}
-	lr := &io.LimitedReader{R: src, N: maxSitemapBytes + 1}
+	lr := &io.LimitedReader{R: src, N: limit + 1}
 	fail := func(err error) ([]string, error) {
 		if lr.N <= 0 {
-			return nil, fmt.Errorf("sitemap: larger than %d bytes", maxSitemapBytes)
+			return nil, fmt.Errorf("%w: larger than %d bytes", errSitemapTooLarge, limit)
 		}
 		return nil, fmt.Errorf("sitemap: %w", err)
 	}
@@ -170,6 +177,14 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitem
 			}
 			return total < maxSitemapURLs && fnErr == nil
 		})
+		if errors.Is(err, errSitemapTooLarge) {
+			// Worth an operator's eye: the pages after the cap are not
+			// queued from this sitemap.
+			c.countCapped(CapSitemapSize)
+			c.opts.Logger.Info("sitemap larger than the cap: read up to the cap, the rest skipped", "url", norm,
+				"max_bytes", c.sitemapLimit())
+			continue
+		}
 		if err != nil {
 			c.opts.Logger.Debug("sitemap skipped", "url", norm, "err", err)
 			continue
@@ -206,5 +221,8 @@ func (c *run) fetchSitemap(ctx context.Context, u *url.URL, page func(sitemapURL
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	return parseSitemap(resp.Body, page)
+	return parseSitemap(resp.Body, c.sitemapLimit(), page)
 }
+
+// sitemapLimit is the size cap of a sitemap file.
+func (c *run) sitemapLimit() int64 { return cmp.Or(c.sitemapBytes, maxSitemapBytes) }

@@ -14,7 +14,7 @@ import (
 const (
 	ReasonURLTooLong    = "trap-url-length" // longer than MaxURLLength
 	ReasonRepeatingPath = "trap-repeating-path"
-	ReasonCalendar      = "trap-calendar" // a date far outside the plausible range
+	ReasonCalendar      = "trap-calendar" // a date (year and month at least) outside the plausible range
 	ReasonHostLimit     = "host-limit"    // MaxPagesPerHost reached
 	ReasonHostDown      = "host-down"     // the host kept failing and was given up
 	ReasonOffsitePage   = "off-site-page" // an off-site "document" that is a web page
@@ -37,22 +37,24 @@ func (o *Options) trap(u *url.URL, now time.Time) string {
 			return ReasonRepeatingPath
 		}
 	}
-	// Only path segments and query values that are a date are checked, so
-	// "/doc/2-1899.pdf" is left alone but "/cal/2091/01" or "?month=2091-01"
-	// not.
+	// Only dates are checked: a year with a month ("/cal/2091/01",
+	// "?month=2091-01") or a full date ("?day=20910105"). A number alone
+	// is not a year ("/node/1024", "?page=1200"), and neither is a number
+	// inside a segment ("/doc/2-1899.pdf").
 	maxYear := now.Year() + o.MaxFutureYears
-	bad := func(v string) bool {
-		y, ok := dateYear(v)
-		return ok && (y > maxYear || y < 1990)
-	}
-	for _, seg := range segs {
-		if bad(seg) {
+	bad := func(y int) bool { return y > maxYear || y < minCalendarYear }
+	for i, seg := range segs {
+		y, ok := dateYear(seg)
+		if !ok && i+1 < len(segs) {
+			y, ok = yearMonth(seg, segs[i+1])
+		}
+		if ok && bad(y) {
 			return ReasonCalendar
 		}
 	}
 	for _, vs := range u.Query() {
 		for _, v := range vs {
-			if bad(v) {
+			if y, ok := dateYear(v); ok && bad(y) {
 				return ReasonCalendar
 			}
 		}
@@ -60,19 +62,46 @@ func (o *Options) trap(u *url.URL, now time.Time) string {
 	return ""
 }
 
-// dateLike matches a year, a year and month or a full date, alone.
-var dateLike = regexp.MustCompile(`^[12][0-9]{3}(?:[-_/.]?[01][0-9](?:[-_/.]?[0-3][0-9])?)?$`)
+// minCalendarYear is the earliest year of a date in a URL that is not
+// taken for a calendar trap.
+const minCalendarYear = 1990
 
-// dateYear returns the year of s if s is a date.
+var (
+	// dateLike matches a year and month, or a full date, with separators,
+	// alone: "2091-01", "2091/01/05", "2091_01".
+	dateLike = regexp.MustCompile(`^[12][0-9]{3}[-_/.](?:0[1-9]|1[0-2])(?:[-_/.](?:0[1-9]|[12][0-9]|3[01]))?$`)
+	// compactDate matches a full date without separators: "20910105".
+	compactDate = regexp.MustCompile(`^[12][0-9]{3}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])$`)
+	yearOnly    = regexp.MustCompile(`^[12][0-9]{3}$`)
+	monthOnly   = regexp.MustCompile(`^(?:0[1-9]|1[0-2])$`)
+)
+
+// dateYear returns the year of s if s is a date with at least a month.
 func dateYear(s string) (int, bool) {
-	if u, err := url.PathUnescape(s); err == nil {
-		s = u
-	}
-	if !dateLike.MatchString(s) {
+	s = unescape(s)
+	if !dateLike.MatchString(s) && !compactDate.MatchString(s) {
 		return 0, false
 	}
 	y, err := strconv.Atoi(s[:4])
 	return y, err == nil
+}
+
+// yearMonth returns the year of two path segments that are a year and a
+// two-digit month ("2091", "01").
+func yearMonth(year, month string) (int, bool) {
+	year, month = unescape(year), unescape(month)
+	if !yearOnly.MatchString(year) || !monthOnly.MatchString(month) {
+		return 0, false
+	}
+	y, err := strconv.Atoi(year)
+	return y, err == nil
+}
+
+func unescape(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // documentExts are the path extensions of documents fetched off-site.

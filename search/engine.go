@@ -991,10 +991,10 @@ func filtersOf(r *indexer.Reader, req Request) []filter {
 	if !req.From.IsZero() || !req.To.IsZero() {
 		f := filter{from: math.MinInt64 + 1, to: math.MaxInt64}
 		if !req.From.IsZero() {
-			f.from = req.From.UnixNano()
+			f.from = boundNanos(req.From)
 		}
 		if !req.To.IsZero() {
-			f.to = req.To.UnixNano()
+			f.to = boundNanos(req.To)
 		}
 		out = append(out, f)
 	}

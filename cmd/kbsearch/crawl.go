@@ -37,6 +37,8 @@ type crawlFlags struct {
 	docHosts      []string
 	maxPerHost    int
 	maxURLLength  int
+	maxQueued     int
+	maxVariants   int
 	progressEvery time.Duration
 	noProgress    bool
 	inProcess     bool
@@ -122,6 +124,8 @@ crawl without fetching again what it already stored.`,
 	fl.BoolVar(&f.rediscover, "rediscover", false, "follow the links of unchanged pages again (done anyway when scope, depth or trap options changed; finds pages a changed robots.txt now allows)")
 	fl.IntVar(&f.maxPerHost, "max-pages-per-host", 0, "documents fetched per host and run at most (0: no cap)")
 	fl.IntVar(&f.maxURLLength, "max-url-length", crawler.DefaultMaxURLLength, "longer URLs are not fetched")
+	fl.IntVar(&f.maxQueued, "max-queued", 0, fmt.Sprintf("URLs waiting in the frontier at most; links found beyond are not queued (default %d x --max-pages, at least 1000)", crawler.DefaultQueuedPerPage))
+	fl.IntVar(&f.maxVariants, "max-query-variants", crawler.DefaultMaxQueryVariants, "distinct query strings queued per scheme, host and path at most (/list?page=N)")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "without a terminal, log progress at this interval")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar or progress log lines")
 	fl.BoolVar(&f.inProcess, "in-process-extract", false, "parse PDFs in this process instead of time- and memory-limited workers (faster, unsafe on hostile files)")
@@ -173,6 +177,8 @@ func runCrawl(ctx context.Context, g *globals, f crawlFlags, hl *heapLog) (*craw
 		Rediscover:       f.rediscover,
 		MaxPagesPerHost:  f.maxPerHost,
 		MaxURLLength:     f.maxURLLength,
+		MaxQueued:        f.maxQueued,
+		MaxQueryVariants: f.maxVariants,
 		Logger:           g.log,
 	}
 	if !f.inProcess {
@@ -238,6 +244,14 @@ func printSummary(g *globals, s *crawler.Summary) {
 		s.Fetched, s.Seconds, s.New, s.Changed, s.Unchanged, s.Gone, failed)
 	if len(reasons) > 0 {
 		fmt.Fprintf(g.stdout, " (%s)", strings.Join(reasons, ", "))
+	}
+	if len(s.Capped) > 0 {
+		var capped []string
+		for k, n := range s.Capped {
+			capped = append(capped, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(capped)
+		fmt.Fprintf(g.stdout, "; left out by bounds: %s", strings.Join(capped, ", "))
 	}
 	fmt.Fprintln(g.stdout)
 }

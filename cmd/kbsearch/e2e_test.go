@@ -317,6 +317,33 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("cli dates out of range", func(t *testing.T) {
+		// A bound beyond the range a filter holds is clamped: --from 1000
+		// and --to 9999 are no bound for a dated document, locally and
+		// through a server.
+		total := func(args ...string) uint64 {
+			t.Helper()
+			var res search.Result
+			out := runCmd(t, append([]string{"search", "--format", "json"}, args...)...)
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("search %v: %v\n%s", args, err, out)
+			}
+			return res.Total
+		}
+		dated := total("--data", data, "--from", "1900", "--to", "2200")
+		if dated == 0 {
+			t.Fatal("no dated documents")
+		}
+		for _, args := range [][]string{
+			{"--data", data, "--from", "1000"}, {"--data", data, "--to", "9999"}, {"--data", data, "--from", "0000"},
+			{"--server", api.URL, "--from", "1000"}, {"--server", api.URL, "--to", "9999"},
+		} {
+			if got := total(args...); got != dated {
+				t.Errorf("search %v: %d hits, want %d", args, got, dated)
+			}
+		}
+	})
+
 	t.Run("second crawl is incremental and index is kept", func(t *testing.T) {
 		out := runCmd(t, "crawl", "--data", data, "--seed", portal.URL+"/", "--delay", "0s", "--log-level", "warn")
 		if !strings.Contains(out, " 0 new, 0 changed") {

@@ -26,7 +26,8 @@
 // Search parameters: q (the query), theme, type, year, place, kind, lang
 // (filters, each repeatable or comma-separated; values of one filter are
 // OR-ed), from and to (YYYY, YYYY-MM or YYYY-MM-DD; from is the first
-// instant of its period, to the last), sort (relevance, newest, oldest),
+// instant of its period, to the last; a year outside 1678..2262 is clamped
+// to that range, so to=9999 is no upper bound), sort (relevance, newest, oldest),
 // page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
 // answered with 400 and a message naming the parameter.
 //
@@ -42,7 +43,11 @@
 //
 // Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
 // message of an internal error is never sent to the client, it is logged
-// with the request id instead.
+// with the request id instead. That includes 404 and 405 (unknown routes
+// and methods) and 431 for a request header over 64 KiB, checked by a
+// middleware: Serve lets net/http read headers up to 256 KiB, past which
+// net/http answers 431 itself, as text/plain, as it does 400 for a request
+// that is not HTTP. Every GET route answers HEAD as well.
 //
 // A minimal server:
 //

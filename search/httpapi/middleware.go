@@ -107,6 +107,23 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
+// limitHeaders answers a request whose header is over maxHeaderBytes with
+// 431 and the JSON error body. It counts the header as it came on the
+// wire, near enough: the request line and each "Name: value" line.
+func (s *Server) limitHeaders(c *gin.Context) {
+	r := c.Request
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 + len("Host: ") + len(r.Host) + 2
+	for name, values := range r.Header {
+		for _, v := range values {
+			n += len(name) + len(v) + 4
+		}
+	}
+	if n > maxHeaderBytes {
+		s.writeErrorBody(c, http.StatusRequestHeaderFieldsTooLarge, "headers_too_large",
+			fmt.Sprintf("the request's header is %d bytes, over the limit of %d", n, maxHeaderBytes))
+	}
+}
+
 // secureHeaders sets the headers every response carries.
 func (s *Server) secureHeaders(c *gin.Context) {
 	h := c.Writer.Header()

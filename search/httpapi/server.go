@@ -70,7 +70,13 @@ const (
 	writeTimeout      = 30 * time.Second
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 10 * time.Second
-	maxHeaderBytes    = 64 << 10
+	// maxHeaderBytes bounds a request's header (request line included):
+	// over it, limitHeaders answers 431 with the JSON error body. net/http
+	// answers 431 itself, as text/plain and before any handler runs, only
+	// past serverMaxHeaderBytes (plus its own 4 KiB of slack), so that
+	// only a header of more than 260 KiB gets a plain-text answer.
+	maxHeaderBytes       = 64 << 10
+	serverMaxHeaderBytes = 4 * maxHeaderBytes
 )
 
 // Server is the HTTP API and search page. It is safe for concurrent use.
@@ -131,17 +137,18 @@ func New(opts Options) *Server {
 		s.metrics = newMetrics(opts.Metrics, s.limit)
 		r.Use(s.observe)
 	}
-	r.Use(s.recoverPanics, s.secureHeaders, s.cors)
+	r.Use(s.recoverPanics, s.secureHeaders, s.cors, s.limitHeaders) // cors first: a browser may read the 431
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)
 
 	getHead := []string{http.MethodGet, http.MethodHead}
 	api := r.Group("/api/v1")
-	api.GET("/search", s.bounded(false), s.handleSearch)
-	api.GET("/documents/:id", s.bounded(false), s.handleDocument)
-	api.GET("/themes", s.handleThemes)
-	api.GET("/suggest", s.bounded(false), s.handleSuggest)
-	api.GET("/export", s.bounded(true), s.handleExport)
+	// HEAD is answered as GET is, without the body (net/http drops it).
+	api.Match(getHead, "/search", s.bounded(false), s.handleSearch)
+	api.Match(getHead, "/documents/:id", s.bounded(false), s.handleDocument)
+	api.Match(getHead, "/themes", s.handleThemes)
+	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
+	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)
@@ -173,7 +180,7 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
+		MaxHeaderBytes:    serverMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
