@@ -40,11 +40,7 @@ func Guard(prefixes []string, fn func() error) (err error) {
 		if p == nil {
 			return
 		}
-		fn := raisedIn()
-		if !within(fn, prefixes) {
-			panic(p)
-		}
-		err = &Error{Value: p, Func: fn}
+		err = Recovered(p, prefixes)
 	}()
 	return fn()
 }
@@ -78,4 +74,17 @@ func within(fn string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// Recovered is Guard for a deferred function that called recover itself:
+// given the value p recover returned (not nil), it returns an *Error when
+// the panic was raised inside one of prefixes and panics with p again
+// otherwise. Call it from the deferred function, while the panicking
+// frames are still on the stack.
+func Recovered(p any, prefixes []string) error {
+	fn := raisedIn()
+	if !within(fn, prefixes) {
+		panic(p)
+	}
+	return &Error{Value: p, Func: fn}
 }
