@@ -61,6 +61,8 @@ type Reader struct {
 	analyzers map[string]analysis.Analyzer // by text-field language
 	vocab     *vocab                       // the completion dictionary
 
+	broken atomic.Pointer[error] // what showed the generation damaged (Err)
+
 	refs      atomic.Int64
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -603,7 +605,8 @@ func (r *Reader) KeywordBitmap(field, value string) (*roaring.Bitmap, error) {
 	return r.bitmap(field, value)
 }
 
-func (r *Reader) bitmap(field, term string) (*roaring.Bitmap, error) {
+func (r *Reader) bitmap(field, term string) (_ *roaring.Bitmap, err error) {
+	defer r.recoverCorrupt(&err)
 	out := roaring.New()
 	for _, s := range r.segs {
 		bm, one, ok, err := s.postingsBitmap(field, term)
@@ -638,7 +641,8 @@ func (r *Reader) WordDocFreq(word string) (int, error) {
 	return 0, nil
 }
 
-func (r *Reader) docFreq(field, term string) (int, error) {
+func (r *Reader) docFreq(field, term string) (_ int, err error) {
+	defer r.recoverCorrupt(&err)
 	n := 0
 	for _, s := range r.segs {
 		d, err := s.seg.Dictionary(field)
@@ -674,7 +678,8 @@ type Posting struct {
 // the postings' norms: no stored value is read). fn's Posting is reused.
 // It stops early when fn returns false or stop reports true (checked every
 // few thousand postings: a deadline).
-func (r *Reader) EachPosting(p Part, textLang, term string, positions bool, stop func() bool, fn func(*Posting) bool) error {
+func (r *Reader) EachPosting(p Part, textLang, term string, positions bool, stop func() bool, fn func(*Posting) bool) (err error) {
+	defer r.recoverCorrupt(&err)
 	field := p.field(textLang)
 	var post Posting
 	n := 0
@@ -745,7 +750,8 @@ func normLength(norm float64) uint32 {
 // proportion to the frequency, and a hostile page repeats a word millions
 // of times. (A body too short to hold a word more than maxFreq times, by
 // the text store's length, is read in one pass.)
-func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, maxFreq int, fn func(i int, post *Posting)) error {
+func (r *Reader) PostingsOf(p Part, textLang, term string, docs []uint32, positions bool, maxFreq int, fn func(i int, post *Posting)) (err error) {
+	defer r.recoverCorrupt(&err)
 	field := p.field(textLang)
 	var post Posting
 	capFreq := positions && maxFreq > 0
@@ -851,7 +857,8 @@ type Hit struct {
 // Text returns bytes [from, to) of doc's text (its body), cut to the
 // text's length, and that length. From a text store it reads only the
 // blocks the range spans, whatever the document's size.
-func (r *Reader) Text(doc uint32, from, to int) (string, int, error) {
+func (r *Reader) Text(doc uint32, from, to int) (_ string, _ int, err error) {
+	defer r.recoverCorrupt(&err)
 	if r.texts != nil {
 		off := r.textOff[doc]
 		if off < 0 {
@@ -893,7 +900,8 @@ func (r *Reader) storedBody(doc uint32) (string, error) {
 }
 
 // Hit returns the stored fields of doc.
-func (r *Reader) Hit(doc uint32) (*Hit, error) {
+func (r *Reader) Hit(doc uint32) (_ *Hit, err error) {
+	defer r.recoverCorrupt(&err)
 	s, local, err := r.locate(doc)
 	if err != nil {
 		return nil, err
@@ -990,7 +998,8 @@ func (r *Reader) WordBitmap(word string) (*roaring.Bitmap, error) {
 
 // Document returns the stored document with id, its text included; ok is
 // false when there is none.
-func (r *Reader) Document(id string) (*Document, bool, error) {
+func (r *Reader) Document(id string) (_ *Document, _ bool, err error) {
+	defer r.recoverCorrupt(&err)
 	doc, ok := r.docOf(id)
 	if !ok {
 		return nil, false, nil

@@ -630,6 +630,8 @@ func (s *Searcher) Themes(ctx context.Context) ([]ThemeCount, error) {
 // wrap turns a bleve error into an *Error of the right kind.
 func (s *Searcher) wrap(err error) error {
 	switch {
+	case errors.Is(err, indexer.ErrCorrupt):
+		return &Error{Kind: KindUnavailable, Message: "the index being served is damaged; the server is falling back to another generation", Err: err}
 	case errors.Is(err, indexer.ErrNoIndex), errors.Is(err, bleve.ErrorIndexClosed):
 		return &Error{Kind: KindUnavailable, Message: "no index is being served yet: run kbsearch index", Err: err}
 	case errors.Is(err, context.DeadlineExceeded):

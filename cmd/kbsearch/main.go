@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/kbsearch/kbsearch/crawler/extract"
+	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
 func main() {
@@ -35,9 +37,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(stderr, "kbsearch:", err)
 		if code, ok := err.(exitCode); ok {
-			return int(code)
+			return int(code) // the command has said why
+		}
+		fmt.Fprintln(stderr, "kbsearch:", err)
+		if errors.Is(err, store.ErrCorrupt) {
+			corruptHint(stderr, root.PersistentFlags().Lookup("data").Value.String())
+			return exitCorrupt
 		}
 		return 1
 	}

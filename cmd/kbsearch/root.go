@@ -58,6 +58,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newEvalThemesCmd(g),
 		newVersionCmd(g),
 		newStatusCmd(g),
+		newStoreCmd(g),
 		newExtractBenchCmd(g),
 		newExtractQualityCmd(g),
 	)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -76,7 +77,11 @@ func newServeCmd(g *globals) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the JSON API and the search page over the current index",
 		Long: `serve answers searches over the current index generation under --data and
-switches to each new generation that "kbsearch index" publishes. The first
+switches to each new generation that "kbsearch index" publishes. Each
+generation is checked before it is served (segment checksums, document count,
+a probe search): a damaged one is never served, and the newest older one that
+passes is served instead, with a warning. /healthz says the process is alive;
+/readyz answers 200 only while a sound index is served. The first
 Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -110,7 +115,11 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 		return err
 	}
 	defer live.Close()
-	if live.Generation() == "" {
+	switch err := live.Ready(); {
+	case live.Generation() != "":
+	case errors.Is(err, indexer.ErrCorrupt):
+		g.log.Error("no index generation passes its check: searches and /readyz answer 503 until `kbsearch index --force` builds a sound one", "dir", g.indexDir())
+	default:
 		g.log.Warn("no index yet: searches answer 503 until `kbsearch index` builds one", "dir", g.indexDir())
 	}
 	go live.Watch(ctx, 2*time.Second)

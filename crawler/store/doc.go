@@ -20,6 +20,15 @@
 // ErrBusy. Fingerprint gives a cheap token that changes whenever a record's
 // content changes, so the indexer can skip rebuilding from an unchanged store.
 //
+// A damaged file (a bad page, meta pages overwritten, a file cut short, a
+// record that no longer decodes) is reported as an error wrapping
+// ErrCorrupt, never as a panic: bbolt panics on some damage, and every call
+// into it recovers such a panic, only when raised inside bbolt itself (see
+// internal/fault). Check verifies a store (bbolt's Tx.Check and our own
+// decoding); Salvage copies every record it can still read into a new
+// store file, by the tree where it holds and page by page where it does
+// not, and keeps the damaged file beside it.
+//
 // This package must not import bleve or net/http: it knows records, not
 // fetching or indexing.
 package store

@@ -75,7 +75,7 @@ func (s *Store) BeginRun(ctx context.Context, info RunInfo) (resumed bool, err e
 	if err != nil {
 		return false, fmt.Errorf("store: begin run: %w", err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta.Get(keyRun) != nil {
 			resumed = true
@@ -98,7 +98,7 @@ func (s *Store) EndRun(ctx context.Context) error {
 	if err := s.writable(ctx); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := resetFrontier(tx); err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Store) EndRun(ctx context.Context) error {
 		if v := meta.Get(keyRun); v != nil {
 			var info RunInfo
 			if err := json.Unmarshal(v, &info); err != nil {
-				return fmt.Errorf("decode run: %w", err)
+				return fmt.Errorf("decode run: %w: %w", ErrCorrupt, err)
 			}
 			info.Finished = time.Now().UTC()
 			b, err := json.Marshal(info)
@@ -140,13 +140,16 @@ func (s *Store) runInfo(ctx context.Context, key []byte) (*RunInfo, error) {
 		return nil, err
 	}
 	var info *RunInfo
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketMeta).Get(key)
 		if v == nil {
 			return nil
 		}
 		info = &RunInfo{}
-		return json.Unmarshal(v, info)
+		if err := json.Unmarshal(v, info); err != nil {
+			return fmt.Errorf("decode run: %w: %w", ErrCorrupt, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: run info: %w", err)
@@ -191,7 +194,7 @@ func (s *Store) Enqueue(ctx context.Context, items []QueueItem, urls []string) (
 	}
 	// Update, not Batch: Batch waits up to 10 ms for other callers, and
 	// Enqueue and Claim are called by one goroutine at a time.
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		added, rejected = 0, rejected[:0]
 		n, err := enqueue(tx, items)
 		if err != nil {
@@ -265,7 +268,7 @@ func (s *Store) Next(ctx context.Context, n int, skip func(key []byte) bool) ([]
 		return nil, err
 	}
 	var out []QueueItem
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		q := tx.Bucket(bucketQueue)
 		if q == nil {
 			return nil
@@ -277,7 +280,7 @@ func (s *Store) Next(ctx context.Context, n int, skip func(key []byte) bool) ([]
 			}
 			var it QueueItem
 			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("decode queue item: %w", err)
+				return fmt.Errorf("decode queue item: %w: %w", ErrCorrupt, err)
 			}
 			it.Key = bytes.Clone(k)
 			out = append(out, it)
@@ -296,7 +299,7 @@ func (s *Store) QueueLen(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if q := tx.Bucket(bucketQueue); q != nil {
 			n = q.Stats().KeyN
 		}
@@ -311,7 +314,7 @@ func (s *Store) Seen(ctx context.Context, url string) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketSeen); b != nil {
 			ok = b.Get([]byte(url)) != nil
 		}
@@ -327,7 +330,7 @@ func (s *Store) Claim(ctx context.Context, url string) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bucketSeen)
 		ok = seen.Get([]byte(url)) == nil
 		if !ok {
@@ -397,7 +400,7 @@ func (s *Store) CommitAll(ctx context.Context, cs []*Commit) ([]CommitResult, er
 		}
 	}
 	out := make([]CommitResult, len(cs))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for i, c := range cs {
 			r, err := commitTx(tx, c)
 			if err != nil {
@@ -466,7 +469,7 @@ func (s *Store) Unseen(ctx context.Context, after string, n int, fn func(*Record
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bucketSeen)
 		c := tx.Bucket(bucketHead).Cursor()
 		var k, v []byte
@@ -511,7 +514,7 @@ func (s *Store) Translations(ctx context.Context, key string) ([]string, error) 
 		return nil, nil
 	}
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTrans)
 		if b == nil {
 			return nil

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 // with '{') and are still read; a writable Open rewrites them.
 const headVersion = 1
 
-var errHead = errors.New("malformed record head")
+var errHead = fmt.Errorf("%w: malformed record head", ErrCorrupt)
 
 // headFlags
 const (
@@ -202,7 +201,7 @@ type jsonHead struct {
 func decodeJSONHead(v []byte, links bool) (*Record, error) {
 	var h jsonHead
 	if err := json.Unmarshal(v, &h); err != nil {
-		return nil, fmt.Errorf("decode record head: %w", err)
+		return nil, fmt.Errorf("decode record head: %w: %w", ErrCorrupt, err)
 	}
 	rec := &h.Record
 	rec.partial = true

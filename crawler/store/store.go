@@ -35,6 +35,10 @@ var (
 	ErrReadOnly = errors.New("store: opened read-only")
 	// ErrInvalid is returned for a record or hash that cannot be stored.
 	ErrInvalid = errors.New("store: invalid input")
+	// ErrCorrupt is returned when the store file is damaged: bbolt found a
+	// bad page or meta page, or a record no longer decodes. See Check and
+	// Salvage.
+	ErrCorrupt = errors.New("crawl store is corrupted")
 )
 
 var (
@@ -77,6 +81,7 @@ type Stats struct {
 type Store struct {
 	db       *bolt.DB
 	readOnly bool
+	path     string // of the bbolt file, for errors
 }
 
 // Open opens (creating unless read-only) the store in dir.
@@ -98,16 +103,37 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	var db *bolt.DB
+	var file *os.File
+	bopts := &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly,
+		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		}}
+	err := guard(path, func() error {
+		var err error
+		db, err = bolt.Open(path, 0o644, bopts)
+		return err
+	})
 	if err != nil {
+		if file != nil {
+			// bbolt closes it on an error but not on a panic; the
+			// file's lock goes with it.
+			file.Close()
+		}
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("store: open %s: %w", path, ErrBusy)
 		}
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		if isBoltCorrupt(err) {
+			err = corruptf(path, "%v", err)
+		}
+		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	s := &Store{db: db, readOnly: opts.ReadOnly}
-	if opts.ReadOnly {
-		err = db.View(func(tx *bolt.Tx) error {
+	s := &Store{db: db, readOnly: opts.ReadOnly, path: path}
+	err = s.view(s.checkSize)
+	if err == nil && opts.ReadOnly {
+		err = s.view(func(tx *bolt.Tx) error {
 			for _, b := range [][]byte{bucketRecords, bucketRaw, bucketByHash, bucketMeta} {
 				if tx.Bucket(b) == nil {
 					return fmt.Errorf("store: open %s: not a crawl store (no %q bucket)", path, b)
@@ -115,8 +141,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 			}
 			return nil
 		})
-	} else {
-		err = db.Update(initBuckets)
+	} else if err == nil {
+		err = s.update(initBuckets)
 	}
 	if err != nil {
 		db.Close()
@@ -206,7 +232,7 @@ func (s *Store) Get(ctx context.Context, url string) (*Record, error) {
 		return nil, err
 	}
 	var rec *Record
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRecords).Get([]byte(url))
 		if v == nil {
 			return ErrNotFound
@@ -231,7 +257,7 @@ func (s *Store) Peek(ctx context.Context, url string) (*Record, error) {
 		return nil, err
 	}
 	var rec *Record
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		rec, err = peekTx(tx, []byte(url))
 		return err
@@ -277,7 +303,7 @@ func (s *Store) Put(ctx context.Context, rec *Record, raw []byte) error {
 	if rec.partial {
 		return fmt.Errorf("store: put %s: %w: a partial record (from Peek)", rec.URL, ErrInvalid)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error { return putTx(tx, rec, raw) })
+	err := s.update(func(tx *bolt.Tx) error { return putTx(tx, rec, raw) })
 	if err != nil {
 		return fmt.Errorf("store: put %s: %w", rec.URL, err)
 	}
@@ -418,7 +444,7 @@ func (s *Store) Raw(ctx context.Context, hash string) ([]byte, error) {
 		return nil, err
 	}
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRaw).Get([]byte(hash))
 		if v == nil {
 			return ErrNotFound
@@ -439,7 +465,7 @@ func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		// The pages read leave the process's resident set every
 		// releaseEvery bytes (see releaseMapped): a walk over a store of
 		// 100,000 records would otherwise keep the whole file resident.
@@ -480,7 +506,7 @@ func (s *Store) URLForHash(ctx context.Context, hash string) (string, error) {
 		return "", fmt.Errorf("store: url for hash: %w: empty hash", ErrInvalid)
 	}
 	var url string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		url, err = urlForHash(tx, hash, "")
 		return err
@@ -524,7 +550,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		return st, err
 	}
 	st.FailedBy = map[string]int{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		// The heads say all that is counted, without the pages' text; a
 		// store written before every record had one (opened read-only,
 		// so not rewritten yet) is read through its records.
@@ -579,7 +605,7 @@ func (s *Store) Fingerprint(ctx context.Context) (string, error) {
 		return "", err
 	}
 	var fp string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		var n uint64
 		if v := meta.Get(keySeq); len(v) == 8 {
@@ -597,7 +623,7 @@ func (s *Store) Fingerprint(ctx context.Context) (string, error) {
 func decode(v []byte) (*Record, error) {
 	var rec Record
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return nil, fmt.Errorf("decode record: %w", err)
+		return nil, fmt.Errorf("decode record: %w: %w", ErrCorrupt, err)
 	}
 	return &rec, nil
 }

@@ -19,7 +19,8 @@
 //	GET /api/v1/search          search; parameters below
 //	GET /api/v1/documents/:id   one stored document
 //	GET /api/v1/themes          {"themes":[...]}: the taxonomy with counts
-//	GET /healthz                {"status":"ok"}, or 503 while no index is ready
+//	GET /healthz                {"status":"ok"}: the process is alive
+//	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
 //	GET /                       the research search page
 //	GET /static/*file           the page's assets
 //

@@ -128,18 +128,10 @@ type healthBody struct {
 	Version string `json:"version,omitempty"`
 }
 
-// handleHealth serves GET /healthz. It asks the backend for the themes, a
-// cheap call that fails with KindUnavailable while no index is open.
+// handleHealth serves GET /healthz: the process is alive and serving
+// HTTP, whatever the state of the index (that is /readyz).
 func (s *Server) handleHealth(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	if s.backend == nil {
-		s.writeError(c, errNoBackend)
-		return
-	}
-	if _, err := s.backend.Themes(c.Request.Context()); err != nil {
-		s.writeError(c, err)
-		return
-	}
 	s.writeJSON(c, http.StatusOK, healthBody{Status: "ok", Version: s.version})
 }
 

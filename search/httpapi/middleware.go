@@ -67,7 +67,7 @@ func (s *Server) logAccess(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	level := slog.LevelInfo
-	if p := c.Request.URL.Path; p == "/healthz" || strings.HasPrefix(p, "/static/") {
+	if p := c.Request.URL.Path; p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/static/") {
 		level = slog.LevelDebug
 	}
 	s.log.LogAttrs(c.Request.Context(), level, "httpapi: request",

@@ -32,7 +32,7 @@ type Backend interface {
 // Options configure a Server.
 type Options struct {
 	// Backend answers the queries. A nil Backend makes every API call and
-	// the health check answer 503.
+	// the readiness check answer 503.
 	Backend Backend
 	// Logger receives access and error logs; nil discards them.
 	Logger *slog.Logger
@@ -150,6 +150,7 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
 	r.Match(getHead, "/healthz", s.handleHealth)
+	r.Match(getHead, "/readyz", s.handleReady)
 	r.Match(getHead, "/", s.handlePage)
 	r.Match(getHead, "/static/*file", s.handleStatic)
 	if opts.Metrics != nil {
