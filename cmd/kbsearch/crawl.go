@@ -49,8 +49,25 @@ type crawlFlags struct {
 	heapEvery     time.Duration
 }
 
+// defaultCrawlFlags are the flags' defaults, for the commands that crawl
+// without asking (eval --path).
+func defaultCrawlFlags() crawlFlags {
+	return crawlFlags{
+		delay:         time.Second,
+		maxPages:      crawler.DefaultMaxPages,
+		maxDepth:      crawler.DefaultMaxDepth,
+		concurrency:   crawler.DefaultConcurrency,
+		timeout:       crawler.DefaultTimeout,
+		maxRetries:    crawler.DefaultMaxRetries,
+		maxURLLength:  crawler.DefaultMaxURLLength,
+		maxVariants:   crawler.DefaultMaxQueryVariants,
+		progressEvery: 10 * time.Second,
+		heapEvery:     time.Second,
+	}
+}
+
 func newCrawlCmd(g *globals) *cobra.Command {
-	var f crawlFlags
+	f := defaultCrawlFlags()
 	cmd := &cobra.Command{
 		Use:   "crawl --seed URL [--seed URL]...",
 		Short: "Fetch a portal's pages and documents into the crawl store",
@@ -110,23 +127,23 @@ crawl without fetching again what it already stored.`,
 	fl.StringSliceVar(&f.seeds, "seed", nil, "start URL (repeatable)")
 	fl.StringSliceVar(&f.hosts, "allow-host", nil, "hosts in scope (default: the seeds' hosts)")
 	fl.StringSliceVar(&f.prefixes, "allow-prefix", nil, "URL path prefixes in scope (default: /)")
-	fl.DurationVar(&f.delay, "delay", time.Second, "time between two request starts to one host (robots.txt Crawl-delay wins if longer; 0s: none)")
-	fl.IntVar(&f.maxPages, "max-pages", crawler.DefaultMaxPages, "documents fetched per run at most (an unfinished run is resumed by the next)")
-	fl.IntVar(&f.maxDepth, "max-depth", crawler.DefaultMaxDepth, "link depth from the seeds at most")
-	fl.IntVar(&f.concurrency, "concurrency", crawler.DefaultConcurrency, "requests in flight at most")
+	fl.DurationVar(&f.delay, "delay", f.delay, "time between two request starts to one host (robots.txt Crawl-delay wins if longer; 0s: none)")
+	fl.IntVar(&f.maxPages, "max-pages", f.maxPages, "documents fetched per run at most (an unfinished run is resumed by the next)")
+	fl.IntVar(&f.maxDepth, "max-depth", f.maxDepth, "link depth from the seeds at most")
+	fl.IntVar(&f.concurrency, "concurrency", f.concurrency, "requests in flight at most")
 	fl.IntVar(&f.hostConc, "host-concurrency", 0, "requests in flight per host at most (default 1 with a delay, else --concurrency)")
-	fl.DurationVar(&f.timeout, "timeout", crawler.DefaultTimeout, "timeout of one request")
+	fl.DurationVar(&f.timeout, "timeout", f.timeout, "timeout of one request")
 	fl.StringVar(&f.userAgent, "user-agent", "", "User-Agent header: name the product and a contact URL (default "+crawler.DefaultUserAgent+")")
 	fl.StringVar(&f.summary, "summary", "", "also write the run's summary as JSON to this file")
-	fl.IntVar(&f.maxRetries, "max-retries", crawler.DefaultMaxRetries, "retries of a request failing with 429, 5xx, a timeout or a network error (0: none)")
+	fl.IntVar(&f.maxRetries, "max-retries", f.maxRetries, "retries of a request failing with 429, 5xx, a timeout or a network error (0: none)")
 	fl.BoolVar(&f.offsiteDocs, "offsite-docs", false, "fetch documents (PDF, DOCX, ODT) linked from in-scope pages on other hosts, one hop")
 	fl.StringSliceVar(&f.docHosts, "doc-host", nil, "with --offsite-docs, the only hosts documents may come from")
 	fl.BoolVar(&f.rediscover, "rediscover", false, "follow the links of unchanged pages again (done anyway when scope, depth or trap options changed; finds pages a changed robots.txt now allows)")
 	fl.IntVar(&f.maxPerHost, "max-pages-per-host", 0, "documents fetched per host and run at most (0: no cap)")
-	fl.IntVar(&f.maxURLLength, "max-url-length", crawler.DefaultMaxURLLength, "longer URLs are not fetched")
+	fl.IntVar(&f.maxURLLength, "max-url-length", f.maxURLLength, "longer URLs are not fetched")
 	fl.IntVar(&f.maxQueued, "max-queued", 0, fmt.Sprintf("URLs waiting in the frontier at most; links found beyond are not queued (default %d x --max-pages, at least 1000)", crawler.DefaultQueuedPerPage))
-	fl.IntVar(&f.maxVariants, "max-query-variants", crawler.DefaultMaxQueryVariants, "distinct query strings queued per scheme, host and path at most (/list?page=N)")
-	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "without a terminal, log progress at this interval")
+	fl.IntVar(&f.maxVariants, "max-query-variants", f.maxVariants, "distinct query strings queued per scheme, host and path at most (/list?page=N)")
+	fl.DurationVar(&f.progressEvery, "progress-every", f.progressEvery, "without a terminal, log progress at this interval")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar or progress log lines")
 	fl.BoolVar(&f.inProcess, "in-process-extract", false, "parse PDFs in this process instead of time- and memory-limited workers (faster, unsafe on hostile files)")
 	fl.BoolVar(&f.pdftotext, "pdftotext", false, "extract PDFs with poppler's pdftotext when it is installed (reads more damaged and encrypted files)")
@@ -136,7 +153,7 @@ crawl without fetching again what it already stored.`,
 	fl.MarkHidden("memprofile")
 	fl.StringVar(&f.heapLog, "heap-log", "", "sample the Go heap and RSS (anonymous and file-backed) during the crawl into this file")
 	fl.MarkHidden("heap-log")
-	fl.DurationVar(&f.heapEvery, "heap-log-every", time.Second, "interval of the --heap-log samples")
+	fl.DurationVar(&f.heapEvery, "heap-log-every", f.heapEvery, "interval of the --heap-log samples")
 	fl.MarkHidden("heap-log-every")
 	return cmd
 }

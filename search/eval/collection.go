@@ -2,8 +2,8 @@
 // (CISI, CACM, Medline and others in the SMART or TREC formats): it indexes
 // the documents through the service's own mapping and IndexFields, runs every
 // query as free text through search.Searcher.Search, and scores the rankings
-// as trec_eval does (nDCG@10, MAP, P@10, Recall@100, MRR), with the index time
-// and the query latency.
+// as trec_eval does (nDCG@10, MAP over the first 100 results by default,
+// P@10, Recall@100, MRR), with the index time and the query latency.
 //
 // It reads files only where its caller points; it must not import HTTP code
 // or the crawler.

@@ -3,9 +3,12 @@ package eval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/kbsearch/kbsearch/search"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -170,5 +173,58 @@ func TestRun(t *testing.T) {
 	}
 	if rep.P50 <= 0 || rep.IndexTime <= 0 {
 		t.Errorf("no timings: p50 %v index %v", rep.P50, rep.IndexTime)
+	}
+}
+
+// fakeSearcher answers every query with hits "d1".."dN" (N = hits), paged,
+// and fails the query "bad".
+type fakeSearcher struct{ hits int }
+
+func (f fakeSearcher) Search(_ context.Context, req search.Request) (*search.Result, error) {
+	if req.Query == "bad" {
+		return nil, errors.New("unbalanced")
+	}
+	size, page := max(req.Size, search.DefaultSize), max(req.Page, 1)
+	res := &search.Result{}
+	for i := (page-1)*size + 1; i <= min(page*size, f.hits); i++ {
+		res.Hits = append(res.Hits, search.Hit{ID: fmt.Sprintf("d%d", i)})
+	}
+	return res, nil
+}
+
+func TestMeasure(t *testing.T) {
+	c := Collection{
+		Name:    "fake",
+		Queries: []Query{{ID: "1", Text: "good"}, {ID: "2", Text: "bad"}},
+		// d150 lies past the default depth of 100: it does not count.
+		Qrels: Qrels{"1": {"d1": 1, "d150": 1}, "2": {"d1": 1}},
+	}
+	tests := []struct {
+		name   string
+		opts   Options
+		wantAP float64
+	}{
+		{name: "default depth", opts: Options{KeepGoing: true}, wantAP: 0.5},
+		{name: "depth 200", opts: Options{KeepGoing: true, Depth: 200}, wantAP: (1 + 2.0/150) / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := Measure(context.Background(), fakeSearcher{hits: 250}, c, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rep.PerQuery["1"].AP; !near(got, tt.wantAP) {
+				t.Errorf("AP (-want +got):\n- %v\n+ %v", tt.wantAP, got)
+			}
+			if rep.Errors["2"] == "" || rep.PerQuery["2"] != (Scores{}) || rep.Queries != 2 {
+				t.Errorf("failed query: errors %v scores %+v queries %d", rep.Errors, rep.PerQuery["2"], rep.Queries)
+			}
+			if got := rep.Top["1"]; len(got) != TopN || got[0] != "d1" {
+				t.Errorf("top = %v", got)
+			}
+		})
+	}
+	if _, err := Measure(context.Background(), fakeSearcher{hits: 5}, c, Options{}); err == nil {
+		t.Error("a failing query without KeepGoing: no error")
 	}
 }

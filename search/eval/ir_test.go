@@ -35,7 +35,7 @@ func TestStandardCollections(t *testing.T) {
 	}
 	r := search.Ranking{K1: *irK1, B: *irB, TitleWeight: *irTW, Depth: *irDepth, Proximity: *irProx, Feedback: *irFB}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s\n", "coll", "nDCG10", "MAP", "P10", "R100", "MRR", "queries", "index s", "p50", "p95", "p50/100")
+	fmt.Fprintf(&b, "%-8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s\n", "coll", "nDCG10", "MAP@100", "P10", "R100", "MRR", "queries", "index s", "p50", "p95", "p50/100")
 	for _, c := range cols {
 		if *irOnly != "" && !strings.EqualFold(*irOnly, c.Name) {
 			continue

@@ -21,6 +21,12 @@ type Scores struct {
 // in nDCG are the grades themselves, discounted by log2(rank+1), and the
 // ideal ranking orders every judged relevant document by grade. A query with
 // no relevant document scores zero everywhere.
+//
+// AP is computed over ranked as given, so a caller that cuts the ranking at
+// depth D gets AP@D, trec_eval's map with -M D (and its map_cut_D): the sum,
+// over the relevant documents retrieved within the D, of the precision at
+// each one's rank, divided by the number of relevant documents judged
+// (retrieved or not).
 func Score(ranked []string, judged map[string]int) Scores {
 	var s Scores
 	var grades []int

@@ -29,9 +29,21 @@ type Options struct {
 	// Ranking is the search configuration measured; the zero value is the
 	// service's default.
 	Ranking search.Ranking
-	// Depth is how many results per query are scored (for MAP); default
-	// 1000. They are fetched page by page, search.MaxSize at a time.
+	// Depth is how many results per query are scored; default
+	// DefaultDepth. MAP is computed over them (MAP@Depth, see Score). They
+	// are fetched page by page, search.MaxSize at a time.
 	Depth int
+	// Text is the query text sent for q; default FreeText(q.Text).
+	Text func(q Query) string
+	// DocID is the collection id of a hit; default the hit's own id. A hit
+	// that is no document of the collection may return any id the
+	// judgments do not name (it then takes its rank and counts as not
+	// relevant).
+	DocID func(h search.Hit) string
+	// KeepGoing makes a query that fails count as an empty ranking (zero
+	// everywhere) and be listed in Report.Errors, instead of ending the
+	// run.
+	KeepGoing bool
 	// Dir is where the index is built, in a temporary directory removed
 	// afterwards; default os.TempDir().
 	Dir    string
@@ -51,20 +63,33 @@ type Report struct {
 	P95      time.Duration     `json:"p95"`
 	P50Deep  time.Duration     `json:"p50_deep"`
 	PerQuery map[string]Scores `json:"-"`
+	// Top holds each scored query's first TopN document ids.
+	Top map[string][]string `json:"-"`
+	// Errors holds the message of each query that failed (with
+	// Options.KeepGoing); those queries score zero in Mean.
+	Errors map[string]string `json:"errors,omitempty"`
 }
 
+// DefaultDepth is the number of results scored per query unless
+// Options.Depth says otherwise: 100, as the peers' figures are (trec_eval
+// map at -M100).
+const DefaultDepth = 100
+
+// TopN is how many ids of each ranking a Report keeps.
+const TopN = 10
+
+// Searcher answers search requests; *search.Searcher is one.
+type Searcher interface {
+	Search(ctx context.Context, req search.Request) (*search.Result, error)
+}
+
+var _ Searcher = (*search.Searcher)(nil)
+
 // Run indexes c through the service's mapping and IndexFields in a new bleve
-// index on disk, reopens it read-only as the service does, runs every judged
-// query through search.Searcher.Search as free text, and scores the
-// rankings.
+// index on disk, reopens it read-only as the service does, and measures
+// every judged query through search.Searcher.Search (see Measure).
 func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
-	if opts.Depth <= 0 {
-		opts.Depth = 1000
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	log := logger(opts.Logger)
 	tmp, err := os.MkdirTemp(opts.Dir, "kbsearch-eval-")
 	if err != nil {
 		return nil, fmt.Errorf("eval: %w", err)
@@ -76,8 +101,8 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 	if err := build(ctx, path, c.Docs); err != nil {
 		return nil, err
 	}
-	rep := &Report{Name: c.Name, Documents: len(c.Docs), IndexTime: time.Since(start), PerQuery: map[string]Scores{}}
-	log.Info("indexed", "collection", c.Name, "documents", len(c.Docs), "seconds", rep.IndexTime.Seconds())
+	took := time.Since(start)
+	log.Info("indexed", "collection", c.Name, "documents", len(c.Docs), "seconds", took.Seconds())
 
 	r, err := indexer.OpenDir(path)
 	if err != nil {
@@ -85,7 +110,31 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 	}
 	defer r.Close()
 	s := search.New(r, search.Options{Ranking: opts.Ranking, Logger: log})
+	rep, err := Measure(ctx, s, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep.IndexTime = took
+	return rep, nil
+}
 
+// Measure runs every query of c that has a relevant judgment through s,
+// first as a page of 10 (timed: P50, P95), then page by page down to
+// opts.Depth, and scores each ranking. opts.Ranking and opts.Dir are not
+// used: s is searched as it is.
+func Measure(ctx context.Context, s Searcher, c Collection, opts Options) (*Report, error) {
+	if opts.Depth <= 0 {
+		opts.Depth = DefaultDepth
+	}
+	text := opts.Text
+	if text == nil {
+		text = func(q Query) string { return FreeText(q.Text) }
+	}
+	docID := opts.DocID
+	if docID == nil {
+		docID = func(h search.Hit) string { return h.ID }
+	}
+	rep := &Report{Name: c.Name, Documents: len(c.Docs), PerQuery: map[string]Scores{}, Top: map[string][]string{}}
 	var all []Scores
 	var lat, deep []time.Duration
 	for _, q := range c.Queries {
@@ -96,34 +145,22 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		text := FreeText(q.Text)
-		t0 := time.Now()
-		if _, err := s.Search(ctx, search.Request{Query: text}); err != nil {
-			return nil, fmt.Errorf("eval: query %s: %w", q.ID, err)
-		}
-		lat = append(lat, time.Since(t0))
-		var ranked []string
-		for page := 1; len(ranked) < opts.Depth; page++ {
-			t0 := time.Now()
-			res, err := s.Search(ctx, search.Request{Query: text, Size: search.MaxSize, Page: page})
-			if err != nil {
+		ranked, first, firstDeep, err := rank(ctx, s, text(q), opts.Depth, docID)
+		if err != nil {
+			if !opts.KeepGoing || ctx.Err() != nil {
 				return nil, fmt.Errorf("eval: query %s: %w", q.ID, err)
 			}
-			if page == 1 {
-				deep = append(deep, time.Since(t0))
+			if rep.Errors == nil {
+				rep.Errors = map[string]string{}
 			}
-			for _, h := range res.Hits {
-				ranked = append(ranked, h.ID)
-			}
-			if len(res.Hits) < search.MaxSize {
-				break
-			}
-		}
-		if len(ranked) > opts.Depth {
-			ranked = ranked[:opts.Depth]
+			rep.Errors[q.ID] = err.Error()
+			ranked = nil
+		} else {
+			lat, deep = append(lat, first), append(deep, firstDeep)
 		}
 		sc := Score(ranked, judged)
 		rep.PerQuery[q.ID] = sc
+		rep.Top[q.ID] = ranked[:min(len(ranked), TopN)]
 		all = append(all, sc)
 	}
 	rep.Queries = len(all)
@@ -131,6 +168,40 @@ func Run(ctx context.Context, c Collection, opts Options) (*Report, error) {
 	rep.P50, rep.P95 = percentile(lat, 50), percentile(lat, 95)
 	rep.P50Deep = percentile(deep, 50)
 	return rep, nil
+}
+
+// rank returns the collection ids of text's first depth hits, with the
+// time of a first page of 10 and of the first page of search.MaxSize.
+func rank(ctx context.Context, s Searcher, text string, depth int, docID func(search.Hit) string) (ranked []string, first, firstDeep time.Duration, err error) {
+	t0 := time.Now()
+	if _, err := s.Search(ctx, search.Request{Query: text}); err != nil {
+		return nil, 0, 0, err
+	}
+	first = time.Since(t0)
+	for page := 1; len(ranked) < depth; page++ {
+		t0 := time.Now()
+		res, err := s.Search(ctx, search.Request{Query: text, Size: search.MaxSize, Page: page})
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		if page == 1 {
+			firstDeep = time.Since(t0)
+		}
+		for _, h := range res.Hits {
+			ranked = append(ranked, docID(h))
+		}
+		if len(res.Hits) < search.MaxSize {
+			break
+		}
+	}
+	return ranked[:min(len(ranked), depth)], first, firstDeep, nil
+}
+
+func logger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return l
 }
 
 func hasRelevant(judged map[string]int) bool {
