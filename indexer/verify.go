@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/kbsearch/kbsearch/internal/fault"
+	"github.com/kbsearch/kbsearch/crawler/fault"
 )
 
 // ErrCorrupt is returned when a generation's files are damaged: a segment

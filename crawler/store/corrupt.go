@@ -8,7 +8,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"github.com/kbsearch/kbsearch/internal/fault"
+	"github.com/kbsearch/kbsearch/crawler/fault"
 )
 
 // bbolt trusts the pages it maps: on a damaged page it panics ("assertion

@@ -9,7 +9,8 @@
 // its end. Guard recovers such a panic when it was raised inside one of
 // the named packages and turns it into an error; any other panic goes on.
 //
-// This package imports nothing of kbsearch.
+// It lives under crawler/, the lowest layer, so that the crawl store and
+// the indexer can both use it; it imports nothing of kbsearch.
 package fault
 
 import (

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kbsearch/kbsearch/internal/fault"
-	"github.com/kbsearch/kbsearch/internal/fault/faulttest"
+	"github.com/kbsearch/kbsearch/crawler/fault"
+	"github.com/kbsearch/kbsearch/crawler/fault/faulttest"
 )
 
-var lib = []string{"github.com/kbsearch/kbsearch/internal/fault/faulttest"}
+var lib = []string{"github.com/kbsearch/kbsearch/crawler/fault/faulttest"}
 
 func TestGuard(t *testing.T) {
 	tests := []struct {
