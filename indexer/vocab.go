@@ -46,7 +46,19 @@ func (r *Reader) loadVocab() error {
 		if deleted != nil && deleted.IsEmpty() {
 			deleted = nil
 		}
-		it := d.AutomatonIterator(all, nil, nil)
+		// The iterator's own counts cannot be trusted: zapx's
+		// DictionaryIterator reuses one postings list without clearing
+		// its one-hit fields, so a word that follows a word of one
+		// document counts 1. Each word is counted here through
+		// PostingsList, which clears what it reuses.
+		var it segment.DictionaryIterator
+		if o, ok := d.(interface {
+			AutomatonIteratorOmitCount(segment.Automaton, []byte, []byte) segment.DictionaryIterator
+		}); ok {
+			it = o.AutomatonIteratorOmitCount(all, nil, nil)
+		} else {
+			it = d.AutomatonIterator(all, nil, nil)
+		}
 		var pl segment.PostingsList
 		for {
 			e, err := it.Next()
@@ -56,13 +68,11 @@ func (r *Reader) loadVocab() error {
 			if e == nil {
 				break
 			}
-			n := e.Count
-			if deleted != nil { // count the live documents only
-				if pl, err = d.PostingsList([]byte(e.Term), deleted, pl); err != nil {
-					return fmt.Errorf("vocabulary: %w", err)
-				}
-				n = pl.Count()
+			// The live documents only: deleted ones are left out.
+			if pl, err = d.PostingsList([]byte(e.Term), deleted, pl); err != nil {
+				return fmt.Errorf("vocabulary: %w", err)
 			}
+			n := pl.Count()
 			if n > 0 {
 				counts[e.Term] += uint32(n)
 			}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
@@ -100,5 +102,58 @@ func TestWordsCountLiveDocuments(t *testing.T) {
 	_ = r.Words("", func(string, int) bool { n++; return n < 3 })
 	if n != 3 {
 		t.Errorf("Words went on after fn returned false: %d calls", n)
+	}
+}
+
+// TestWordsCountAfterOneDocumentWord: in one segment without deletions, a
+// word of several documents that follows a word of one document in the
+// dictionary counts all its documents. zapx's dictionary iterator counts
+// it as 1 (it reuses a postings list without clearing its one-hit
+// fields), which once made this package's counts depend on merge timing.
+func TestWordsCountAfterOneDocumentWord(t *testing.T) {
+	dir := t.TempDir()
+	w, err := indexer.NewWriter(dir, 1) // a segment per document...
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for id, body := range map[string]string{"a": "abacus bridges", "b": "bridges canals", "c": "bridges canals"} {
+		if _, err := w.Add(ctx, &indexer.Document{ID: id, Title: "Doc", Body: body, Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// ... merged into one: only a merge writes one-document words in
+	// zap's one-hit form.
+	idx, err := bleve.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	if err := adv.(*scorch.Scorch).ForceMerge(ctx, &opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := indexer.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := map[string]int{}
+	if err := r.Words("", func(w string, n int) bool { got[w] = n; return true }); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]int{"abacus": 1, "bridges": 3, "canals": 2, "doc": 3} {
+		if got[word] != want {
+			t.Errorf("Words: %s counts %d, want %d (all: %v)", word, got[word], want, got)
+		}
 	}
 }
