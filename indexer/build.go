@@ -265,7 +265,6 @@ func otherFields(d *Document) map[string]any {
 	f[FieldURL] = d.URL
 	f[FieldType] = d.Type
 	f[FieldSummary] = Summary(d.Body, 300)
-	f[FieldSuggest] = d.Title + "\n" + d.Body
 	put := func(name, v string) {
 		if v != "" {
 			f[name] = strings.ToLower(v)

@@ -32,7 +32,9 @@ const (
 	// 7: bodies in a text store beside the index, not in stored fields.
 	// 8: no token-count number fields (the counts are in the source JSON
 	// and the postings' norms; nothing read the fields).
-	MappingVersion = 8
+	// 9: the completion dictionary is a file of the generation (words),
+	// not the suggest field.
+	MappingVersion = 9
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

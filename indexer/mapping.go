@@ -47,11 +47,6 @@ const (
 	// FieldTranslations holds Document.Translations as JSON, stored and not
 	// indexed, for hits.
 	FieldTranslations = "translations"
-	// FieldSuggest indexes the words of Title and Body as written (see
-	// AnalyzerWords), not stored: its dictionary, with each word's
-	// document frequency, is what query completion and spelling
-	// suggestions read.
-	FieldSuggest = "suggest"
 
 	docType = "doc"
 )
@@ -190,7 +185,6 @@ func NewMapping() (mapping.IndexMapping, error) {
 		f.IncludeInAll, f.IncludeTermVectors, f.DocValues = false, false, false
 		return f
 	}
-	dm.AddFieldMappingsAt(FieldSuggest, plain(AnalyzerWords, true, false))
 
 	src := plain("", false, true)
 	dm.AddFieldMappingsAt(FieldSource, src)

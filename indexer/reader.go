@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ type Reader struct {
 
 	analyzers map[string]analysis.Analyzer // by text-field language
 	vocab     *vocab                       // the completion dictionary
+	words     *words                       // its bitmaps; nil without a words file
 
 	broken atomic.Pointer[error] // what showed the generation damaged (Err)
 
@@ -115,10 +117,14 @@ var _ Source = (*Live)(nil)
 // It takes idx's current snapshot: documents indexed later are not seen.
 // Closing the Reader does not close idx.
 func NewReader(idx bleve.Index, textsPath string) (*Reader, error) {
-	return newReader(idx, textsPath, false)
+	wordsPath := ""
+	if textsPath != "" {
+		wordsPath = filepath.Join(filepath.Dir(textsPath), wordsFile)
+	}
+	return newReader(idx, textsPath, wordsPath, false)
 }
 
-func newReader(idx bleve.Index, textsPath string, own bool) (*Reader, error) {
+func newReader(idx bleve.Index, textsPath, wordsPath string, own bool) (*Reader, error) {
 	ai, err := idx.Advanced()
 	if err != nil {
 		return nil, fmt.Errorf("indexer: reader: %w", err)
@@ -137,6 +143,17 @@ func newReader(idx bleve.Index, textsPath string, own bool) (*Reader, error) {
 	if err := r.load(snap); err != nil {
 		_ = ir.Close()
 		return nil, fmt.Errorf("indexer: reader: %w", err)
+	}
+	r.vocab = &vocab{off: []uint32{0}}
+	if wordsPath != "" {
+		ws, v, err := openWords(wordsPath, r.ids)
+		if err != nil {
+			_ = ir.Close()
+			return nil, fmt.Errorf("indexer: reader: %w", err)
+		}
+		if ws != nil {
+			r.words, r.vocab = ws, v
+		}
 	}
 	if textsPath != "" {
 		t, offsets, err := openTexts(textsPath)
@@ -195,9 +212,6 @@ func (r *Reader) load(snap *scorch.IndexSnapshot) error {
 		r.columns[name] = c
 	}
 	if err := r.loadDates(); err != nil {
-		return err
-	}
-	if err := r.loadVocab(); err != nil {
 		return err
 	}
 	b, err := r.ir.GetInternal(statsKey)
@@ -458,6 +472,11 @@ func (r *Reader) Release() {
 			r.closeErr = r.ir.Close()
 			if r.texts != nil {
 				if err := r.texts.close(); err != nil && r.closeErr == nil {
+					r.closeErr = err
+				}
+			}
+			if r.words != nil {
+				if err := r.words.close(); err != nil && r.closeErr == nil {
 					r.closeErr = err
 				}
 			}
@@ -993,7 +1012,12 @@ func (r *Reader) Words(prefix string, fn func(word string, docs int) bool) error
 // WordBitmap returns the live documents holding a word of the completion
 // dictionary.
 func (r *Reader) WordBitmap(word string) (*roaring.Bitmap, error) {
-	return r.bitmap(FieldSuggest, word)
+	v := r.vocab
+	i := v.from(word)
+	if r.words == nil || i >= v.len() || v.word(i) != word {
+		return roaring.New(), nil
+	}
+	return r.words.bitmap(v, i)
 }
 
 // Document returns the stored document with id, its text included; ok is

@@ -33,6 +33,7 @@ type Writer struct {
 	maxBytes int // analysed bytes per batch at most (bleve's Document.Size)
 	bytes    int // analysed bytes in batch
 	stats    Stats
+	words    *wordsWriter
 	n        int
 
 	// Batches are written by goroutines of their own, at most
@@ -81,7 +82,7 @@ func NewWriter(dir string, batchSize int) (*Writer, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &Writer{dir: dir, im: im, idx: idx, texts: tw, batch: idx.NewBatch(), size: batchSize,
+	return &Writer{dir: dir, im: im, idx: idx, texts: tw, words: newWordsWriter(), batch: idx.NewBatch(), size: batchSize,
 		maxBytes: DefaultBatchBytes, inFlight: make(chan struct{}, 1)}, nil
 }
 
@@ -116,9 +117,10 @@ func (w *Writer) Add(ctx context.Context, d *Document) (flushed bool, err error)
 
 // prepared is a Document made ready for a batch by prepare.
 type prepared struct {
-	d    *Document
-	doc  *document.Document // every field analysed
-	size int                // doc.Size() once analysed
+	d     *Document
+	doc   *document.Document // every field analysed
+	size  int                // doc.Size() once analysed
+	words []string           // distinct words, for the completion dictionary
 }
 
 // prepare maps d as IndexFields does and analyses every field, filling
@@ -140,7 +142,10 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	}
 	tl := TextLang(d.Lang)
 	title, body := TitleField(tl), BodyField(tl)
-	shared := w.shareTokens(doc, d, tl)
+	shared, words := w.shareTokens(doc, d, tl)
+	if shared == nil {
+		words = w.docWords(d)
+	}
 	for i, f := range doc.Fields {
 		if f.Name() == FieldSource {
 			continue
@@ -176,20 +181,21 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 		}
 		doc.Fields[i] = markAnalysed(f)
 	}
-	return &prepared{d: d, doc: doc, size: doc.Size()}, nil
+	return &prepared{d: d, doc: doc, size: doc.Size(), words: words}, nil
 }
 
 // shareTokens analyses d's title and body for their text fields and for
-// the suggest field (title and body again) with one tokenisation of each:
-// the two analyzers differ only in their token filters, which run on copies
-// of the tokens. It returns the three fields' analyses by name, their
-// TextField to be filled in; nil when the analyzers do not share one
-// tokenizer (then each field analyses its own text).
-func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) map[string]*preAnalysed {
+// the completion dictionary (their words as written, see AnalyzerWords)
+// with one tokenisation of each: the two analyzers differ only in their
+// token filters, which run on copies of the tokens. It returns the text
+// fields' analyses by name, their TextField to be filled in, and the
+// distinct words; nil, nil when the analyzers do not share one tokenizer
+// (then each field analyses its own text, and docWords the words).
+func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []string) {
 	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
 	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
 	if !ok1 || !ok2 || text.Tokenizer != words.Tokenizer {
-		return nil
+		return nil, nil
 	}
 	opts := func(name string) (index.FieldIndexingOptions, bool) {
 		for _, f := range doc.Fields {
@@ -203,9 +209,8 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) map
 	titleName, bodyName := TitleField(tl), BodyField(tl)
 	titleOpts, ok1 := opts(titleName)
 	bodyOpts, ok2 := opts(bodyName)
-	suggestOpts, ok3 := opts(FieldSuggest)
-	if !ok1 || !ok2 || !ok3 {
-		return nil
+	if !ok1 || !ok2 {
+		return nil, nil
 	}
 	filter := func(a *analysis.DefaultAnalyzer, ts analysis.TokenStream) analysis.TokenStream {
 		for _, f := range a.TokenFilters {
@@ -217,16 +222,37 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) map
 	// in place: each chain gets its own copy of the bytes.
 	titleTok := text.Tokenizer.Tokenize([]byte(d.Title))
 	bodyTok := text.Tokenizer.Tokenize([]byte(d.Body))
-	titleWords := filter(words, cloneTokens(titleTok))
-	bodyWords := filter(words, cloneTokens(bodyTok))
+	all := append(filter(words, cloneTokens(titleTok)), filter(words, cloneTokens(bodyTok))...)
 	titleText := filter(text, titleTok)
 	bodyText := filter(text, bodyTok)
-	suggest := append(titleWords, bodyWords...) // no term vectors: positions do not matter
 	return map[string]*preAnalysed{
-		titleName:    {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
-		bodyName:     {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
-		FieldSuggest: {length: len(suggest), freqs: analysis.TokenFrequency(suggest, nil, suggestOpts)},
+		titleName: {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
+		bodyName:  {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
+	}, distinctTerms(all)
+}
+
+// docWords returns the distinct words of d's title and body for the
+// completion dictionary.
+func (w *Writer) docWords(d *Document) []string {
+	a := w.im.AnalyzerNamed(AnalyzerWords)
+	if a == nil {
+		return nil
 	}
+	return distinctTerms(append(a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))...))
+}
+
+// distinctTerms returns the terms of ts, each once.
+func distinctTerms(ts analysis.TokenStream) []string {
+	seen := make(map[string]struct{}, len(ts)/2)
+	out := make([]string, 0, len(ts)/2)
+	for _, t := range ts {
+		if _, ok := seen[string(t.Term)]; !ok {
+			w := string(t.Term)
+			seen[w] = struct{}{}
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // cloneTokens copies ts, the terms into one new buffer.
@@ -288,6 +314,7 @@ func (w *Writer) add(ctx context.Context, p *prepared) (flushed bool, err error)
 	if err := w.texts.Add(p.d.ID, p.d.Body); err != nil {
 		return false, err
 	}
+	w.words.add(p.d.ID, p.words)
 	w.stats.Add(p.d)
 	w.n++
 	w.bytes += p.size
@@ -365,11 +392,32 @@ func (w *Writer) Close(ctx context.Context) error {
 	if cerr := w.idx.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("indexer: close index: %w", cerr)
 	}
+	if err == nil {
+		err = w.writeWords()
+	}
 	if err != nil {
 		w.texts.Abort()
 		return err
 	}
 	return w.texts.Close()
+}
+
+// writeWords writes the completion dictionary numbered as the closed
+// index numbers its documents (its merges have reordered them), so that a
+// Reader uses the bitmaps as they are.
+func (w *Writer) writeWords() error {
+	idx, err := bleve.OpenUsing(filepath.Join(w.dir, "index"), map[string]any{"read_only": true})
+	if err != nil {
+		return fmt.Errorf("indexer: words: %w", err)
+	}
+	r, err := newReader(idx, "", "", true)
+	if err != nil {
+		_ = idx.Close()
+		return fmt.Errorf("indexer: words: %w", err)
+	}
+	ids := r.ids
+	r.Close()
+	return w.words.write(filepath.Join(w.dir, wordsFile), ids)
 }
 
 // Abort closes a Writer whose directory will be thrown away.
@@ -382,11 +430,16 @@ func (w *Writer) Abort() {
 // OpenDir opens an index directory that a Writer made (a generation's
 // directory) read-only, as a Reader that owns it.
 func OpenDir(dir string) (*Reader, error) {
+	// A Writer always writes the completion dictionary: without it, the
+	// generation is damaged (newReader alone would serve no completions).
+	if _, err := os.Stat(filepath.Join(dir, wordsFile)); err != nil {
+		return nil, fmt.Errorf("indexer: open %s: %w", dir, err)
+	}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, "index"), map[string]any{"read_only": true})
 	if err != nil {
 		return nil, fmt.Errorf("indexer: open %s: %w", dir, err)
 	}
-	r, err := newReader(idx, filepath.Join(dir, textsFile), true)
+	r, err := newReader(idx, filepath.Join(dir, textsFile), filepath.Join(dir, wordsFile), true)
 	if err != nil {
 		_ = idx.Close()
 		return nil, fmt.Errorf("indexer: open %s: %w", dir, err)

@@ -1,0 +1,350 @@
+package indexer
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// The completion dictionary (the words of titles and bodies as written,
+// with the documents holding each) is a file of the generation beside the
+// index, not a bleve field: as a field, bleve indexed every word of every
+// document a second time (frequencies, norms, merges), about a third of a
+// build's work, for lists that completion only counts and intersects.
+//
+// File layout: a magic string; uvarint document count, then per document
+// in the order the Writer added them (its ordinal) uvarint id length and
+// id; uvarint word count, then per word in byte order: uvarint length,
+// the word, uvarint document count, uvarint bitmap length, the bitmap of
+// the ordinals holding it (roaring's portable format); then a CRC-less
+// end marker, 8 bytes: the word count again, little-endian, so that a
+// file cut short is seen.
+const (
+	wordsFile  = "words"
+	wordsMagic = "kbsearch-words-1\n"
+)
+
+// wordsWriter collects the words of the documents a Writer adds and
+// writes the completion dictionary at the end.
+type wordsWriter struct {
+	ids   []string
+	words map[string]*roaring.Bitmap
+}
+
+func newWordsWriter() *wordsWriter {
+	return &wordsWriter{words: map[string]*roaring.Bitmap{}}
+}
+
+// add records document id, next in order, as holding words (each once or
+// more).
+func (ww *wordsWriter) add(id string, words []string) {
+	ord := uint32(len(ww.ids))
+	ww.ids = append(ww.ids, id)
+	for _, w := range words {
+		bm := ww.words[w]
+		if bm == nil {
+			bm = roaring.New()
+			ww.words[w] = bm
+		}
+		bm.Add(ord)
+	}
+}
+
+// write writes the dictionary to path, numbering the documents as order
+// does (document number -> id; ww's ids in a different order, or missing
+// from it, are renumbered), and syncs it.
+func (ww *wordsWriter) write(path string, order []string) (err error) {
+	// Renumber: ordinal -> position in order.
+	renum := ww.ids
+	if !slices.Equal(order, ww.ids) {
+		pos := make(map[string]uint32, len(order))
+		for d, id := range order {
+			pos[id] = uint32(d)
+		}
+		to := make([]uint32, len(ww.ids))
+		for o, id := range ww.ids {
+			d, ok := pos[id]
+			if !ok {
+				return fmt.Errorf("indexer: words: document %q is not in the index", id)
+			}
+			to[o] = d
+		}
+		var buf []uint32
+		for w, bm := range ww.words {
+			buf = buf[:0]
+			it := bm.Iterator()
+			for it.HasNext() {
+				buf = append(buf, to[it.Next()])
+			}
+			slices.Sort(buf)
+			ww.words[w] = roaring.BitmapOf(buf...)
+		}
+		renum = order
+	}
+
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("indexer: words: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("indexer: words: %w", cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 256<<10)
+	var buf []byte
+	put := func(v uint64) { buf = binary.AppendUvarint(buf[:0], v); w.Write(buf) }
+	w.WriteString(wordsMagic)
+	put(uint64(len(renum)))
+	for _, id := range renum {
+		put(uint64(len(id)))
+		w.WriteString(id)
+	}
+	words := make([]string, 0, len(ww.words))
+	for word := range ww.words {
+		words = append(words, word)
+	}
+	slices.Sort(words)
+	put(uint64(len(words)))
+	var bm []byte
+	for _, word := range words {
+		b := ww.words[word]
+		b.RunOptimize()
+		if bm, err = b.ToBytes(); err != nil {
+			return fmt.Errorf("indexer: words: %w", err)
+		}
+		put(uint64(len(word)))
+		w.WriteString(word)
+		put(b.GetCardinality())
+		put(uint64(len(bm)))
+		w.Write(bm)
+	}
+	var end [8]byte
+	binary.LittleEndian.PutUint64(end[:], uint64(len(words)))
+	w.Write(end[:])
+	if err := w.Flush(); err != nil { // the first write error, kept by bufio
+		return fmt.Errorf("indexer: words: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("indexer: words: %w", err)
+	}
+	return nil
+}
+
+// words reads a completion dictionary: the vocab in memory, the bitmaps
+// read from the file when asked for.
+type words struct {
+	f *os.File
+	// ord maps an ordinal to the Reader's document number; nil when they
+	// are the same, -1 for a document the index no longer holds.
+	ord []int32
+	// dead holds the ordinals of documents the index no longer holds;
+	// nil when there are none.
+	dead *roaring.Bitmap
+}
+
+// openWords reads the dictionary at path for a Reader whose document
+// numbers hold ids (by number; "" for a deleted document): it returns the
+// vocab with each word's live document count. nil, nil, nil when there
+// is no file.
+func openWords(path string, ids []string) (*words, *vocab, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, v, err := readWords(f, ids)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("words %s: %w", path, err)
+	}
+	return ws, v, nil
+}
+
+func readWords(f *os.File, ids []string) (*words, *vocab, error) {
+	cr := &countingReader{r: bufio.NewReaderSize(f, 256<<10)}
+	magic := make([]byte, len(wordsMagic))
+	if _, err := io.ReadFull(cr, magic); err != nil || string(magic) != wordsMagic {
+		return nil, nil, errors.New("not a words file")
+	}
+	uv := func() (uint64, error) {
+		v, err := binary.ReadUvarint(cr)
+		if err != nil {
+			return 0, fmt.Errorf("truncated at byte %d: %w", cr.n, err)
+		}
+		return v, nil
+	}
+	bytesOf := func(n uint64, max uint64) ([]byte, error) {
+		if n > max {
+			return nil, fmt.Errorf("bad length %d at byte %d", n, cr.n)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(cr, b); err != nil {
+			return nil, fmt.Errorf("truncated at byte %d: %w", cr.n, err)
+		}
+		return b, nil
+	}
+
+	// Ordinals to document numbers, through the ids.
+	nDocs, err := uv()
+	if err != nil {
+		return nil, nil, err
+	}
+	if nDocs > 1<<32 {
+		return nil, nil, fmt.Errorf("bad document count %d", nDocs)
+	}
+	byID := make(map[string]int32, len(ids))
+	for d, id := range ids {
+		if id != "" {
+			byID[id] = int32(d)
+		}
+	}
+	ws := &words{f: f, ord: make([]int32, nDocs)}
+	identity := int(nDocs) == len(ids)
+	for i := range ws.ord {
+		n, err := uv()
+		if err != nil {
+			return nil, nil, err
+		}
+		id, err := bytesOf(n, 1<<16)
+		if err != nil {
+			return nil, nil, err
+		}
+		d, ok := byID[string(id)]
+		if !ok {
+			d = -1
+			if ws.dead == nil {
+				ws.dead = roaring.New()
+			}
+			ws.dead.Add(uint32(i))
+		}
+		ws.ord[i] = d
+		identity = identity && d == int32(i)
+	}
+	if identity {
+		ws.ord = nil
+	}
+
+	nWords, err := uv()
+	if err != nil {
+		return nil, nil, err
+	}
+	if nWords > 1<<32 {
+		return nil, nil, fmt.Errorf("bad word count %d", nWords)
+	}
+	v := &vocab{off: make([]uint32, 0, nWords+1), df: make([]uint32, 0, nWords),
+		at: make([]int64, 0, nWords), size: make([]uint32, 0, nWords)}
+	var text strings.Builder
+	for range nWords {
+		n, err := uv()
+		if err != nil {
+			return nil, nil, err
+		}
+		w, err := bytesOf(n, 1<<16)
+		if err != nil {
+			return nil, nil, err
+		}
+		df, err := uv()
+		if err != nil {
+			return nil, nil, err
+		}
+		size, err := uv()
+		if err != nil {
+			return nil, nil, err
+		}
+		at := cr.n
+		if ws.dead != nil { // count the live documents only
+			b, err := bytesOf(size, 1<<31)
+			if err != nil {
+				return nil, nil, err
+			}
+			bm := roaring.New()
+			if _, err := bm.FromBuffer(b); err != nil {
+				return nil, nil, fmt.Errorf("word %q: %w", w, err)
+			}
+			df = bm.GetCardinality() - bm.AndCardinality(ws.dead)
+		} else if size > 1<<31 {
+			return nil, nil, fmt.Errorf("bad length %d at byte %d", size, cr.n)
+		} else if _, err := cr.Discard(int(size)); err != nil {
+			return nil, nil, fmt.Errorf("truncated at byte %d: %w", cr.n, err)
+		}
+		if df == 0 {
+			continue
+		}
+		v.off = append(v.off, uint32(text.Len()))
+		text.Write(w)
+		v.df = append(v.df, uint32(df))
+		v.at = append(v.at, at)
+		v.size = append(v.size, uint32(size))
+	}
+	var end [8]byte
+	if _, err := io.ReadFull(cr, end[:]); err != nil || binary.LittleEndian.Uint64(end[:]) != nWords {
+		return nil, nil, errors.New("truncated: no end marker")
+	}
+	v.off = append(v.off, uint32(text.Len()))
+	v.text = text.String()
+	return ws, v, nil
+}
+
+// bitmap returns the document numbers holding word i of v.
+func (ws *words) bitmap(v *vocab, i int) (*roaring.Bitmap, error) {
+	b := make([]byte, v.size[i])
+	if _, err := ws.f.ReadAt(b, v.at[i]); err != nil {
+		return nil, fmt.Errorf("words: %w", err)
+	}
+	bm := roaring.New()
+	if err := bm.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("words: %q: %w", v.word(i), err)
+	}
+	if ws.ord == nil {
+		return bm, nil
+	}
+	out := roaring.New()
+	it := bm.Iterator()
+	for it.HasNext() {
+		if d := ws.ord[it.Next()]; d >= 0 {
+			out.Add(uint32(d))
+		}
+	}
+	return out, nil
+}
+
+func (ws *words) close() error { return ws.f.Close() }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r *bufio.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
+}
+
+func (c *countingReader) Discard(n int) (int, error) {
+	d, err := c.r.Discard(n)
+	c.n += int64(d)
+	return d, err
+}
