@@ -28,8 +28,8 @@ import (
 
 // Names of the analyzers and of the fields that only the index uses.
 const (
-	AnalyzerText    = en.AnalyzerName // English: possessives, lower case, stop words, porter stemming
-	AnalyzerKeyword = "kb_keyword"    // the whole value as one lower-case term
+	AnalyzerText    = "kb_en"      // English as bleve's "en" analyzer: possessives, lower case, stop words, porter stemming (remembered)
+	AnalyzerKeyword = "kb_keyword" // the whole value as one lower-case term
 	// AnalyzerWords makes the lower-case words of a text, without stop
 	// words (of the languages with text fields) or words under 3 letters,
 	// unstemmed: the vocabulary that suggestions complete from.
@@ -106,6 +106,16 @@ func NewMapping() (mapping.IndexMapping, error) {
 		"type":          custom.Name,
 		"tokenizer":     single.Name,
 		"token_filters": []string{lowercase.Name},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
+	// bleve's English analyzer, with a stemmer that remembers recent stems
+	// (stem.go); TestEnglishAnalyzer checks the terms are the same.
+	err = im.AddCustomAnalyzer(AnalyzerText, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, stemCacheName},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)

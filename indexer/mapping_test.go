@@ -82,3 +82,47 @@ func TestWordsAnalyzerStopUnion(t *testing.T) {
 		}
 	}
 }
+
+// TestEnglishAnalyzer checks that the English analyzer, whose stemmer
+// remembers stems, makes the terms bleve's "en" analyzer makes, the
+// second time as the first, from goroutines at once.
+func TestEnglishAnalyzer(t *testing.T) {
+	im, err := NewMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := im.AnalyzerNamed(AnalyzerText)
+	theirs := bleve.NewIndexMapping().AnalyzerNamed(en.AnalyzerName)
+	texts := []string{
+		"The teachers' training programmes were discussed; running, runs and ran.",
+		"Learning analytics dashboards, computational thinking and coding clubs for girls.",
+		"Ministries' policies on bring-your-own-device schemes: connectivity, generalisation, hopefully.",
+		"Characterization internationalization relational conditional sensibilities activities.",
+		"A supercalifragilisticexpialidociouslylongwordthatisnotcached and its plural words.",
+	}
+	terms := func(a analysis.Analyzer, text string) []string {
+		var out []string
+		for _, tok := range a.Analyze([]byte(text)) {
+			out = append(out, string(tok.Term))
+		}
+		return out
+	}
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 3 {
+				for _, text := range texts {
+					want, got := terms(theirs, text), terms(ours, text)
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("%q:\n got %q\nwant %q", text, got, want)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}
