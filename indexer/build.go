@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -82,11 +83,24 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	if !opts.Force {
-		if name, m, err := Current(dir); err == nil && staleness(m, fp, taxHash) == "" {
-			log.Info("index is up to date", "generation", name, "documents", m.Documents)
-			return &BuildResult{Generation: name, Documents: m.Documents, Skipped: true, Duration: time.Since(start)}, nil
+	reason := "first build"
+	prevName, prev, err := Current(dir)
+	if err != nil && !errors.Is(err, ErrNoIndex) {
+		reason = "the current generation is unreadable"
+	}
+	if prev != nil {
+		reason = staleness(prev, fp, taxHash)
+		if reason == "" && !opts.Force {
+			log.Info("index is up to date", "generation", prevName, "documents", prev.Documents)
+			return &BuildResult{Generation: prevName, Documents: prev.Documents, Skipped: true, Duration: time.Since(start)}, nil
 		}
+		if reason == "" {
+			reason = "forced"
+		}
+	}
+	crawl, err := lastCrawl(ctx, st)
+	if err != nil {
+		log.Warn("could not read the last crawl run; the manifest will not record it", "err", err)
 	}
 
 	buildDir, err := os.MkdirTemp(dir, buildPrefix)
@@ -123,6 +137,11 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 		TaxonomyHash:     taxHash,
 		MappingVersion:   MappingVersion,
 		Seconds:          time.Since(start).Seconds(),
+		Reason:           reason,
+		Crawl:            crawl,
+	}
+	if prev != nil {
+		m.Previous, m.PreviousDocuments = prevName, prev.Documents
 	}
 	name, err := publish(dir, buildDir, m)
 	if err != nil {
@@ -134,6 +153,15 @@ func Build(ctx context.Context, st *store.Store, dir string, opts BuildOptions) 
 	}
 	log.Info("index built", "generation", name, "documents", n, "seconds", m.Seconds)
 	return &BuildResult{Generation: name, Documents: n, Duration: time.Since(start)}, nil
+}
+
+// lastCrawl returns the last finished crawl run of st, nil if none.
+func lastCrawl(ctx context.Context, st *store.Store) (*CrawlRun, error) {
+	run, err := st.LastRun(ctx)
+	if err != nil || run == nil {
+		return nil, err
+	}
+	return &CrawlRun{Started: run.Started, Finished: run.Finished, Seeds: run.Seeds}, nil
 }
 
 // fill adds every indexable record to w. One goroutine reads the store,

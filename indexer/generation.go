@@ -49,6 +49,27 @@ type Manifest struct {
 	TaxonomyHash     string    `json:"taxonomy_hash"`
 	MappingVersion   int       `json:"mapping_version"`
 	Seconds          float64   `json:"seconds"`
+
+	// What the build knew of the generation it replaced and of the crawl
+	// it indexed; absent from generations built before they were kept.
+
+	// Previous is the generation that was current when this one was
+	// built, "" for the first; PreviousDocuments its document count.
+	Previous          string `json:"previous,omitempty"`
+	PreviousDocuments int    `json:"previous_documents,omitempty"`
+	// Reason says why it was built: "first build", "forced", or what
+	// changed since Previous ("the crawl store changed since", ...).
+	Reason string `json:"reason,omitempty"`
+	// Crawl is the last finished crawl run of the store it was built
+	// from, if the store recorded one.
+	Crawl *CrawlRun `json:"crawl,omitempty"`
+}
+
+// CrawlRun is a crawl run as a generation's manifest records it.
+type CrawlRun struct {
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished,omitzero"`
+	Seeds    []string  `json:"seeds,omitempty"`
 }
 
 // Current returns the name and manifest of the generation CURRENT names.

@@ -65,6 +65,8 @@ type Reader struct {
 
 	broken atomic.Pointer[error] // what showed the generation damaged (Err)
 
+	manifest *Manifest // of the generation it reads; nil for another index
+
 	refs      atomic.Int64
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -502,6 +504,11 @@ func (r *Reader) Close() error {
 // Index returns the bleve index r reads, for what search still asks bleve
 // (completions, the document API).
 func (r *Reader) Index() bleve.Index { return r.idx }
+
+// Manifest returns the manifest of the generation r reads (OpenDir,
+// OpenReader, OpenChecked), nil for an index that is not a generation.
+// It must not be modified.
+func (r *Reader) Manifest() *Manifest { return r.manifest }
 
 // Docs returns the number of document numbers (live or not); document
 // numbers are below it.

@@ -444,5 +444,8 @@ func OpenDir(dir string) (*Reader, error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("indexer: open %s: %w", dir, err)
 	}
+	if m, err := readManifest(dir); err == nil {
+		r.manifest = m
+	}
 	return r, nil
 }

@@ -19,6 +19,10 @@
 //	GET /api/v1/search          search; parameters below
 //	GET /api/v1/documents/:id   one stored document
 //	GET /api/v1/themes          {"themes":[...]}: the taxonomy with counts
+//	GET /api/v1/suggest         completions of what is typed in a search box
+//	GET /api/v1/export          the hits of a search as CSV
+//	GET /api/v1/stats           documents by facet; the generation served, its build and crawl
+//	GET /api/v1/openapi.json    the contract: an OpenAPI 3.1 document of all the above
 //	GET /healthz                {"status":"ok"}: the process is alive
 //	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
 //	GET /                       the research search page
@@ -41,6 +45,11 @@
 // the wait the answer is 503 with code "busy" and Retry-After: 1, counted
 // by reason in kbsearch_http_rejected_total; kbsearch_http_inflight and
 // kbsearch_http_queued show the slots in use and the requests waiting.
+//
+// The contract, openapi.json, is written by hand and embedded. The tests
+// hold the handlers to it: every request and response of this package's
+// tests goes through kin-openapi's validator (openapi_test.go), every route
+// must be documented and every documented operation exercised.
 //
 // Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
 // message of an internal error is never sent to the client, it is logged

@@ -12,7 +12,7 @@ import (
 
 // The GET routes of the API answer HEAD as GET does, without a body.
 func TestHeadOnAPI(t *testing.T) {
-	fb := &fakeBackend{doc: &search.Document{ID: "abc"}, themes: []search.ThemeCount{}}
+	fb := &fakeBackend{doc: &search.Document{ID: "abc", Type: "page"}, themes: []search.ThemeCount{}}
 	s, _ := newTestServer(t, fb, Options{})
 	for _, target := range []string{
 		"/api/v1/search?q=x", "/api/v1/documents/abc", "/api/v1/themes", "/api/v1/suggest?q=x", "/api/v1/export?q=x",

@@ -158,7 +158,8 @@ func newTestServer(t *testing.T, b Backend, opts Options) (*Server, *syncBuffer)
 	return New(opts), buf
 }
 
-// get performs one request against h; header holds alternating names and values.
+// do performs one request against h and validates the exchange against
+// the contract (openapi.json); header holds alternating names and values.
 func do(t *testing.T, h http.Handler, method, target string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, target, nil)
@@ -167,6 +168,7 @@ func do(t *testing.T, h http.Handler, method, target string, header ...string) *
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	checkContract(t, req, rec.Code, rec.Header(), rec.Body.Bytes())
 	return rec
 }
 

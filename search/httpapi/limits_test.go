@@ -24,7 +24,7 @@ func boundedServer(t *testing.T, opts Options) (*Server, *httptest.Server) {
 	r := indexertest.Reader(t, indexertest.SyntheticDocs(300), true)
 	opts.Metrics = prometheus.NewRegistry()
 	s, _ := newTestServer(t, search.New(r, search.Options{}), opts)
-	ts := httptest.NewServer(s.Handler())
+	ts := httptest.NewServer(contractHandler(t, s.Handler()))
 	t.Cleanup(ts.Close)
 	return s, ts
 }

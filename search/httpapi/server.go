@@ -149,6 +149,8 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/themes", s.handleThemes)
 	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
+	api.Match(getHead, "/openapi.json", s.handleOpenAPI)
+	api.Match(getHead, "/stats", s.bounded(false), s.handleStats)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/readyz", s.handleReady)
 	r.Match(getHead, "/", s.handlePage)

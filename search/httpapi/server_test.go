@@ -133,6 +133,7 @@ func TestSearchResponseNeverNull(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
+	injectsErrors(t) // every kind from every route
 	cause := errors.New("open /var/lib/kbsearch/gen-7/root.bolt: secret detail")
 	tests := []struct {
 		name       string
