@@ -26,6 +26,7 @@ type serveFlags struct {
 
 	searchTimeout time.Duration // 0: no deadline
 	maxInFlight   int
+	maxExports    int
 	queueWait     time.Duration // 0: no wait
 	pprof         string        // loopback address of the pprof listener; "" for none
 }
@@ -37,6 +38,7 @@ func defaultServeFlags() serveFlags {
 		addr:          "127.0.0.1:8080",
 		searchTimeout: httpapi.DefaultSearchTimeout,
 		maxInFlight:   httpapi.DefaultMaxInFlight(),
+		maxExports:    httpapi.DefaultMaxExports,
 		queueWait:     httpapi.DefaultQueueWait,
 	}
 }
@@ -52,6 +54,9 @@ func (f serveFlags) check() error {
 	if f.maxInFlight < 1 {
 		return fmt.Errorf("--max-inflight %d: must be at least 1", f.maxInFlight)
 	}
+	if f.maxExports < 1 {
+		return fmt.Errorf("--max-exports %d: must be at least 1", f.maxExports)
+	}
 	if f.pprof != "" {
 		return checkLoopback(f.pprof)
 	}
@@ -61,7 +66,7 @@ func (f serveFlags) check() error {
 // httpOptions returns the server options of the bounds in f; the flags'
 // 0 (none) is httpapi's negative.
 func (f serveFlags) httpOptions() httpapi.Options {
-	o := httpapi.Options{SearchTimeout: f.searchTimeout, MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}
+	o := httpapi.Options{SearchTimeout: f.searchTimeout, MaxInFlight: f.maxInFlight, MaxExports: f.maxExports, QueueWait: f.queueWait}
 	if o.SearchTimeout == 0 {
 		o.SearchTimeout = -1
 	}
@@ -102,7 +107,8 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
 	fl.StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
 	fl.DurationVar(&f.searchTimeout, "search-timeout", f.searchTimeout, "deadline of one search, suggestion, export or document request; past it the work stops and the answer is 503 (0: none)")
-	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "those requests served at once at most, exports a quarter of them (GOMAXPROCS, at least 2, unless set)")
+	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "searches, suggestions and document requests served at once at most (GOMAXPROCS, at least 2, unless set)")
+	fl.IntVar(&f.maxExports, "max-exports", f.maxExports, "CSV exports served at once at most, apart from --max-inflight")
 	fl.DurationVar(&f.queueWait, "queue-wait", f.queueWait, "how long a request waits for a free slot before a 503 (0: none)")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd

@@ -44,7 +44,7 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 		}, []string{"result"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_rejected_total",
-			Help: `Search, suggestion, export and document requests turned away, by reason: "deadline" (the search deadline passed), "busy" (no slot of the in-flight limit within the queue wait), "canceled" (the client went away).`,
+			Help: `Search, suggestion, export and document requests turned away, by reason: "deadline" (the search deadline passed), "busy" (no slot of the in-flight or export limit within the queue wait), "canceled" (the client went away).`,
 		}, []string{"reason"}),
 	}
 	for _, r := range []string{rejectDeadline, rejectBusy, rejectCanceled} {
@@ -52,7 +52,7 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	}
 	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kbsearch_http_inflight",
-		Help: "Search, suggestion, export and document requests being served (holding a slot of the in-flight limit).",
+		Help: "Search, suggestion and document requests being served (holding a slot of the in-flight limit).",
 	}, func() float64 { return float64(len(l.all)) })
 	queued := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kbsearch_http_queued",
@@ -60,10 +60,19 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	}, func() float64 { return float64(l.queued.Load()) })
 	limit := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "kbsearch_http_inflight_limit",
-		Help: "The most search, suggestion, export and document requests served at once.",
+		Help: "The most search, suggestion and document requests served at once.",
 	})
 	limit.Set(float64(cap(l.all)))
-	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit)
+	exports := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kbsearch_http_exports_inflight",
+		Help: "Exports being served (holding a slot of the export limit).",
+	}, func() float64 { return float64(len(l.export)) })
+	exportLimit := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kbsearch_http_exports_limit",
+		Help: "The most exports served at once.",
+	})
+	exportLimit.Set(float64(cap(l.export)))
+	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit, exports, exportLimit)
 	return m
 }
 

@@ -25,7 +25,9 @@ type Backend interface {
 	Document(ctx context.Context, id string) (*search.Document, error)
 	Themes(ctx context.Context) ([]search.ThemeCount, error)
 	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
-	Export(ctx context.Context, req search.Request, limit int) ([]search.Hit, uint64, error)
+	// Export ranks up to limit hits of req and calls emit with them in
+	// order, a few at a time, and at least once; see search.Searcher.Export.
+	Export(ctx context.Context, req search.Request, limit int, emit func(total uint64, hits []search.Hit) error) error
 	Label(facet, value string) string
 }
 
@@ -53,10 +55,12 @@ type Options struct {
 	// gets 503 "busy" with Retry-After. 0 is DefaultSearchTimeout;
 	// negative, no deadline (the client's going away still stops it).
 	SearchTimeout time.Duration
-	// MaxInFlight bounds those requests served at once; exports may take
-	// a quarter of the slots (at least one). 0 is DefaultMaxInFlight();
-	// below 1 otherwise, 1.
+	// MaxInFlight bounds the searches, suggestions and document requests
+	// served at once. 0 is DefaultMaxInFlight(); below 1 otherwise, 1.
 	MaxInFlight int
+	// MaxExports bounds the exports served at once, apart from
+	// MaxInFlight. 0 is DefaultMaxExports; below 1 otherwise, 1.
+	MaxExports int
 	// QueueWait is how long a request waits for a slot before it is
 	// answered 503 "busy" with Retry-After. 0 is DefaultQueueWait;
 	// negative, no wait.
@@ -116,7 +120,10 @@ func New(opts Options) *Server {
 	if opts.QueueWait == 0 {
 		opts.QueueWait = DefaultQueueWait
 	}
-	s.limit = newLimiter(opts.MaxInFlight, opts.QueueWait)
+	if opts.MaxExports == 0 {
+		opts.MaxExports = DefaultMaxExports
+	}
+	s.limit = newLimiter(opts.MaxInFlight, opts.MaxExports, opts.QueueWait)
 
 	// gin's mode is process-wide; release mode keeps gin from printing
 	// its own debug lines.
