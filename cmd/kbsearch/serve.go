@@ -27,6 +27,9 @@ type serveFlags struct {
 	searchTimeout time.Duration // 0: no deadline
 	maxInFlight   int
 	maxExports    int
+	maxConns      int           // 0: httpapi's default, under the open-file limit
+	connsPerIP    int           // 0: no bound
+	idleTimeout   time.Duration // of a keep-alive connection
 	queueWait     time.Duration // 0: no wait
 	pprof         string        // loopback address of the pprof listener; "" for none
 }
@@ -39,6 +42,8 @@ func defaultServeFlags() serveFlags {
 		searchTimeout: httpapi.DefaultSearchTimeout,
 		maxInFlight:   httpapi.DefaultMaxInFlight(),
 		maxExports:    httpapi.DefaultMaxExports,
+		connsPerIP:    httpapi.DefaultMaxConnsPerClient,
+		idleTimeout:   httpapi.DefaultIdleTimeout,
 		queueWait:     httpapi.DefaultQueueWait,
 	}
 }
@@ -57,6 +62,15 @@ func (f serveFlags) check() error {
 	if f.maxExports < 1 {
 		return fmt.Errorf("--max-exports %d: must be at least 1", f.maxExports)
 	}
+	if f.maxConns < 0 {
+		return fmt.Errorf("--max-conns %d: must not be negative (0 for the default under the open-file limit)", f.maxConns)
+	}
+	if f.connsPerIP < 0 {
+		return fmt.Errorf("--max-conns-per-client %d: must not be negative (0 for no bound)", f.connsPerIP)
+	}
+	if f.idleTimeout <= 0 {
+		return fmt.Errorf("--idle-timeout %s: must be positive", f.idleTimeout)
+	}
 	if f.pprof != "" {
 		return checkLoopback(f.pprof)
 	}
@@ -72,6 +86,10 @@ func (f serveFlags) httpOptions() httpapi.Options {
 	}
 	if o.QueueWait == 0 {
 		o.QueueWait = -1
+	}
+	o.MaxConns, o.MaxConnsPerClient, o.IdleTimeout = f.maxConns, f.connsPerIP, f.idleTimeout
+	if o.MaxConnsPerClient == 0 {
+		o.MaxConnsPerClient = -1
 	}
 	return o
 }
@@ -110,6 +128,9 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "searches, suggestions and document requests served at once at most (GOMAXPROCS, at least 2, unless set)")
 	fl.IntVar(&f.maxExports, "max-exports", f.maxExports, "CSV exports served at once at most, apart from --max-inflight")
 	fl.DurationVar(&f.queueWait, "queue-wait", f.queueWait, "how long a request waits for a free slot before a 503 (0: none)")
+	fl.IntVar(&f.maxConns, "max-conns", 0, "connections held open at once at most; past it new ones wait in the accept queue (0: the open-file limit less a tenth, at least 128)")
+	fl.IntVar(&f.connsPerIP, "max-conns-per-client", f.connsPerIP, "connections of one client address at most (a trusted proxy's aside); more are closed at accept (0: no bound)")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", f.idleTimeout, "how long a keep-alive connection may wait for its next request; 5s once 80% of --max-conns are open")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd
 }

@@ -27,7 +27,7 @@ const (
 	rejectCanceled = "canceled" // the client went away first
 )
 
-func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
+func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_requests_total",
@@ -73,6 +73,24 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	})
 	exportLimit.Set(float64(cap(l.export)))
 	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit, exports, exportLimit)
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_conns_open",
+			Help: "Connections open (accepted and not closed).",
+		}, func() float64 { cl.mu.Lock(); defer cl.mu.Unlock(); return float64(cl.open) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_conns_limit",
+			Help: "The most connections held open at once (--max-conns); past it new ones wait in the accept queue.",
+		}, func() float64 { return float64(cl.total) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kbsearch_http_conns_refused_total",
+			Help: "Connections closed at accept: their client address held --max-conns-per-client already.",
+		}, func() float64 { return float64(cl.refused.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kbsearch_http_conns_idle_closed_total",
+			Help: "Keep-alive connections closed after 5 s idle because 80% of --max-conns were open.",
+		}, func() float64 { return float64(cl.reaped.Load()) }),
+	)
 	return m
 }
 
