@@ -30,6 +30,9 @@ type serveFlags struct {
 	maxConns      int           // 0: httpapi's default, under the open-file limit
 	connsPerIP    int           // 0: no bound
 	idleTimeout   time.Duration // of a keep-alive connection
+	rateLimit     float64       // requests a second per client address; 0: off
+	rateBurst     int
+	proxies       []string      // trusted proxies, CIDR or address
 	queueWait     time.Duration // 0: no wait
 	pprof         string        // loopback address of the pprof listener; "" for none
 }
@@ -44,6 +47,7 @@ func defaultServeFlags() serveFlags {
 		maxExports:    httpapi.DefaultMaxExports,
 		connsPerIP:    httpapi.DefaultMaxConnsPerClient,
 		idleTimeout:   httpapi.DefaultIdleTimeout,
+		rateBurst:     httpapi.DefaultRateBurst,
 		queueWait:     httpapi.DefaultQueueWait,
 	}
 }
@@ -71,6 +75,17 @@ func (f serveFlags) check() error {
 	if f.idleTimeout <= 0 {
 		return fmt.Errorf("--idle-timeout %s: must be positive", f.idleTimeout)
 	}
+	if f.rateLimit < 0 {
+		return fmt.Errorf("--rate-limit %g: must not be negative (0 for no limit)", f.rateLimit)
+	}
+	if f.rateBurst < 1 {
+		return fmt.Errorf("--rate-burst %d: must be at least 1", f.rateBurst)
+	}
+	for _, p := range f.proxies {
+		if _, err := httpapi.ParseProxy(strings.TrimSpace(p)); err != nil {
+			return fmt.Errorf("--trusted-proxy %q: not a CIDR prefix or an address", p)
+		}
+	}
 	if f.pprof != "" {
 		return checkLoopback(f.pprof)
 	}
@@ -88,6 +103,7 @@ func (f serveFlags) httpOptions() httpapi.Options {
 		o.QueueWait = -1
 	}
 	o.MaxConns, o.MaxConnsPerClient, o.IdleTimeout = f.maxConns, f.connsPerIP, f.idleTimeout
+	o.RateLimit, o.RateBurst, o.TrustedProxies = f.rateLimit, f.rateBurst, f.proxies
 	if o.MaxConnsPerClient == 0 {
 		o.MaxConnsPerClient = -1
 	}
@@ -131,6 +147,9 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.IntVar(&f.maxConns, "max-conns", 0, "connections held open at once at most; past it new ones wait in the accept queue (0: the open-file limit less a tenth, at least 128)")
 	fl.IntVar(&f.connsPerIP, "max-conns-per-client", f.connsPerIP, "connections of one client address at most (a trusted proxy's aside); more are closed at accept (0: no bound)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", f.idleTimeout, "how long a keep-alive connection may wait for its next request; 5s once 80% of --max-conns are open")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "API requests a second one client address may make (a token bucket each); over it 429 with Retry-After (0: no limit)")
+	fl.IntVar(&f.rateBurst, "rate-burst", f.rateBurst, "API requests one client address may make at once before --rate-limit applies")
+	fl.StringSliceVar(&f.proxies, "trusted-proxy", nil, "a reverse proxy (CIDR or address; repeat or use commas) whose X-Forwarded-For names the client; none by default")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd
 }

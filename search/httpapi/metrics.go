@@ -17,6 +17,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	searches *prometheus.CounterVec
 	rejected *prometheus.CounterVec
+	limited  prometheus.Counter
 }
 
 // Reasons a bounded request is turned away, the values of the label
@@ -27,7 +28,7 @@ const (
 	rejectCanceled = "canceled" // the client went away first
 )
 
-func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits) *metrics {
+func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits, rl *rateLimiter) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_requests_total",
@@ -73,6 +74,17 @@ func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits) *metrics 
 	})
 	exportLimit.Set(float64(cap(l.export)))
 	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit, exports, exportLimit)
+	m.limited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kbsearch_http_rate_limited_total",
+		Help: "API requests answered 429: their client address was over --rate-limit.",
+	})
+	reg.MustRegister(m.limited)
+	if rl != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_rate_clients",
+			Help: "Client addresses whose rate-limit buckets are kept (at most --rate-clients).",
+		}, func() float64 { return float64(rl.size()) }))
+	}
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "kbsearch_http_conns_open",
@@ -92,6 +104,13 @@ func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits) *metrics 
 		}, func() float64 { return float64(cl.reaped.Load()) }),
 	)
 	return m
+}
+
+// countRateLimited records a request over its client's rate.
+func (s *Server) countRateLimited() {
+	if s.metrics != nil {
+		s.metrics.limited.Inc()
+	}
 }
 
 // countRejected records a bounded request turned away.

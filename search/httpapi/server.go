@@ -78,6 +78,16 @@ type Options struct {
 	// IdleTimeout is how long a keep-alive connection waits for its next
 	// request; with 80% of MaxConns open, 5 s. 0 is DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// RateLimit is the requests a second one client address may make to
+	// /api/v1 (a token bucket per address; see RateBurst); over it the
+	// answer is 429 with Retry-After. 0 is no limit.
+	RateLimit float64
+	// RateBurst is the requests one client address may make at once
+	// before RateLimit applies. 0 is DefaultRateBurst.
+	RateBurst int
+	// RateClients bounds the client addresses whose buckets are kept. 0 is
+	// DefaultRateClients.
+	RateClients int
 	// TrustedProxies are the addresses (CIDR prefixes, or single addresses)
 	// of reverse proxies whose X-Forwarded-For and X-Real-IP name the
 	// client. Empty trusts none: the client is the connection's peer,
@@ -115,6 +125,7 @@ type Server struct {
 	trusted []netip.Prefix
 	conns   *connLimits
 	idle    time.Duration
+	rate    *rateLimiter // nil: no rate limit
 }
 
 // New returns a Server for opts.
@@ -153,6 +164,15 @@ func New(opts Options) *Server {
 		opts.MaxConnsPerClient = DefaultMaxConnsPerClient
 	}
 	s.conns = newConnLimits(opts.MaxConns, opts.MaxConnsPerClient, s.trusted, s.log)
+	if opts.RateLimit > 0 {
+		if opts.RateBurst <= 0 {
+			opts.RateBurst = DefaultRateBurst
+		}
+		if opts.RateClients <= 0 {
+			opts.RateClients = DefaultRateClients
+		}
+		s.rate = newRateLimiter(opts.RateLimit, opts.RateBurst, opts.RateClients)
+	}
 	s.idle = opts.IdleTimeout
 	if s.idle <= 0 {
 		s.idle = DefaultIdleTimeout
@@ -180,7 +200,7 @@ func New(opts Options) *Server {
 
 	r.Use(s.withRequestID, s.logAccess)
 	if opts.Metrics != nil {
-		s.metrics = newMetrics(opts.Metrics, s.limit, s.conns)
+		s.metrics = newMetrics(opts.Metrics, s.limit, s.conns, s.rate)
 		r.Use(s.observe)
 	}
 	r.Use(s.recoverPanics, s.secureHeaders, s.cors, s.limitHeaders) // cors first: a browser may read the 431
@@ -189,6 +209,9 @@ func New(opts Options) *Server {
 
 	getHead := []string{http.MethodGet, http.MethodHead}
 	api := r.Group("/api/v1")
+	if s.rate != nil {
+		api.Use(s.rateLimit)
+	}
 	// HEAD is answered as GET is, without the body (net/http drops it).
 	api.Match(getHead, "/search", s.bounded(false), s.handleSearch)
 	api.Match(getHead, "/documents/:id", s.bounded(false), s.handleDocument)
