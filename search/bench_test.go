@@ -78,7 +78,7 @@ func BenchmarkExport(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		hits, _, err := s.Export(ctx, Request{Query: "teacher training digital"}, 0)
+		hits, _, err := s.ExportAll(ctx, Request{Query: "teacher training digital"}, 0)
 		if err != nil || len(hits) != MaxExport {
 			b.Fatal(len(hits), err)
 		}

@@ -27,7 +27,7 @@ func TestDateBoundsOutOfRange(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Search(from %q, to %q): %v", from, to, err)
 		}
-		hits, _, err := s.Export(ctx, req, 100)
+		hits, _, err := s.ExportAll(ctx, req, 100)
 		if err != nil {
 			t.Fatalf("Export(from %q, to %q): %v", from, to, err)
 		}

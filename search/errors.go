@@ -16,6 +16,7 @@ const (
 	KindNotFound                // no such document or resource
 	KindUnavailable             // not ready yet (no index built) or shutting down
 	KindBusy                    // over the bounds of one request (its deadline) or of the server (too many at once): try again later
+	KindRateLimited             // one client asked more than its fair share: slow down
 )
 
 // String returns the code used in JSON error bodies.
@@ -29,6 +30,8 @@ func (k Kind) String() string {
 		return "unavailable"
 	case KindBusy:
 		return "busy"
+	case KindRateLimited:
+		return "rate_limited"
 	default:
 		return "internal"
 	}

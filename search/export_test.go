@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestExport(t *testing.T) {
 				break
 			}
 		}
-		hits, gotTotal, err := s.Export(ctx, req, 0)
+		hits, gotTotal, err := s.ExportAll(ctx, req, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,12 +54,12 @@ func TestExport(t *testing.T) {
 		if gotTotal != total || !reflect.DeepEqual(got, want) || len(got) == 0 {
 			t.Errorf("%+v: export of %d hits (total %d), want the %d of the pages (total %d)", req, len(got), gotTotal, len(want), total)
 		}
-		if hits, _, err := s.Export(ctx, req, 7); err != nil || len(hits) != min(7, len(want)) || hits[0].ID != want[0] {
+		if hits, _, err := s.ExportAll(ctx, req, 7); err != nil || len(hits) != min(7, len(want)) || hits[0].ID != want[0] {
 			t.Errorf("%+v, limit 7: %d hits, %v", req, len(hits), err)
 		}
 	}
 	for _, limit := range []int{-1, MaxExport + 1} {
-		if _, _, err := s.Export(ctx, Request{}, limit); KindOf(err) != KindInvalid {
+		if _, _, err := s.ExportAll(ctx, Request{}, limit); KindOf(err) != KindInvalid {
 			t.Errorf("limit %d: err %v, want invalid", limit, err)
 		}
 	}
@@ -88,5 +89,63 @@ func TestWriteCSV(t *testing.T) {
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV:\n got %q\nwant %q", rows, want)
+	}
+}
+
+// An export hands its hits on a chunk at a time, so that a server writes
+// them out before it loads the next: never more than ExportChunk at once,
+// in order, with the total each time, and once with none when nothing
+// matches (for the header).
+func TestExportChunks(t *testing.T) {
+	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
+	ctx := context.Background()
+	want, total, err := s.ExportAll(ctx, Request{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	calls := 0
+	err = s.Export(ctx, Request{}, 0, func(tot uint64, hits []Hit) error {
+		calls++
+		if len(hits) > ExportChunk || len(hits) == 0 {
+			t.Errorf("chunk %d: %d hits, want 1 to %d", calls, len(hits), ExportChunk)
+		}
+		if tot != total {
+			t.Errorf("chunk %d: total %d, want %d", calls, tot, total)
+		}
+		for _, h := range hits {
+			got = append(got, h.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wantCalls := (len(want) + ExportChunk - 1) / ExportChunk; calls != wantCalls || len(got) != len(want) {
+		t.Errorf("%d chunks of %d hits in all, want %d of %d", calls, len(got), wantCalls, len(want))
+	}
+	for i := range got {
+		if got[i] != want[i].ID {
+			t.Fatalf("hit %d: %s, want %s", i, got[i], want[i].ID)
+		}
+	}
+
+	calls = 0
+	err = s.Export(ctx, Request{Query: "zzzqqqnothing"}, 0, func(tot uint64, hits []Hit) error {
+		calls++
+		if tot != 0 || len(hits) != 0 {
+			t.Errorf("no match: total %d, %d hits", tot, len(hits))
+		}
+		return nil
+	})
+	if err != nil || calls != 1 {
+		t.Errorf("no match: %d calls, %v; want 1 call", calls, err)
+	}
+
+	stop := errors.New("client gone")
+	calls = 0
+	err = s.Export(ctx, Request{}, 0, func(uint64, []Hit) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("emit failing: %d calls, %v; want 1 call and its error", calls, err)
 	}
 }

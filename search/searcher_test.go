@@ -311,7 +311,7 @@ func TestSearchPlainWords(t *testing.T) {
 			if want.Notice != "" {
 				t.Errorf("Search(%q) notice %q, want none", tt.words, want.Notice)
 			}
-			hits, total, err := s.Export(ctx, Request{Query: tt.in}, 0)
+			hits, total, err := s.ExportAll(ctx, Request{Query: tt.in}, 0)
 			if err != nil || total != got.Total || len(hits) != int(total) {
 				t.Errorf("Export(%q) = %d hits of %d, %v; want %d", tt.in, len(hits), total, err, got.Total)
 			}
@@ -385,7 +385,7 @@ func TestNoIndex(t *testing.T) {
 			t.Errorf("Suggest(%q): err = %v, want unavailable", typed, err)
 		}
 	}
-	if _, _, err := s.Export(ctx, Request{Query: "x"}, 0); KindOf(err) != KindUnavailable {
+	if _, _, err := s.ExportAll(ctx, Request{Query: "x"}, 0); KindOf(err) != KindUnavailable {
 		t.Errorf("Export: err = %v, want unavailable", err)
 	}
 }
@@ -466,7 +466,7 @@ func TestDeadline(t *testing.T) {
 	for _, q := range []string{"", "digital assessment tablet", `"digital assessment" -tablet`} {
 		_, err := s.Search(ctx, Request{Query: q})
 		check(fmt.Sprintf("Search(%q)", q), err)
-		_, _, err = s.Export(ctx, Request{Query: q}, 0)
+		_, _, err = s.ExportAll(ctx, Request{Query: q}, 0)
 		check(fmt.Sprintf("Export(%q)", q), err)
 	}
 	_, err := s.Suggest(ctx, "digital as", 0)

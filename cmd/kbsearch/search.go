@@ -249,7 +249,7 @@ func clip(s string, n int) string {
 }
 
 // exportCSV writes every hit of req (up to search.MaxExport) as CSV: from
-// the local index, or page by page from a server.
+// the local index as the rows are ready, or page by page from a server.
 func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) error {
 	tax, err := loadTaxonomy(f.taxFile)
 	if err != nil {
@@ -278,9 +278,9 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 			return err
 		}
 		defer r.Close()
-		if hits, _, err = search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0); err != nil {
-			return err
-		}
+		cw := search.NewCSVWriter(g.stdout, search.Labels(tax))
+		return search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0,
+			func(_ uint64, hits []search.Hit) error { return cw.Write(hits) })
 	}
 	return search.WriteCSV(g.stdout, hits, search.Labels(tax))
 }

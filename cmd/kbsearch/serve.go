@@ -26,6 +26,13 @@ type serveFlags struct {
 
 	searchTimeout time.Duration // 0: no deadline
 	maxInFlight   int
+	maxExports    int
+	maxConns      int           // 0: httpapi's default, under the open-file limit
+	connsPerIP    int           // 0: no bound
+	idleTimeout   time.Duration // of a keep-alive connection
+	rateLimit     float64       // requests a second per client address; 0: off
+	rateBurst     int
+	proxies       []string      // trusted proxies, CIDR or address
 	queueWait     time.Duration // 0: no wait
 	pprof         string        // loopback address of the pprof listener; "" for none
 }
@@ -37,6 +44,10 @@ func defaultServeFlags() serveFlags {
 		addr:          "127.0.0.1:8080",
 		searchTimeout: httpapi.DefaultSearchTimeout,
 		maxInFlight:   httpapi.DefaultMaxInFlight(),
+		maxExports:    httpapi.DefaultMaxExports,
+		connsPerIP:    httpapi.DefaultMaxConnsPerClient,
+		idleTimeout:   httpapi.DefaultIdleTimeout,
+		rateBurst:     httpapi.DefaultRateBurst,
 		queueWait:     httpapi.DefaultQueueWait,
 	}
 }
@@ -52,6 +63,29 @@ func (f serveFlags) check() error {
 	if f.maxInFlight < 1 {
 		return fmt.Errorf("--max-inflight %d: must be at least 1", f.maxInFlight)
 	}
+	if f.maxExports < 1 {
+		return fmt.Errorf("--max-exports %d: must be at least 1", f.maxExports)
+	}
+	if f.maxConns < 0 {
+		return fmt.Errorf("--max-conns %d: must not be negative (0 for the default under the open-file limit)", f.maxConns)
+	}
+	if f.connsPerIP < 0 {
+		return fmt.Errorf("--max-conns-per-client %d: must not be negative (0 for no bound)", f.connsPerIP)
+	}
+	if f.idleTimeout <= 0 {
+		return fmt.Errorf("--idle-timeout %s: must be positive", f.idleTimeout)
+	}
+	if f.rateLimit < 0 {
+		return fmt.Errorf("--rate-limit %g: must not be negative (0 for no limit)", f.rateLimit)
+	}
+	if f.rateBurst < 1 {
+		return fmt.Errorf("--rate-burst %d: must be at least 1", f.rateBurst)
+	}
+	for _, p := range f.proxies {
+		if _, err := httpapi.ParseProxy(strings.TrimSpace(p)); err != nil {
+			return fmt.Errorf("--trusted-proxy %q: not a CIDR prefix or an address", p)
+		}
+	}
 	if f.pprof != "" {
 		return checkLoopback(f.pprof)
 	}
@@ -61,12 +95,17 @@ func (f serveFlags) check() error {
 // httpOptions returns the server options of the bounds in f; the flags'
 // 0 (none) is httpapi's negative.
 func (f serveFlags) httpOptions() httpapi.Options {
-	o := httpapi.Options{SearchTimeout: f.searchTimeout, MaxInFlight: f.maxInFlight, QueueWait: f.queueWait}
+	o := httpapi.Options{SearchTimeout: f.searchTimeout, MaxInFlight: f.maxInFlight, MaxExports: f.maxExports, QueueWait: f.queueWait}
 	if o.SearchTimeout == 0 {
 		o.SearchTimeout = -1
 	}
 	if o.QueueWait == 0 {
 		o.QueueWait = -1
+	}
+	o.MaxConns, o.MaxConnsPerClient, o.IdleTimeout = f.maxConns, f.connsPerIP, f.idleTimeout
+	o.RateLimit, o.RateBurst, o.TrustedProxies = f.rateLimit, f.rateBurst, f.proxies
+	if o.MaxConnsPerClient == 0 {
+		o.MaxConnsPerClient = -1
 	}
 	return o
 }
@@ -102,8 +141,15 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
 	fl.StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
 	fl.DurationVar(&f.searchTimeout, "search-timeout", f.searchTimeout, "deadline of one search, suggestion, export or document request; past it the work stops and the answer is 503 (0: none)")
-	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "those requests served at once at most, exports a quarter of them (GOMAXPROCS, at least 2, unless set)")
+	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "searches, suggestions and document requests served at once at most (GOMAXPROCS, at least 2, unless set)")
+	fl.IntVar(&f.maxExports, "max-exports", f.maxExports, "CSV exports served at once at most, apart from --max-inflight")
 	fl.DurationVar(&f.queueWait, "queue-wait", f.queueWait, "how long a request waits for a free slot before a 503 (0: none)")
+	fl.IntVar(&f.maxConns, "max-conns", 0, "connections held open at once at most; past it new ones wait in the accept queue (0: the open-file limit less a tenth, at least 128)")
+	fl.IntVar(&f.connsPerIP, "max-conns-per-client", f.connsPerIP, "connections of one client address at most (a trusted proxy's aside); more are closed at accept (0: no bound)")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", f.idleTimeout, "how long a keep-alive connection may wait for its next request; 5s once 80% of --max-conns are open")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "API requests a second one client address may make (a token bucket each); over it 429 with Retry-After (0: no limit)")
+	fl.IntVar(&f.rateBurst, "rate-burst", f.rateBurst, "API requests one client address may make at once before --rate-limit applies")
+	fl.StringSliceVar(&f.proxies, "trusted-proxy", nil, "a reverse proxy (CIDR or address; repeat or use commas) whose X-Forwarded-For names the client; none by default")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
 	return cmd
 }

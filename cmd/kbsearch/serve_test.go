@@ -63,6 +63,16 @@ func TestServeRefusesBadBounds(t *testing.T) {
 		{name: "flag beats env", env: map[string]string{"KBSEARCH_QUEUE_WAIT": "1s"}, args: []string{"--queue-wait", "-2s"},
 			wantErr: "--queue-wait -2s: must not be negative"},
 		{name: "bad duration in env", env: map[string]string{"KBSEARCH_QUEUE_WAIT": "soon"}, wantErr: "KBSEARCH_QUEUE_WAIT"},
+		{name: "no export slot", args: []string{"--max-exports", "0"}, wantErr: "--max-exports 0: must be at least 1"},
+		{name: "negative connection cap", args: []string{"--max-conns", "-1"}, wantErr: "--max-conns -1: must not be negative"},
+		{name: "negative per-client cap", args: []string{"--max-conns-per-client", "-5"}, wantErr: "--max-conns-per-client -5"},
+		{name: "no idle time", args: []string{"--idle-timeout", "0s"}, wantErr: "--idle-timeout 0s: must be positive"},
+		{name: "negative rate", args: []string{"--rate-limit", "-1"}, wantErr: "--rate-limit -1: must not be negative"},
+		{name: "no burst", args: []string{"--rate-limit", "5", "--rate-burst", "0"}, wantErr: "--rate-burst 0: must be at least 1"},
+		{name: "malformed proxy", args: []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy.local"},
+			wantErr: `--trusted-proxy "proxy.local": not a CIDR prefix or an address`},
+		{name: "malformed proxy from the environment", env: map[string]string{"KBSEARCH_TRUSTED_PROXY": "10.0.0.0/8,10.0.0.0/99"},
+			wantErr: `--trusted-proxy "10.0.0.0/99"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +128,19 @@ func TestStartPprof(t *testing.T) {
 	}
 	if !closed {
 		t.Errorf("%s still answers after the context ended", url)
+	}
+}
+
+// The flags reach the server's options: the per-client cap's 0 (none) is
+// httpapi's negative, the rest as given.
+func TestServeFlagsOptions(t *testing.T) {
+	f := defaultServeFlags()
+	f.connsPerIP, f.rateLimit, f.rateBurst, f.proxies, f.maxExports = 0, 5, 10, []string{"10.0.0.0/8"}, 3
+	o := f.httpOptions()
+	if o.MaxConnsPerClient != -1 || o.RateLimit != 5 || o.RateBurst != 10 || len(o.TrustedProxies) != 1 || o.MaxExports != 3 || o.MaxConns != 0 {
+		t.Errorf("options %+v", o)
+	}
+	if d := defaultServeFlags().httpOptions(); d.RateLimit != 0 || len(d.TrustedProxies) != 0 {
+		t.Errorf("default options limit the rate or trust a proxy: %+v", d)
 	}
 }

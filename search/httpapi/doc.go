@@ -40,7 +40,8 @@
 // documents) run under a deadline (Options.SearchTimeout, 3 s) derived
 // from the request's context, so that a deadline or a client going away
 // stops the work, and at most Options.MaxInFlight of them (one per
-// processor) run at once, exports at most a quarter of those. A request
+// processor) run at once, exports apart, at most Options.MaxExports (2),
+// streamed a chunk of rows at a time. A request
 // waits up to Options.QueueWait (1 s) for a slot. Past the deadline or
 // the wait the answer is 503 with code "busy" and Retry-After: 1, counted
 // by reason in kbsearch_http_rejected_total; kbsearch_http_inflight and
@@ -50,6 +51,15 @@
 // hold the handlers to it: every request and response of this package's
 // tests goes through kin-openapi's validator (openapi_test.go), every route
 // must be documented and every documented operation exercised.
+//
+// Fair use: with Options.RateLimit, each client address has a token
+// bucket (golang.org/x/time/rate) over /api/v1, and a request over it gets
+// 429 "rate_limited" with Retry-After. The client is the connection's
+// peer unless that is one of Options.TrustedProxies (none by default), whose
+// X-Forwarded-For is then believed. Serve bounds the connections in all
+// (Options.MaxConns, under the open-file limit), per client address
+// (Options.MaxConnsPerClient, excess closed at accept), and closes idle
+// keep-alive connections after 5 s once 80% of the cap is open.
 //
 // Every error is a JSON body {"error":{"code":"...","message":"..."}}; the
 // message of an internal error is never sent to the client, it is logged

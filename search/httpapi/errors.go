@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,9 +28,18 @@ func statusOf(k search.Kind) (status int, retryAfter string) {
 		return http.StatusServiceUnavailable, ""
 	case search.KindBusy:
 		return http.StatusServiceUnavailable, "1"
+	case search.KindRateLimited:
+		return http.StatusTooManyRequests, "1" // or when the client's bucket has a token: see retryAfter
 	default:
 		return http.StatusInternalServerError, ""
 	}
+}
+
+// retryAfterer is an error that knows when to try again: it sets the
+// Retry-After of its answer (in whole seconds, at least 1).
+type retryAfterer interface {
+	error
+	RetryAfter() time.Duration
 }
 
 // errorBody is the JSON form of every error the API returns.
@@ -78,6 +90,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	case kind == search.KindBusy:
 		s.countRejected(rejectBusy)
 	}
+
 	attrs := []any{
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Request.Method),
@@ -94,6 +107,10 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.log.Error("httpapi: request failed", attrs...)
 	default:
 		s.log.Debug("httpapi: request rejected", attrs...)
+	}
+	var ra retryAfterer
+	if errors.As(err, &ra) {
+		retryAfter = strconv.Itoa(max(1, int(math.Ceil(ra.RetryAfter().Seconds()))))
 	}
 	if retryAfter != "" {
 		c.Header("Retry-After", retryAfter)

@@ -28,8 +28,8 @@ func (themesOnly) Suggest(context.Context, string, int) ([]search.Suggestion, er
 	return []search.Suggestion{{Text: "Coding", Kind: search.SuggestTheme, Theme: "coding", Count: 3}}, nil
 }
 
-func (themesOnly) Export(context.Context, search.Request, int) ([]search.Hit, uint64, error) {
-	return nil, 0, search.Errorf(search.KindUnavailable, "no index yet")
+func (themesOnly) Export(context.Context, search.Request, int, func(uint64, []search.Hit) error) error {
+	return search.Errorf(search.KindUnavailable, "no index yet")
 }
 
 func (themesOnly) Label(_, value string) string { return value }

@@ -1,7 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -173,7 +174,12 @@ func (s *Server) handleSuggest(c *gin.Context) {
 
 // handleExport serves GET /api/v1/export: the hits of a search (the same
 // parameters; page and size ignored), up to limit (default and most
-// search.MaxExport), as a CSV download.
+// search.MaxExport), as a CSV download. The rows are written as the
+// backend hands them on, search.ExportChunk at a time, and flushed: the
+// server holds one chunk of an export, never the whole file. An error
+// before the first row is the usual JSON error; after it, the status is
+// sent, so the connection is cut (the client sees a truncated chunked body,
+// not a short file that looks whole).
 func (s *Server) handleExport(c *gin.Context) {
 	req, err := parseSearchRequest(c.Request.URL.RawQuery)
 	var limit int
@@ -183,21 +189,38 @@ func (s *Server) handleExport(c *gin.Context) {
 	if !s.ready(c, err) {
 		return
 	}
-	hits, total, err := s.backend.Export(c.Request.Context(), req, limit)
-	if err != nil {
+	var cw *search.CSVWriter
+	err = s.backend.Export(c.Request.Context(), req, limit, func(total uint64, hits []search.Hit) error {
+		if cw == nil {
+			h := c.Writer.Header()
+			h.Set("Content-Type", "text/csv; charset=utf-8")
+			h.Set("Content-Disposition", `attachment; filename="`+exportName(req.Query)+`"`)
+			h.Set("X-Total-Count", strconv.FormatUint(total, 10))
+			h.Set("Cache-Control", "no-store")
+			c.Status(http.StatusOK)
+			cw = search.NewCSVWriter(c.Writer, s.backend.Label)
+		}
+		if err := cw.Write(hits); err != nil {
+			return err
+		}
+		c.Writer.Flush()
+		return nil
+	})
+	switch {
+	case err == nil:
+	case cw == nil:
 		s.writeError(c, err)
-		return
+	default:
+		level := slog.LevelWarn
+		if c.Request.Context().Err() == context.Canceled {
+			level = slog.LevelDebug // the client went away
+		}
+		s.log.Log(c.Request.Context(), level, "httpapi: export cut short",
+			slog.String("request_id", requestID(c)),
+			slog.Int("rows_written", cw.Rows()),
+			slog.String("error", err.Error()))
+		panic(http.ErrAbortHandler)
 	}
-	var buf bytes.Buffer
-	if err := search.WriteCSV(&buf, hits, s.backend.Label); err != nil {
-		s.writeError(c, search.Errorf(search.KindInternal, "write CSV: %v", err))
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Disposition", `attachment; filename="`+exportName(req.Query)+`"`)
-	h.Set("X-Total-Count", strconv.FormatUint(total, 10))
-	h.Set("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
 // exportName is the file name of an export of query: "kbsearch-" and the

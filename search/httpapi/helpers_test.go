@@ -30,6 +30,16 @@ type fakeBackend struct {
 	suggestions []search.Suggestion
 	err         error // returned by every method when set
 	panic       any   // every method panics with it when set
+
+	// Export hands on the hits chunk at a time (0: search.ExportChunk),
+	// calling beforeChunk with each chunk's number first; with exportStart
+	// set, it says it started there and waits for exportGo before the
+	// first chunk; exportErr is returned after the last chunk.
+	chunk       int
+	beforeChunk func(n int)
+	exportStart chan struct{}
+	exportGo    chan struct{}
+	exportErr   error
 }
 
 var _ Backend = (*fakeBackend)(nil)
@@ -89,12 +99,32 @@ func (f *fakeBackend) Suggest(ctx context.Context, text string, size int) ([]sea
 	return f.suggestions, nil
 }
 
-func (f *fakeBackend) Export(ctx context.Context, req search.Request, limit int) ([]search.Hit, uint64, error) {
+func (f *fakeBackend) Export(ctx context.Context, req search.Request, limit int, emit func(uint64, []search.Hit) error) error {
 	res, err := f.Search(ctx, req)
 	if err != nil {
-		return nil, 0, err
+		return err
 	}
-	return res.Hits[:min(limit, len(res.Hits))], res.Total, nil
+	if f.exportStart != nil {
+		f.exportStart <- struct{}{}
+		<-f.exportGo
+	}
+	hits := res.Hits[:min(limit, len(res.Hits))]
+	chunk := f.chunk
+	if chunk == 0 {
+		chunk = search.ExportChunk
+	}
+	for i := 0; i == 0 || i < len(hits); i += chunk {
+		if f.beforeChunk != nil {
+			f.beforeChunk(i / chunk)
+		}
+		if err := emit(res.Total, hits[i:min(i+chunk, len(hits))]); err != nil {
+			return err
+		}
+	}
+	if f.exportErr != nil {
+		return f.exportErr
+	}
+	return nil
 }
 
 func (f *fakeBackend) Label(facet, value string) string { return facet + ":" + value }

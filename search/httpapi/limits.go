@@ -26,18 +26,29 @@ const (
 // instead of sharing the cores).
 func DefaultMaxInFlight() int { return max(2, runtime.GOMAXPROCS(0)) }
 
+// DefaultMaxExports is the number of exports served at once when
+// Options.MaxExports is 0. An export ranks up to search.MaxExport hits and
+// writes them to a client that may read slowly, so exports have slots of
+// their own, apart from the searches': a slow download never holds a
+// search's slot, and a crowd of downloads never takes more than this.
+const DefaultMaxExports = 2
+
 // errBusy answers a request that found no free slot in time.
 var errBusy = search.Errorf(search.KindBusy, "the server is busy: too many searches at once; try again")
 
+// errExportsBusy answers an export that found no free export slot in time.
+var errExportsBusy = search.Errorf(search.KindBusy, "the server is busy: too many exports at once; try again")
+
 // limiter bounds the bounded routes' requests in flight: at most cap(all)
-// at once, exports at most cap(export) of them. A request waits up to wait
-// for a slot, then is turned away.
+// searches, suggestions and document requests at once, and apart from
+// them at most cap(export) exports. A request waits up to wait for a
+// slot, then is turned away.
 //
 // The slots are buffered channels rather than golang.org/x/sync/semaphore:
 // every request weighs one slot, so a weighted semaphore's only gain would
 // be strict FIFO order among waiters, which a wait of a fraction of a
 // second does not need, and the channels need no new module and give their
-// fill level (len) to the in-flight gauge for free.
+// fill level (len) to the in-flight gauges for free.
 type limiter struct {
 	all    chan struct{}
 	export chan struct{}
@@ -45,69 +56,47 @@ type limiter struct {
 	queued atomic.Int64 // requests waiting for a slot
 }
 
-// newLimiter returns a limiter of n slots (at least 1), a quarter of them
-// (at least 1) open to exports, with a wait of wait (none if negative).
-func newLimiter(n int, wait time.Duration) *limiter {
-	n = max(n, 1)
+// newLimiter returns a limiter of n slots and exports export slots (each
+// at least 1), with a wait of wait (none if negative).
+func newLimiter(n, exports int, wait time.Duration) *limiter {
 	return &limiter{
-		all:    make(chan struct{}, n),
-		export: make(chan struct{}, max(n/4, 1)),
+		all:    make(chan struct{}, max(n, 1)),
+		export: make(chan struct{}, max(exports, 1)),
 		wait:   max(wait, 0),
 	}
 }
 
-// acquire takes a slot (an export takes one of the export share too) and
-// returns the function that gives it back. It fails with errBusy when no
-// slot is free within the wait, or with the context's error (as
-// KindUnavailable) when the client goes away first.
+// acquire takes a slot (an export, an export slot) and returns the
+// function that gives it back. It fails with errBusy when no slot is free
+// within the wait, or with the context's error (as KindUnavailable) when
+// the client goes away first.
 func (l *limiter) acquire(ctx context.Context, export bool) (release func(), err error) {
+	slots, busy, release := l.all, errBusy, l.releaseAll
+	if export {
+		slots, busy, release = l.export, errExportsBusy, l.releaseExport
+	}
 	// The fast path: a free slot, no timer.
-	if !export {
-		select {
-		case l.all <- struct{}{}:
-			return l.releaseAll, nil
-		default:
-		}
+	select {
+	case slots <- struct{}{}:
+		return release, nil
+	default:
 	}
 	l.queued.Add(1)
 	defer l.queued.Add(-1)
 	timer := time.NewTimer(l.wait)
 	defer timer.Stop()
-	if export {
-		if err := l.take(ctx, timer, l.export); err != nil {
-			return nil, err
-		}
-	}
-	if err := l.take(ctx, timer, l.all); err != nil {
-		if export {
-			<-l.export
-		}
-		return nil, err
-	}
-	if export {
-		return func() { <-l.all; <-l.export }, nil
-	}
-	return l.releaseAll, nil
-}
-
-func (l *limiter) releaseAll() { <-l.all }
-
-// take puts a token in slots, waiting until timer fires or ctx is done.
-func (l *limiter) take(ctx context.Context, timer *time.Timer, slots chan struct{}) error {
 	select {
 	case slots <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case slots <- struct{}{}:
-		return nil
+		return release, nil
 	case <-timer.C:
-		return errBusy
+		return nil, busy
 	case <-ctx.Done():
-		return &search.Error{Kind: search.KindUnavailable, Message: "request cancelled", Err: ctx.Err()}
+		return nil, &search.Error{Kind: search.KindUnavailable, Message: "request cancelled", Err: ctx.Err()}
 	}
 }
+
+func (l *limiter) releaseAll()    { <-l.all }
+func (l *limiter) releaseExport() { <-l.export }
 
 // bounded is the middleware of the routes that make the backend work
 // (search, suggest, export, documents): the request waits for a slot of

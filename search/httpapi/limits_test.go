@@ -166,12 +166,16 @@ func TestInFlightLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, target := range []string{"/api/v1/search?q=tablet", "/api/v1/suggest?q=tab", "/api/v1/export?q=tablet", "/api/v1/documents/doc-1"} {
+	for _, target := range []string{"/api/v1/search?q=tablet", "/api/v1/suggest?q=tab", "/api/v1/documents/doc-1"} {
 		wantBusy(t, target, fetch(t, ctx, ts.URL+target), "too many searches at once")
+	}
+	// Exports have slots of their own.
+	if r := fetch(t, ctx, ts.URL+"/api/v1/export?q=tablet"); r.status != http.StatusOK {
+		t.Errorf("export beside a search holding the one slot: status %d %+v, want 200", r.status, r.err)
 	}
 	m := metricsText(t, ts)
 	for _, want := range []string{
-		`kbsearch_http_rejected_total{reason="busy"} 4`,
+		`kbsearch_http_rejected_total{reason="busy"} 3`,
 		`kbsearch_http_rejected_total{reason="deadline"} 0`,
 		`kbsearch_http_inflight 1`,
 		`kbsearch_http_inflight_limit 1`,
@@ -237,21 +241,29 @@ func TestQueueWait(t *testing.T) {
 	}
 }
 
-// TestExportShare: exports take at most a quarter of the slots; with
-// theirs taken, an export is turned away while searches are served.
-func TestExportShare(t *testing.T) {
-	s, ts := boundedServer(t, Options{MaxInFlight: 4, QueueWait: time.Millisecond})
+// TestExportLimit: exports have slots of their own; with them all taken,
+// an export is turned away while searches are served.
+func TestExportLimit(t *testing.T) {
+	s, ts := boundedServer(t, Options{MaxInFlight: 4, MaxExports: 2, QueueWait: time.Millisecond})
 	ctx := context.Background()
-	release, err := s.limit.acquire(ctx, true) // an export in flight
-	if err != nil {
-		t.Fatal(err)
+	for range 2 { // two exports in flight
+		release, err := s.limit.acquire(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
 	}
-	defer release()
-	wantBusy(t, "export", fetch(t, ctx, ts.URL+"/api/v1/export?q=tablet"), "too many searches at once")
+	wantBusy(t, "export", fetch(t, ctx, ts.URL+"/api/v1/export?q=tablet"), "too many exports at once")
 	if r := fetch(t, ctx, ts.URL+"/api/v1/search?q=tablet"); r.status != http.StatusOK {
-		t.Errorf("search beside an export: status %d %+v, want 200", r.status, r.err)
+		t.Errorf("search beside the exports: status %d %+v, want 200", r.status, r.err)
 	}
-	if got := len(s.limit.all); got != 1 {
-		t.Errorf("%d slots held after the requests, want 1 (the export's)", got)
+	if got := len(s.limit.all); got != 0 {
+		t.Errorf("%d search slots held after the requests, want 0", got)
+	}
+	m := metricsText(t, ts)
+	for _, want := range []string{`kbsearch_http_exports_inflight 2`, `kbsearch_http_exports_limit 2`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

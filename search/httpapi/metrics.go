@@ -17,6 +17,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 	searches *prometheus.CounterVec
 	rejected *prometheus.CounterVec
+	limited  prometheus.Counter
 }
 
 // Reasons a bounded request is turned away, the values of the label
@@ -27,7 +28,7 @@ const (
 	rejectCanceled = "canceled" // the client went away first
 )
 
-func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
+func newMetrics(reg prometheus.Registerer, l *limiter, cl *connLimits, rl *rateLimiter) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_requests_total",
@@ -44,7 +45,7 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 		}, []string{"result"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kbsearch_http_rejected_total",
-			Help: `Search, suggestion, export and document requests turned away, by reason: "deadline" (the search deadline passed), "busy" (no slot of the in-flight limit within the queue wait), "canceled" (the client went away).`,
+			Help: `Search, suggestion, export and document requests turned away, by reason: "deadline" (the search deadline passed), "busy" (no slot of the in-flight or export limit within the queue wait), "canceled" (the client went away).`,
 		}, []string{"reason"}),
 	}
 	for _, r := range []string{rejectDeadline, rejectBusy, rejectCanceled} {
@@ -52,7 +53,7 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	}
 	inflight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kbsearch_http_inflight",
-		Help: "Search, suggestion, export and document requests being served (holding a slot of the in-flight limit).",
+		Help: "Search, suggestion and document requests being served (holding a slot of the in-flight limit).",
 	}, func() float64 { return float64(len(l.all)) })
 	queued := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kbsearch_http_queued",
@@ -60,11 +61,56 @@ func newMetrics(reg prometheus.Registerer, l *limiter) *metrics {
 	}, func() float64 { return float64(l.queued.Load()) })
 	limit := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "kbsearch_http_inflight_limit",
-		Help: "The most search, suggestion, export and document requests served at once.",
+		Help: "The most search, suggestion and document requests served at once.",
 	})
 	limit.Set(float64(cap(l.all)))
-	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit)
+	exports := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "kbsearch_http_exports_inflight",
+		Help: "Exports being served (holding a slot of the export limit).",
+	}, func() float64 { return float64(len(l.export)) })
+	exportLimit := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "kbsearch_http_exports_limit",
+		Help: "The most exports served at once.",
+	})
+	exportLimit.Set(float64(cap(l.export)))
+	reg.MustRegister(m.requests, m.duration, m.searches, m.rejected, inflight, queued, limit, exports, exportLimit)
+	m.limited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "kbsearch_http_rate_limited_total",
+		Help: "API requests answered 429: their client address was over --rate-limit.",
+	})
+	reg.MustRegister(m.limited)
+	if rl != nil {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_rate_clients",
+			Help: "Client addresses whose rate-limit buckets are kept (at most --rate-clients).",
+		}, func() float64 { return float64(rl.size()) }))
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_conns_open",
+			Help: "Connections open (accepted and not closed).",
+		}, func() float64 { cl.mu.Lock(); defer cl.mu.Unlock(); return float64(cl.open) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "kbsearch_http_conns_limit",
+			Help: "The most connections held open at once (--max-conns); past it new ones wait in the accept queue.",
+		}, func() float64 { return float64(cl.total) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kbsearch_http_conns_refused_total",
+			Help: "Connections closed at accept: their client address held --max-conns-per-client already.",
+		}, func() float64 { return float64(cl.refused.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "kbsearch_http_conns_idle_closed_total",
+			Help: "Keep-alive connections closed after 5 s idle because 80% of --max-conns were open.",
+		}, func() float64 { return float64(cl.reaped.Load()) }),
+	)
 	return m
+}
+
+// countRateLimited records a request over its client's rate.
+func (s *Server) countRateLimited() {
+	if s.metrics != nil {
+		s.metrics.limited.Inc()
+	}
 }
 
 // countRejected records a bounded request turned away.

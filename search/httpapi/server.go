@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -25,7 +26,9 @@ type Backend interface {
 	Document(ctx context.Context, id string) (*search.Document, error)
 	Themes(ctx context.Context) ([]search.ThemeCount, error)
 	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
-	Export(ctx context.Context, req search.Request, limit int) ([]search.Hit, uint64, error)
+	// Export ranks up to limit hits of req and calls emit with them in
+	// order, a few at a time, and at least once; see search.Searcher.Export.
+	Export(ctx context.Context, req search.Request, limit int, emit func(total uint64, hits []search.Hit) error) error
 	Label(facet, value string) string
 }
 
@@ -53,14 +56,44 @@ type Options struct {
 	// gets 503 "busy" with Retry-After. 0 is DefaultSearchTimeout;
 	// negative, no deadline (the client's going away still stops it).
 	SearchTimeout time.Duration
-	// MaxInFlight bounds those requests served at once; exports may take
-	// a quarter of the slots (at least one). 0 is DefaultMaxInFlight();
-	// below 1 otherwise, 1.
+	// MaxInFlight bounds the searches, suggestions and document requests
+	// served at once. 0 is DefaultMaxInFlight(); below 1 otherwise, 1.
 	MaxInFlight int
+	// MaxExports bounds the exports served at once, apart from
+	// MaxInFlight. 0 is DefaultMaxExports; below 1 otherwise, 1.
+	MaxExports int
 	// QueueWait is how long a request waits for a slot before it is
 	// answered 503 "busy" with Retry-After. 0 is DefaultQueueWait;
 	// negative, no wait.
 	QueueWait time.Duration
+
+	// MaxConns bounds the connections Serve holds open at once; past it a
+	// new connection waits in the kernel's accept queue until one closes.
+	// 0 is DefaultMaxConns(), which leaves room under the open-file limit.
+	MaxConns int
+	// MaxConnsPerClient bounds the connections of one client address (a
+	// trusted proxy's aside): an excess one is closed at accept. 0 is
+	// DefaultMaxConnsPerClient; negative, no bound.
+	MaxConnsPerClient int
+	// IdleTimeout is how long a keep-alive connection waits for its next
+	// request; with 80% of MaxConns open, 5 s. 0 is DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// RateLimit is the requests a second one client address may make to
+	// /api/v1 (a token bucket per address; see RateBurst); over it the
+	// answer is 429 with Retry-After. 0 is no limit.
+	RateLimit float64
+	// RateBurst is the requests one client address may make at once
+	// before RateLimit applies. 0 is DefaultRateBurst.
+	RateBurst int
+	// RateClients bounds the client addresses whose buckets are kept. 0 is
+	// DefaultRateClients.
+	RateClients int
+	// TrustedProxies are the addresses (CIDR prefixes, or single addresses)
+	// of reverse proxies whose X-Forwarded-For and X-Real-IP name the
+	// client. Empty trusts none: the client is the connection's peer,
+	// whatever the headers say. Malformed entries are ignored with a
+	// warning.
+	TrustedProxies []string
 }
 
 // Timeouts of the http.Server made by Serve.
@@ -68,7 +101,6 @@ const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 10 * time.Second
 	writeTimeout      = 30 * time.Second
-	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 10 * time.Second
 	// maxHeaderBytes bounds a request's header (request line included):
 	// over it, limitHeaders answers 431 with the JSON error body. net/http
@@ -90,6 +122,10 @@ type Server struct {
 	metrics *metrics // nil without Options.Metrics
 	limit   *limiter
 	timeout time.Duration // 0: none
+	trusted []netip.Prefix
+	conns   *connLimits
+	idle    time.Duration
+	rate    *rateLimiter // nil: no rate limit
 }
 
 // New returns a Server for opts.
@@ -116,14 +152,44 @@ func New(opts Options) *Server {
 	if opts.QueueWait == 0 {
 		opts.QueueWait = DefaultQueueWait
 	}
-	s.limit = newLimiter(opts.MaxInFlight, opts.QueueWait)
+	if opts.MaxExports == 0 {
+		opts.MaxExports = DefaultMaxExports
+	}
+	s.limit = newLimiter(opts.MaxInFlight, opts.MaxExports, opts.QueueWait)
+	s.trusted = s.checkProxies(opts.TrustedProxies)
+	if opts.MaxConns == 0 {
+		opts.MaxConns = DefaultMaxConns()
+	}
+	if opts.MaxConnsPerClient == 0 {
+		opts.MaxConnsPerClient = DefaultMaxConnsPerClient
+	}
+	s.conns = newConnLimits(opts.MaxConns, opts.MaxConnsPerClient, s.trusted, s.log)
+	if opts.RateLimit > 0 {
+		if opts.RateBurst <= 0 {
+			opts.RateBurst = DefaultRateBurst
+		}
+		if opts.RateClients <= 0 {
+			opts.RateClients = DefaultRateClients
+		}
+		s.rate = newRateLimiter(opts.RateLimit, opts.RateBurst, opts.RateClients)
+	}
+	s.idle = opts.IdleTimeout
+	if s.idle <= 0 {
+		s.idle = DefaultIdleTimeout
+	}
 
 	// gin's mode is process-wide; release mode keeps gin from printing
 	// its own debug lines.
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	// No proxy is trusted: ClientIP is the peer address, never a header.
-	if err := r.SetTrustedProxies(nil); err != nil {
+	// gin trusts every proxy unless told otherwise: only those of
+	// Options.TrustedProxies are, none by default, so that ClientIP is the
+	// peer address unless the peer is a trusted proxy.
+	proxies := make([]string, len(s.trusted))
+	for i, p := range s.trusted {
+		proxies[i] = p.String()
+	}
+	if err := r.SetTrustedProxies(proxies); err != nil {
 		s.log.Warn("httpapi: set trusted proxies", slog.String("error", err.Error()))
 	}
 	r.HandleMethodNotAllowed = true
@@ -134,7 +200,7 @@ func New(opts Options) *Server {
 
 	r.Use(s.withRequestID, s.logAccess)
 	if opts.Metrics != nil {
-		s.metrics = newMetrics(opts.Metrics, s.limit)
+		s.metrics = newMetrics(opts.Metrics, s.limit, s.conns, s.rate)
 		r.Use(s.observe)
 	}
 	r.Use(s.recoverPanics, s.secureHeaders, s.cors, s.limitHeaders) // cors first: a browser may read the 431
@@ -143,6 +209,9 @@ func New(opts Options) *Server {
 
 	getHead := []string{http.MethodGet, http.MethodHead}
 	api := r.Group("/api/v1")
+	if s.rate != nil {
+		api.Use(s.rateLimit)
+	}
 	// HEAD is answered as GET is, without the body (net/http drops it).
 	api.Match(getHead, "/search", s.bounded(false), s.handleSearch)
 	api.Match(getHead, "/documents/:id", s.bounded(false), s.handleDocument)
@@ -169,6 +238,8 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // Serve listens on addr (such as "127.0.0.1:8080", or port 0 for any free
 // port) and serves until ctx is done; then it stops accepting connections
 // and waits up to 10 seconds for requests in flight before closing them.
+// It holds at most Options.MaxConns connections, Options.MaxConnsPerClient
+// of one client address, and closes idle ones early near the limit.
 // Once listening it calls ready, when not nil, with the bound address. It
 // returns nil after a shutdown caused by ctx, an error otherwise.
 func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
@@ -177,19 +248,26 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 	if err != nil {
 		return fmt.Errorf("httpapi: listen %s: %w", addr, err)
 	}
+	addrs := ln.Addr()
+	ln = s.conns.listener(ln)
+	rctx, stopReap := context.WithCancel(ctx)
+	defer stopReap()
+	go s.conns.reap(rctx)
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		IdleTimeout:       s.idle,
+		ConnState:         s.conns.connState,
 		MaxHeaderBytes:    serverMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	if ready != nil {
-		ready(ln.Addr())
+		ready(addrs)
 	}
-	s.log.Info("httpapi: listening", slog.String("addr", ln.Addr().String()))
+	s.log.Info("httpapi: listening", slog.String("addr", addrs.String()),
+		slog.Int("max_conns", s.conns.total), slog.Int("max_conns_per_client", s.conns.perClient))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -213,6 +291,37 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 		return fmt.Errorf("httpapi: serve: %w", err)
 	}
 	return nil
+}
+
+// checkProxies parses the trusted proxies of list: CIDR prefixes, or
+// single addresses.
+func (s *Server) checkProxies(list []string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range list {
+		p = strings.TrimSpace(p)
+		pfx, err := ParseProxy(p)
+		if err != nil {
+			s.log.Warn("httpapi: ignoring malformed trusted proxy", slog.String("proxy", p))
+			continue
+		}
+		out = append(out, pfx)
+	}
+	return out
+}
+
+// ParseProxy parses a trusted proxy: a CIDR prefix ("10.0.0.0/8") or a
+// single address ("192.0.2.7", as /32 or /128).
+func ParseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // checkOrigins keeps the well-formed origins of list: http or https,
