@@ -19,6 +19,7 @@
 //	GET /api/v1/search          search; parameters below
 //	GET /api/v1/documents/:id   one stored document
 //	GET /api/v1/themes          {"themes":[...]}: the taxonomy with counts
+//	GET /api/v1/refresh         the scheduled re-crawl's last run and next (Options.Refresh)
 //	GET /healthz                {"status":"ok"}: the process is alive
 //	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
 //	GET /                       the research search page

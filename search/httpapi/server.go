@@ -61,6 +61,11 @@ type Options struct {
 	// answered 503 "busy" with Retry-After. 0 is DefaultQueueWait;
 	// negative, no wait.
 	QueueWait time.Duration
+
+	// Refresh, when set, reports the scheduled re-crawl and re-index
+	// that GET /api/v1/refresh shows; it must be safe for concurrent use
+	// and quick. Without it the route answers {"enabled":false}.
+	Refresh func() RefreshStatus
 }
 
 // Timeouts of the http.Server made by Serve.
@@ -89,7 +94,8 @@ type Server struct {
 	engine  *gin.Engine
 	metrics *metrics // nil without Options.Metrics
 	limit   *limiter
-	timeout time.Duration // 0: none
+	timeout time.Duration        // 0: none
+	refresh func() RefreshStatus // nil: no scheduled refresh
 }
 
 // New returns a Server for opts.
@@ -98,6 +104,7 @@ func New(opts Options) *Server {
 		backend: opts.Backend,
 		log:     opts.Logger,
 		version: opts.Version,
+		refresh: opts.Refresh,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -149,6 +156,7 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/themes", s.handleThemes)
 	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
+	api.Match(getHead, "/refresh", s.handleRefresh)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/readyz", s.handleReady)
 	r.Match(getHead, "/", s.handlePage)
