@@ -70,6 +70,11 @@ type Live struct {
 	dir string
 	log *slog.Logger
 
+	// refreshing serializes Refresh: Watch and a server's own refresh
+	// (after it builds) may both find a new generation, which is opened
+	// and checked once.
+	refreshing sync.Mutex
+
 	mu   sync.Mutex
 	name string
 	r    *Reader
@@ -128,8 +133,10 @@ func (l *Live) Ready() error {
 // served, the newest generation that passes; it reports whether it
 // swapped. The old generation is closed once no search uses it. It
 // returns an error wrapping ErrCorrupt when no generation could be served
-// for damage.
+// for damage. Concurrent calls run one after the other.
 func (l *Live) Refresh(ctx context.Context) (bool, error) {
+	l.refreshing.Lock()
+	defer l.refreshing.Unlock()
 	cur, _, err := Current(l.dir)
 	if err != nil {
 		return false, err

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kbsearch/kbsearch/indexer"
@@ -233,5 +235,42 @@ func TestLiveDamagedWhileServing(t *testing.T) {
 	}
 	if got := live.Generation(); got != "gen-000001" || live.Ready() != nil {
 		t.Errorf("serving %q (ready: %v), want gen-000001", got, live.Ready())
+	}
+}
+
+// TestLiveRefreshConcurrent: Refresh calls at once (Watch, and a server
+// that has just built) open and swap a new generation once.
+func TestLiveRefreshConcurrent(t *testing.T) {
+	ctx := context.Background()
+	dir := twoGenerations(t)
+	live, err := indexer.NewLive(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	st := indexertest.SyntheticStore(t, t.TempDir(), 60)
+	defer st.Close()
+	if _, err := indexer.Build(ctx, st, dir, indexer.BuildOptions{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	var swaps atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			swapped, err := live.Refresh(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			if swapped {
+				swaps.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := swaps.Load(); n != 1 {
+		t.Errorf("%d of 8 concurrent Refresh calls swapped, want 1", n)
+	}
+	if got := live.Generation(); got != "gen-000003" {
+		t.Errorf("serving %q, want gen-000003", got)
 	}
 }

@@ -35,6 +35,7 @@ type serveFlags struct {
 	proxies       []string      // trusted proxies, CIDR or address
 	queueWait     time.Duration // 0: no wait
 	pprof         string        // loopback address of the pprof listener; "" for none
+	refresh       refreshFlags  // scheduled re-crawl and re-index (refresh.go)
 }
 
 // defaultServeFlags are the flags' defaults, for the commands that serve
@@ -49,6 +50,7 @@ func defaultServeFlags() serveFlags {
 		idleTimeout:   httpapi.DefaultIdleTimeout,
 		rateBurst:     httpapi.DefaultRateBurst,
 		queueWait:     httpapi.DefaultQueueWait,
+		refresh:       defaultRefreshFlags(),
 	}
 }
 
@@ -87,9 +89,11 @@ func (f serveFlags) check() error {
 		}
 	}
 	if f.pprof != "" {
-		return checkLoopback(f.pprof)
+		if err := checkLoopback(f.pprof); err != nil {
+			return err
+		}
 	}
-	return nil
+	return f.refresh.check()
 }
 
 // httpOptions returns the server options of the bounds in f; the flags'
@@ -121,7 +125,13 @@ generation is checked before it is served (segment checksums, document count,
 a probe search): a damaged one is never served, and the newest older one that
 passes is served instead, with a warning. /healthz says the process is alive;
 /readyz answers 200 only while a sound index is served. The first
-Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
+Ctrl-C drains requests for up to 10 s; a second one stops at once.
+
+With --refresh and --crawl-seed, serve also keeps the index fresh without
+cron: it re-crawls the site as "kbsearch crawl" does (politely and
+incrementally), builds a new generation when something changed, and
+switches to it; a run that fails leaves the index served alone.
+GET /api/v1/refresh and /metrics show the last run.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -151,6 +161,7 @@ Ctrl-C drains requests for up to 10 s; a second one stops at once.`,
 	fl.IntVar(&f.rateBurst, "rate-burst", f.rateBurst, "API requests one client address may make at once before --rate-limit applies")
 	fl.StringSliceVar(&f.proxies, "trusted-proxy", nil, "a reverse proxy (CIDR or address; repeat or use commas) whose X-Forwarded-For names the client; none by default")
 	fl.StringVar(&f.pprof, "pprof", "", "serve net/http/pprof on this loopback address (such as 127.0.0.1:6060), apart from the API; off by default")
+	f.refresh.addFlags(fl)
 	return cmd
 }
 
@@ -165,6 +176,8 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 	case live.Generation() != "":
 	case errors.Is(err, indexer.ErrCorrupt):
 		g.log.Error("no index generation passes its check: searches and /readyz answer 503 until `kbsearch index --force` builds a sound one", "dir", g.indexDir())
+	case f.refresh.every > 0:
+		g.log.Info("no index yet: searches answer 503 until the first refresh has crawled and indexed", "dir", g.indexDir())
 	default:
 		g.log.Warn("no index yet: searches answer 503 until `kbsearch index` builds one", "dir", g.indexDir())
 	}
@@ -182,6 +195,13 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 	opts.AllowedOrigins = f.origins
 	opts.Version = version
 	opts.Metrics = serveMetrics(live)
+	if f.refresh.every > 0 {
+		rf := newRefresher(g, f.refresh, tax, live)
+		opts.Refresh = rf.Status
+		opts.Metrics.MustRegister(rf)
+		stop := rf.start(ctx)
+		defer stop() // a run in progress is cancelled and ends before live closes
+	}
 	return httpapi.New(opts).Serve(ctx, f.addr, ready)
 }
 

@@ -23,6 +23,7 @@
 //	GET /api/v1/export          the hits of a search as CSV
 //	GET /api/v1/stats           documents by facet; the generation served, its build and crawl
 //	GET /api/v1/openapi.json    the contract: an OpenAPI 3.1 document of all the above
+//	GET /api/v1/refresh         the scheduled re-crawl's last run and next (Options.Refresh)
 //	GET /healthz                {"status":"ok"}: the process is alive
 //	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
 //	GET /                       the research search page

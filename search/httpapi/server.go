@@ -94,6 +94,10 @@ type Options struct {
 	// whatever the headers say. Malformed entries are ignored with a
 	// warning.
 	TrustedProxies []string
+	// Refresh, when set, reports the scheduled re-crawl and re-index
+	// that GET /api/v1/refresh shows; it must be safe for concurrent use
+	// and quick. Without it the route answers {"enabled":false}.
+	Refresh func() RefreshStatus
 }
 
 // Timeouts of the http.Server made by Serve.
@@ -125,7 +129,8 @@ type Server struct {
 	trusted []netip.Prefix
 	conns   *connLimits
 	idle    time.Duration
-	rate    *rateLimiter // nil: no rate limit
+	rate    *rateLimiter         // nil: no rate limit
+	refresh func() RefreshStatus // nil: no scheduled refresh
 }
 
 // New returns a Server for opts.
@@ -134,6 +139,7 @@ func New(opts Options) *Server {
 		backend: opts.Backend,
 		log:     opts.Logger,
 		version: opts.Version,
+		refresh: opts.Refresh,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -220,6 +226,7 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
 	api.Match(getHead, "/openapi.json", s.handleOpenAPI)
 	api.Match(getHead, "/stats", s.bounded(false), s.handleStats)
+	api.Match(getHead, "/refresh", s.handleRefresh)
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/readyz", s.handleReady)
 	r.Match(getHead, "/", s.handlePage)
