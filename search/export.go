@@ -49,15 +49,25 @@ func (s *Searcher) Export(ctx context.Context, req Request, limit int) ([]Hit, u
 	return hits, cnt.total, nil
 }
 
+// BOM is the UTF-8 byte order mark that starts every CSV file WriteCSV
+// writes. Excel reads a CSV file without it in the system's legacy code
+// page, so "Geräte" would show as "GerÃ¤te"; with it, as UTF-8. Other
+// readers skip it or, like encoding/csv, keep it in the first cell: strip
+// it before parsing.
+const BOM = "\uFEFF"
+
 // csvHeader names the columns WriteCSV writes.
 var csvHeader = []string{"rank", "title", "type", "date", "themes", "url", "page", "translations"}
 
-// WriteCSV writes hits as CSV (RFC 4180) with a header line: rank, title,
-// type and themes as labels (label gives them, as Searcher.Label does),
-// date, url, the page of a PDF's best match, and the other-language
-// versions as "lang url" pairs. A cell a spreadsheet would read as a
+// WriteCSV writes hits as CSV (RFC 4180), after a UTF-8 BOM, with a header
+// line: rank, title, type and themes as labels (label gives them, as
+// Searcher.Label does), date, url, the page of a PDF's best match, and the
+// other-language versions as "lang url" pairs. A cell a spreadsheet would read as a
 // formula (=, +, -, @ first) gets a leading apostrophe.
 func WriteCSV(w io.Writer, hits []Hit, label func(facet, value string) string) error {
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err

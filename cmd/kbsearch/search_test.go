@@ -63,3 +63,24 @@ func TestSearchCommandFreeText(t *testing.T) {
 		t.Errorf("json output: total %d, notice %q; want results and the notice", res.Total, res.Notice)
 	}
 }
+
+// TestSearchCommandCSVBOM checks that `kbsearch search --format csv` starts
+// with a UTF-8 BOM, so that Excel reads "Geräte" as written, from the index
+// and from a server.
+func TestSearchCommandCSVBOM(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "geraete", URL: "https://portal.example/geraete", Type: "report", Lang: "de",
+			Title: "Synthèse: digitale Geräte in der Schule", Body: "Digitale Geräte im Unterricht."},
+	}
+	r := indexertest.Reader(t, docs, true)
+	api := httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(r, search.Options{})}).Handler())
+	t.Cleanup(api.Close)
+
+	out := runCmd(t, "search", "--server", api.URL, "--format", "csv", "digitale")
+	if !strings.HasPrefix(out, "\xEF\xBB\xBFrank,title,") {
+		t.Errorf("CSV does not start with a UTF-8 BOM and the header:\n%q", out[:min(len(out), 40)])
+	}
+	if !strings.Contains(out, "Synthèse: digitale Geräte") {
+		t.Errorf("CSV lacks the title as written:\n%s", out)
+	}
+}

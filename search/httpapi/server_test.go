@@ -651,7 +651,7 @@ func TestExport(t *testing.T) {
 	if n := h.Get("X-Total-Count"); n != "42" {
 		t.Errorf("X-Total-Count %q", n)
 	}
-	want := "rank,title,type,date,themes,url,page,translations\n" +
+	want := "\uFEFF" + "rank,title,type,date,themes,url,page,translations\n" +
 		"1,\"First, with a comma\",type:report,,theme:oer,http://p/a.pdf,,\n" +
 		"2,Second,type:minutes,,,http://p/b.html,,\n"
 	if got := rec.Body.String(); got != want {
