@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -52,14 +53,21 @@ as CSV, for a spreadsheet or a reading list.
 Query syntax: free text; "a phrase"; +must; -not; field:value with field one
 of title, body, theme, type, year, place, kind, lang, country; parentheses
 group clauses. A query whose parentheses do not pair up is searched as its
-plain words, and the output says so.`,
+plain words, and the output says so.
+
+search exits 0 when it found something, 4 when it found nothing (in every
+format), 2 on a bad flag value and 1 when it could not search.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := f.request(strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
 			if f.format == "csv" {
-				return exportCSV(cmd.Context(), g, f, req)
+				n, err := exportCSV(cmd.Context(), g, f, req)
+				if err != nil {
+					return invalidAsUsage(err)
+				}
+				return noResults(uint64(n))
 			}
 			var res *search.Result
 			if f.server != "" {
@@ -68,17 +76,21 @@ plain words, and the output says so.`,
 				res, err = localSearch(cmd.Context(), g, f, req)
 			}
 			if err != nil {
-				return err
+				return invalidAsUsage(err)
 			}
 			switch f.format {
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false) // snippets stay readable: <mark> rather than \u003cmark\u003e
-				return enc.Encode(res)
+				err = enc.Encode(res)
 			default:
-				return printTable(g.stdout, res)
+				err = printTable(g.stdout, res)
 			}
+			if err != nil {
+				return err
+			}
+			return noResults(res.Total)
 		},
 	}
 	fl := cmd.Flags()
@@ -96,20 +108,47 @@ plain words, and the output says so.`,
 	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
 	fl.StringVar(&f.format, "format", "table", "output: table, json, or csv (all hits, up to 1,000)")
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
+	registerSearchCompletions(cmd, &f)
 	return cmd
 }
 
+// noResults is the command's outcome for total results: nil, or exit
+// status 4 when there are none (the output has said so already).
+func noResults(total uint64) error {
+	if total == 0 {
+		return exitCode(exitNoResults)
+	}
+	return nil
+}
+
+// invalidAsUsage makes a search error about the request (an unknown theme
+// or type, a bad year, a query too long) a usage error: it comes from the
+// command line.
+func invalidAsUsage(err error) error {
+	if search.KindOf(err) == search.KindInvalid {
+		return &usageError{err}
+	}
+	return err
+}
+
 func (f *searchFlags) request(q string) (search.Request, error) {
-	if f.format != "table" && f.format != "json" && f.format != "csv" {
-		return search.Request{}, fmt.Errorf("--format must be table, json or csv, not %q", f.format)
+	switch {
+	case !slices.Contains(formats, f.format):
+		return search.Request{}, usagef("--format must be table, json or csv, not %q", f.format)
+	case !slices.Contains(sorts, f.sort):
+		return search.Request{}, usagef("--sort must be relevance, newest or oldest, not %q", f.sort)
+	case f.page < 1 || f.page > search.MaxPage:
+		return search.Request{}, usagef("--page must be between 1 and %d, not %d", search.MaxPage, f.page)
+	case f.size < 1 || f.size > search.MaxSize:
+		return search.Request{}, usagef("--size must be between 1 and %d, not %d", search.MaxSize, f.size)
 	}
 	from, err := search.ParseDateBound(f.from, false)
 	if err != nil {
-		return search.Request{}, fmt.Errorf("--from: %w", err)
+		return search.Request{}, usagef("--from: %w", err)
 	}
 	to, err := search.ParseDateBound(f.to, true)
 	if err != nil {
-		return search.Request{}, fmt.Errorf("--to: %w", err)
+		return search.Request{}, usagef("--to: %w", err)
 	}
 	return search.Request{
 		Query: q, Themes: f.themes, Types: f.types, Years: f.years, Places: f.places,
@@ -181,7 +220,11 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 			Error struct{ Code, Message string } `json:"error"`
 		}
 		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-			return nil, fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
+			err := fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
+			if resp.StatusCode == http.StatusBadRequest {
+				err = &usageError{err} // the request came from the command line
+			}
+			return nil, err
 		}
 		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
@@ -249,11 +292,12 @@ func clip(s string, n int) string {
 }
 
 // exportCSV writes every hit of req (up to search.MaxExport) as CSV: from
-// the local index, or page by page from a server.
-func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) error {
+// the local index, or page by page from a server. It returns the number
+// of hits written.
+func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
 	tax, err := loadTaxonomy(f.taxFile)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var hits []search.Hit
 	if f.server != "" {
@@ -261,7 +305,7 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 		for req.Page = 1; len(hits) < search.MaxExport; req.Page++ {
 			res, err := remoteSearch(ctx, f.server, req)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			hits = append(hits, res.Hits...)
 			if len(res.Hits) < req.Size || uint64(len(hits)) >= res.Total {
@@ -272,15 +316,15 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 	} else {
 		r, _, err := indexer.OpenCurrentReader(g.indexDir())
 		if errors.Is(err, indexer.ErrNoIndex) {
-			return fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+			return 0, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer r.Close()
 		if hits, _, err = search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return search.WriteCSV(g.stdout, hits, search.Labels(tax))
+	return len(hits), search.WriteCSV(g.stdout, hits, search.Labels(tax))
 }
