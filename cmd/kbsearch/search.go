@@ -5,20 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
 	"github.com/kbsearch/kbsearch/search"
 )
 
@@ -45,8 +44,11 @@ func newSearchCmd(g *globals) *cobra.Command {
 		Use:   "search [flags] QUERY...",
 		Short: "Search the index (local, or a server's) and print the results",
 		Long: `search runs one query against the current index under --data, or against a
-running server with --server URL, and prints a table of hits (title, type,
-date, themes, snippet) or, with --format json, the API's search object. With
+running server with --server URL, and prints a table of hits or, with
+--format json, the API's search object. The table fits the terminal (else
+$COLUMNS, else 80 columns): number, title, date and type, the themes by
+label on the next line, then the URL on a line of its own (dimmed on a
+terminal unless NO_COLOR is set). With
 --format csv it writes every hit (up to 1,000, whatever --page and --size say)
 as CSV, for a spreadsheet or a reading list.
 
@@ -69,11 +71,15 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 				}
 				return noResults(uint64(n))
 			}
+			tax, err := loadTaxonomy(f.taxFile)
+			if err != nil {
+				return err
+			}
 			var res *search.Result
 			if f.server != "" {
 				res, err = remoteSearch(cmd.Context(), f.server, req)
 			} else {
-				res, err = localSearch(cmd.Context(), g, f, req)
+				res, err = localSearch(cmd.Context(), g, tax, req)
 			}
 			if err != nil {
 				return invalidAsUsage(err)
@@ -85,7 +91,8 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 				enc.SetEscapeHTML(false) // snippets stay readable: <mark> rather than \u003cmark\u003e
 				err = enc.Encode(res)
 			default:
-				err = printTable(g.stdout, res)
+				label := resultLabels(res, search.Labels(tax))
+				err = printTable(g.stdout, res, label, req.Themes, outputStyle(g.stdout, os.Getenv))
 			}
 			if err != nil {
 				return err
@@ -156,11 +163,7 @@ func (f *searchFlags) request(q string) (search.Request, error) {
 	}, nil
 }
 
-func localSearch(ctx context.Context, g *globals, f searchFlags, req search.Request) (*search.Result, error) {
-	tax, err := loadTaxonomy(f.taxFile)
-	if err != nil {
-		return nil, err
-	}
+func localSearch(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, req search.Request) (*search.Result, error) {
 	r, _, err := indexer.OpenCurrentReader(g.indexDir())
 	if errors.Is(err, indexer.ErrNoIndex) {
 		return nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
@@ -233,62 +236,6 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 		return nil, fmt.Errorf("server answer: %w", err)
 	}
 	return &res, nil
-}
-
-// printTable prints hits as a table: title, type, date, themes, snippet.
-func printTable(w io.Writer, res *search.Result) error {
-	first := (res.Page-1)*res.Size + 1
-	if res.Notice != "" {
-		fmt.Fprintf(w, "Note: %s\n", res.Notice)
-	}
-	if res.DidYouMean != "" {
-		fmt.Fprintf(w, "Did you mean %q?\n", res.DidYouMean)
-	}
-	switch {
-	case res.Total == 0:
-		fmt.Fprintf(w, "No results for %q.\n", res.Query)
-		return nil
-	case len(res.Hits) == 0:
-		fmt.Fprintf(w, "%d results for %q; page %d is past the end.\n", res.Total, res.Query, res.Page)
-		return nil
-	}
-	fmt.Fprintf(w, "%d results for %q (%.1f ms), %d-%d:\n\n", res.Total, res.Query, res.TookMS, first, first+len(res.Hits)-1)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tTITLE\tTYPE\tDATE\tTHEMES\tSNIPPET")
-	for i, h := range res.Hits {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", first+i, clip(h.Title, 60), h.Type, h.Date,
-			clip(strings.Join(h.Themes, ","), 36), clip(plainSnippet(h.Snippets), 70))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	if th := res.Facets["theme"]; len(th) > 0 {
-		parts := make([]string, 0, len(th))
-		for _, f := range th {
-			parts = append(parts, fmt.Sprintf("%s %d", f.Value, f.Count))
-		}
-		fmt.Fprintf(w, "themes: %s\n", strings.Join(parts, ", "))
-	}
-	return nil
-}
-
-// plainSnippet turns the first HTML snippet into plain text, the marked
-// terms between asterisks.
-func plainSnippet(snips []string) string {
-	if len(snips) == 0 {
-		return ""
-	}
-	s := strings.NewReplacer("<mark>", "*", "</mark>", "*").Replace(snips[0])
-	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }
 
 // exportCSV writes every hit of req (up to search.MaxExport) as CSV: from

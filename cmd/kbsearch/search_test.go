@@ -51,8 +51,9 @@ func TestSearchCommandFreeText(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, stderr)
 			}
+			flat := strings.Join(strings.Fields(out), " ") // the note is wrapped to the width
 			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
+				if !strings.Contains(flat, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
 			}
