@@ -87,10 +87,17 @@ func (s *Searcher) ExportAll(ctx context.Context, req Request, limit int) ([]Hit
 	return all, total, nil
 }
 
+// BOM is the UTF-8 byte order mark that starts every CSV file a CSVWriter
+// writes. Excel reads a CSV file without it in the system's legacy code
+// page, so "Geräte" would show as "GerÃ¤te"; with it, as UTF-8. Other
+// readers skip it or, like encoding/csv, keep it in the first cell: strip
+// it before parsing.
+const BOM = "\uFEFF"
+
 // csvHeader names the columns a CSVWriter writes.
 var csvHeader = []string{"rank", "title", "type", "date", "themes", "url", "page", "translations"}
 
-// CSVWriter writes hits as CSV (RFC 4180) with a header line: rank, title,
+// CSVWriter writes hits as CSV (RFC 4180), after a UTF-8 BOM, with a header line: rank, title,
 // type and themes as labels (label gives them, as Searcher.Label does),
 // date, url, the page of a PDF's best match, and the other-language
 // versions as "lang url" pairs. A cell a spreadsheet would read as a
@@ -98,6 +105,7 @@ var csvHeader = []string{"rank", "title", "type", "date", "themes", "url", "page
 // header before the first row and numbers the rows across calls, so that
 // an export can be written a chunk at a time.
 type CSVWriter struct {
+	w      io.Writer
 	cw     *csv.Writer
 	label  func(facet, value string) string
 	rank   int
@@ -107,14 +115,17 @@ type CSVWriter struct {
 
 // NewCSVWriter returns a CSVWriter writing to w.
 func NewCSVWriter(w io.Writer, label func(facet, value string) string) *CSVWriter {
-	return &CSVWriter{cw: csv.NewWriter(w), label: label, row: make([]string, len(csvHeader))}
+	return &CSVWriter{w: w, cw: csv.NewWriter(w), label: label, row: make([]string, len(csvHeader))}
 }
 
-// Write writes the header (on the first call) and a row for each hit, and
+// Write writes the BOM and the header (on the first call) and a row for each hit, and
 // flushes them to the underlying writer.
 func (w *CSVWriter) Write(hits []Hit) error {
 	if !w.header {
 		w.header = true
+		if _, err := io.WriteString(w.w, BOM); err != nil {
+			return err
+		}
 		if err := w.cw.Write(csvHeader); err != nil {
 			return err
 		}
@@ -150,7 +161,7 @@ func (w *CSVWriter) Write(hits []Hit) error {
 // Rows returns the number of rows written, the header aside.
 func (w *CSVWriter) Rows() int { return w.rank }
 
-// WriteCSV writes hits as CSV with a header line, as a CSVWriter does.
+// WriteCSV writes hits as CSV after a BOM, with a header line, as a CSVWriter does.
 func WriteCSV(w io.Writer, hits []Hit, label func(facet, value string) string) error {
 	return NewCSVWriter(w, label).Write(hits)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/kbsearch/kbsearch/indexer"
@@ -71,13 +72,19 @@ func TestWriteCSV(t *testing.T) {
 			Translations: []indexer.Translation{{Lang: "fr", URL: "http://p/r_fr.html"}}},
 		{Title: "=HYPERLINK(\"http://evil\")", Type: "page", URL: "http://p/x"},
 		{Title: "-minus", Type: "minutes", URL: "http://p/m", Themes: []string{}},
+		{Title: "Synthèse: digitale Geräte", Type: "report", URL: "http://p/s"},
 	}
 	label := func(facet, v string) string { return facet + ":" + v }
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, hits, label); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	// Excel reads a CSV file as UTF-8 only when it starts with a BOM.
+	body, ok := strings.CutPrefix(buf.String(), "\xEF\xBB\xBF")
+	if !ok {
+		t.Fatalf("CSV does not start with a UTF-8 BOM: %q", buf.String()[:min(buf.Len(), 10)])
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatalf("not CSV: %v\n%s", err, buf.String())
 	}
@@ -86,6 +93,7 @@ func TestWriteCSV(t *testing.T) {
 		{"1", `Report, "draft"`, "type:report", "2018-03-22", "theme:oer; theme:policy", "http://p/r.pdf", "3", "fr http://p/r_fr.html"},
 		{"2", `'=HYPERLINK("http://evil")`, "type:page", "", "", "http://p/x", "", ""},
 		{"3", "'-minus", "type:minutes", "", "", "http://p/m", "", ""},
+		{"4", "Synthèse: digitale Geräte", "type:report", "", "", "http://p/s", "", ""},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("CSV:\n got %q\nwant %q", rows, want)

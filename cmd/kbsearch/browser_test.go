@@ -160,7 +160,7 @@ func TestSearchPageInBrowser(t *testing.T) {
 		var res struct{ Total int }
 		getJSON(t, api.URL+"/api/v1/search?q=bring+your+own+device", 200, &res)
 		csvBody := get(t, exportURL, "")
-		if rows := strings.Count(csvBody, "\n") - 1; rows != min(res.Total, 1000) || !strings.HasPrefix(csvBody, "rank,title,") {
+		if rows := strings.Count(csvBody, "\n") - 1; rows != min(res.Total, 1000) || !strings.HasPrefix(csvBody, search.BOM+"rank,title,") {
 			t.Errorf("CSV of %d rows, want %d:\n%.300s", rows, res.Total, csvBody)
 		}
 	}

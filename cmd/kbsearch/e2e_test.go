@@ -303,7 +303,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		// CSV: every hit, locally or through a server, in the API's order.
 		local := runCmd(t, "search", "--data", data, "--format", "csv", "--size", "2", "--theme", "oer", "open educational resources")
 		viaServer := runCmd(t, "search", "--server", api.URL, "--format", "csv", "--theme", "oer", "open educational resources")
-		rows, err := csv.NewReader(strings.NewReader(local)).ReadAll()
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(local, search.BOM))).ReadAll()
 		if err != nil || len(rows)-1 != int(fromAPI.Total) || rows[1][5] != fromAPI.Hits[0].URL {
 			t.Errorf("CSV (%v): %d rows for %d hits:\n%.400s", err, len(rows)-1, fromAPI.Total, local)
 		}

@@ -36,18 +36,24 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
-		if code, ok := err.(exitCode); ok {
-			return int(code) // the command has said why
-		}
-		fmt.Fprintln(stderr, "kbsearch:", err)
-		if errors.Is(err, store.ErrCorrupt) {
-			corruptHint(stderr, root.PersistentFlags().Lookup("data").Value.String())
-			return exitCorrupt
-		}
-		return 1
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
 	}
-	return 0
+	if code, ok := err.(exitCode); ok {
+		return int(code) // the command has said why
+	}
+	fmt.Fprintln(stderr, "kbsearch:", err)
+	switch {
+	case isUsage(err) || cmd.CalledAs() == "":
+		// CalledAs is empty when no command was found: an unknown one.
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		return exitUsage
+	case errors.Is(err, store.ErrCorrupt):
+		corruptHint(stderr, root.PersistentFlags().Lookup("data").Value.String())
+		return exitCorrupt
+	}
+	return exitError
 }
 
 // exitCode is an error that carries a specific exit status.

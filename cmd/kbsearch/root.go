@@ -33,11 +33,11 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := applyEnv(cmd); err != nil {
-				return err
+				return &usageError{err}
 			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
-				return fmt.Errorf("--log-level: %w", err)
+				return usagef("--log-level: %w", err)
 			}
 			g.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 			return nil
@@ -62,6 +62,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newExtractBenchCmd(g),
 		newExtractQualityCmd(g),
 	)
+	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitHelp + "\n")
+	markUsageErrors(root)
 	return root
 }
 

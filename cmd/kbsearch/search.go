@@ -5,19 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/taxonomy"
 	"github.com/kbsearch/kbsearch/search"
 )
 
@@ -44,41 +44,60 @@ func newSearchCmd(g *globals) *cobra.Command {
 		Use:   "search [flags] QUERY...",
 		Short: "Search the index (local, or a server's) and print the results",
 		Long: `search runs one query against the current index under --data, or against a
-running server with --server URL, and prints a table of hits (title, type,
-date, themes, snippet) or, with --format json, the API's search object. With
+running server with --server URL, and prints a table of hits or, with
+--format json, the API's search object. The table fits the terminal (else
+$COLUMNS, else 80 columns): number, title, date and type, the themes by
+label on the next line, then the URL on a line of its own (dimmed on a
+terminal unless NO_COLOR is set). With
 --format csv it writes every hit (up to 1,000, whatever --page and --size say)
 as CSV, for a spreadsheet or a reading list.
 
 Query syntax: free text; "a phrase"; +must; -not; field:value with field one
 of title, body, theme, type, year, place, kind, lang, country; parentheses
 group clauses. A query whose parentheses do not pair up is searched as its
-plain words, and the output says so.`,
+plain words, and the output says so.
+
+search exits 0 when it found something, 4 when it found nothing (in every
+format), 2 on a bad flag value and 1 when it could not search.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req, err := f.request(strings.Join(args, " "))
 			if err != nil {
 				return err
 			}
 			if f.format == "csv" {
-				return exportCSV(cmd.Context(), g, f, req)
+				n, err := exportCSV(cmd.Context(), g, f, req)
+				if err != nil {
+					return invalidAsUsage(err)
+				}
+				return noResults(uint64(n))
+			}
+			tax, err := loadTaxonomy(f.taxFile)
+			if err != nil {
+				return err
 			}
 			var res *search.Result
 			if f.server != "" {
 				res, err = remoteSearch(cmd.Context(), f.server, req)
 			} else {
-				res, err = localSearch(cmd.Context(), g, f, req)
+				res, err = localSearch(cmd.Context(), g, tax, req)
 			}
 			if err != nil {
-				return err
+				return invalidAsUsage(err)
 			}
 			switch f.format {
 			case "json":
 				enc := json.NewEncoder(g.stdout)
 				enc.SetIndent("", "  ")
 				enc.SetEscapeHTML(false) // snippets stay readable: <mark> rather than \u003cmark\u003e
-				return enc.Encode(res)
+				err = enc.Encode(res)
 			default:
-				return printTable(g.stdout, res)
+				label := resultLabels(res, search.Labels(tax))
+				err = printTable(g.stdout, res, label, req.Themes, outputStyle(g.stdout, os.Getenv))
 			}
+			if err != nil {
+				return err
+			}
+			return noResults(res.Total)
 		},
 	}
 	fl := cmd.Flags()
@@ -96,20 +115,47 @@ plain words, and the output says so.`,
 	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
 	fl.StringVar(&f.format, "format", "table", "output: table, json, or csv (all hits, up to 1,000)")
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
+	registerSearchCompletions(cmd, &f)
 	return cmd
 }
 
+// noResults is the command's outcome for total results: nil, or exit
+// status 4 when there are none (the output has said so already).
+func noResults(total uint64) error {
+	if total == 0 {
+		return exitCode(exitNoResults)
+	}
+	return nil
+}
+
+// invalidAsUsage makes a search error about the request (an unknown theme
+// or type, a bad year, a query too long) a usage error: it comes from the
+// command line.
+func invalidAsUsage(err error) error {
+	if search.KindOf(err) == search.KindInvalid {
+		return &usageError{err}
+	}
+	return err
+}
+
 func (f *searchFlags) request(q string) (search.Request, error) {
-	if f.format != "table" && f.format != "json" && f.format != "csv" {
-		return search.Request{}, fmt.Errorf("--format must be table, json or csv, not %q", f.format)
+	switch {
+	case !slices.Contains(formats, f.format):
+		return search.Request{}, usagef("--format must be table, json or csv, not %q", f.format)
+	case !slices.Contains(sorts, f.sort):
+		return search.Request{}, usagef("--sort must be relevance, newest or oldest, not %q", f.sort)
+	case f.page < 1 || f.page > search.MaxPage:
+		return search.Request{}, usagef("--page must be between 1 and %d, not %d", search.MaxPage, f.page)
+	case f.size < 1 || f.size > search.MaxSize:
+		return search.Request{}, usagef("--size must be between 1 and %d, not %d", search.MaxSize, f.size)
 	}
 	from, err := search.ParseDateBound(f.from, false)
 	if err != nil {
-		return search.Request{}, fmt.Errorf("--from: %w", err)
+		return search.Request{}, usagef("--from: %w", err)
 	}
 	to, err := search.ParseDateBound(f.to, true)
 	if err != nil {
-		return search.Request{}, fmt.Errorf("--to: %w", err)
+		return search.Request{}, usagef("--to: %w", err)
 	}
 	return search.Request{
 		Query: q, Themes: f.themes, Types: f.types, Years: f.years, Places: f.places,
@@ -117,11 +163,7 @@ func (f *searchFlags) request(q string) (search.Request, error) {
 	}, nil
 }
 
-func localSearch(ctx context.Context, g *globals, f searchFlags, req search.Request) (*search.Result, error) {
-	tax, err := loadTaxonomy(f.taxFile)
-	if err != nil {
-		return nil, err
-	}
+func localSearch(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, req search.Request) (*search.Result, error) {
 	r, _, err := indexer.OpenCurrentReader(g.indexDir())
 	if errors.Is(err, indexer.ErrNoIndex) {
 		return nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
@@ -181,7 +223,11 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 			Error struct{ Code, Message string } `json:"error"`
 		}
 		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-			return nil, fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
+			err := fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
+			if resp.StatusCode == http.StatusBadRequest {
+				err = &usageError{err} // the request came from the command line
+			}
+			return nil, err
 		}
 		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
@@ -192,68 +238,13 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 	return &res, nil
 }
 
-// printTable prints hits as a table: title, type, date, themes, snippet.
-func printTable(w io.Writer, res *search.Result) error {
-	first := (res.Page-1)*res.Size + 1
-	if res.Notice != "" {
-		fmt.Fprintf(w, "Note: %s\n", res.Notice)
-	}
-	if res.DidYouMean != "" {
-		fmt.Fprintf(w, "Did you mean %q?\n", res.DidYouMean)
-	}
-	switch {
-	case res.Total == 0:
-		fmt.Fprintf(w, "No results for %q.\n", res.Query)
-		return nil
-	case len(res.Hits) == 0:
-		fmt.Fprintf(w, "%d results for %q; page %d is past the end.\n", res.Total, res.Query, res.Page)
-		return nil
-	}
-	fmt.Fprintf(w, "%d results for %q (%.1f ms), %d-%d:\n\n", res.Total, res.Query, res.TookMS, first, first+len(res.Hits)-1)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tTITLE\tTYPE\tDATE\tTHEMES\tSNIPPET")
-	for i, h := range res.Hits {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", first+i, clip(h.Title, 60), h.Type, h.Date,
-			clip(strings.Join(h.Themes, ","), 36), clip(plainSnippet(h.Snippets), 70))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(w)
-	if th := res.Facets["theme"]; len(th) > 0 {
-		parts := make([]string, 0, len(th))
-		for _, f := range th {
-			parts = append(parts, fmt.Sprintf("%s %d", f.Value, f.Count))
-		}
-		fmt.Fprintf(w, "themes: %s\n", strings.Join(parts, ", "))
-	}
-	return nil
-}
-
-// plainSnippet turns the first HTML snippet into plain text, the marked
-// terms between asterisks.
-func plainSnippet(snips []string) string {
-	if len(snips) == 0 {
-		return ""
-	}
-	s := strings.NewReplacer("<mark>", "*", "</mark>", "*").Replace(snips[0])
-	return strings.Join(strings.Fields(html.UnescapeString(s)), " ")
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
 // exportCSV writes every hit of req (up to search.MaxExport) as CSV: from
-// the local index as the rows are ready, or page by page from a server.
-func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) error {
+// the local index, or page by page from a server. It returns the number
+// of hits written.
+func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
 	tax, err := loadTaxonomy(f.taxFile)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var hits []search.Hit
 	if f.server != "" {
@@ -261,7 +252,7 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 		for req.Page = 1; len(hits) < search.MaxExport; req.Page++ {
 			res, err := remoteSearch(ctx, f.server, req)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			hits = append(hits, res.Hits...)
 			if len(res.Hits) < req.Size || uint64(len(hits)) >= res.Total {
@@ -272,15 +263,16 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 	} else {
 		r, _, err := indexer.OpenCurrentReader(g.indexDir())
 		if errors.Is(err, indexer.ErrNoIndex) {
-			return fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+			return 0, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer r.Close()
 		cw := search.NewCSVWriter(g.stdout, search.Labels(tax))
-		return search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0,
+		err = search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0,
 			func(_ uint64, hits []search.Hit) error { return cw.Write(hits) })
+		return cw.Rows(), err
 	}
-	return search.WriteCSV(g.stdout, hits, search.Labels(tax))
+	return len(hits), search.WriteCSV(g.stdout, hits, search.Labels(tax))
 }

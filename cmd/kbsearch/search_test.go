@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,20 +35,25 @@ func TestSearchCommandFreeText(t *testing.T) {
 		args []string
 		want []string // in the output
 		not  string   // not in the output, if set
+		code int      // exit status
 	}{
 		{"unclosed", []string{"sorting networks (parallel"},
-			[]string{`Note: Unbalanced parenthesis: the "(" at position 18 is never closed, so the query was searched as plain words.`, "TITLE", "Sorting networks"}, ""},
+			[]string{`Note: Unbalanced parenthesis: the "(" at position 18 is never closed, so the query was searched as plain words.`, "TITLE", "Sorting networks"}, "", exitOK},
 		{"numbered points in several arguments", []string{"1)", "sorting", "2)", "tablets"},
-			[]string{`Note: Unbalanced parenthesis: the ")" at position 2 has no "(" to close`, "2 results"}, ""},
+			[]string{`Note: Unbalanced parenthesis: the ")" at position 2 has no "(" to close`, "2 results"}, "", exitOK},
 		{"nothing found still notes", []string{"(xylophones"},
-			[]string{"Note: Unbalanced parenthesis", "No results"}, ""},
-		{"syntax has no note", []string{"(sorting networks)"}, []string{"Sorting networks"}, "Note:"},
+			[]string{"Note: Unbalanced parenthesis", "No results"}, "", exitNoResults},
+		{"syntax has no note", []string{"(sorting networks)"}, []string{"Sorting networks"}, "Note:", exitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := runCmd(t, append([]string{"search", "--server", api.URL}, tt.args...)...)
+			code, out, stderr := runCode(append([]string{"search", "--server", api.URL}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.code, out, stderr)
+			}
+			flat := strings.Join(strings.Fields(out), " ") // the note is wrapped to the width
 			for _, w := range tt.want {
-				if !strings.Contains(out, w) {
+				if !strings.Contains(flat, w) {
 					t.Errorf("output lacks %q:\n%s", w, out)
 				}
 			}
@@ -61,5 +70,143 @@ func TestSearchCommandFreeText(t *testing.T) {
 	}
 	if res.Total == 0 || !strings.Contains(res.Notice, "never closed") {
 		t.Errorf("json output: total %d, notice %q; want results and the notice", res.Total, res.Notice)
+	}
+}
+
+// TestSearchCommandCSVBOM checks that `kbsearch search --format csv` starts
+// with a UTF-8 BOM, so that Excel reads "Geräte" as written, from the index
+// and from a server.
+func TestSearchCommandCSVBOM(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "geraete", URL: "https://portal.example/geraete", Type: "report", Lang: "de",
+			Title: "Synthèse: digitale Geräte in der Schule", Body: "Digitale Geräte im Unterricht."},
+	}
+	r := indexertest.Reader(t, docs, true)
+	api := httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(r, search.Options{})}).Handler())
+	t.Cleanup(api.Close)
+
+	out := runCmd(t, "search", "--server", api.URL, "--format", "csv", "digitale")
+	if !strings.HasPrefix(out, "\xEF\xBB\xBFrank,title,") {
+		t.Errorf("CSV does not start with a UTF-8 BOM and the header:\n%q", out[:min(len(out), 40)])
+	}
+	if !strings.Contains(out, "Synthèse: digitale Geräte") {
+		t.Errorf("CSV lacks the title as written:\n%s", out)
+	}
+}
+
+// runCode runs the kbsearch command line in-process and returns its exit
+// status, stdout and stderr.
+func runCode(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestSearchExitCodes checks each exit status of kbsearch search, and that
+// a usage error points to --help.
+func TestSearchExitCodes(t *testing.T) {
+	docs := []indexer.Document{
+		{ID: "tablets", URL: "https://portal.example/tablets", Type: "minutes", Lang: "en",
+			Title: "Tablets in schools", Body: "Schools choose tablets for pupils."},
+	}
+	api := httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(indexertest.Reader(t, docs, true), search.Options{})}).Handler())
+	t.Cleanup(api.Close)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // nothing listens there now
+
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		stderr string // in stderr, if set
+	}{
+		{"results", []string{"--server", api.URL, "tablets"}, exitOK, ""},
+		{"no results", []string{"--server", api.URL, "xylophones"}, exitNoResults, ""},
+		{"no results as json", []string{"--server", api.URL, "--format", "json", "xylophones"}, exitNoResults, ""},
+		{"no results as csv", []string{"--server", api.URL, "--format", "csv", "xylophones"}, exitNoResults, ""},
+		{"page past the end has results", []string{"--server", api.URL, "--page", "5", "tablets"}, exitOK, ""},
+		{"unknown flag", []string{"--colour", "tablets"}, exitUsage, "Run 'kbsearch search --help' for usage."},
+		{"flag value does not parse", []string{"--page", "one", "tablets"}, exitUsage, "--help"},
+		{"page 0", []string{"--server", api.URL, "--page", "0", "tablets"}, exitUsage, "--page must be between 1 and 1000"},
+		{"size 0", []string{"--server", api.URL, "--size", "0", "tablets"}, exitUsage, "--size"},
+		{"size over the limit", []string{"--server", api.URL, "--size", "101", "tablets"}, exitUsage, "--size"},
+		{"unknown format", []string{"--server", api.URL, "--format", "xml", "tablets"}, exitUsage, "--format"},
+		{"unknown sort", []string{"--server", api.URL, "--sort", "up", "tablets"}, exitUsage, "--sort"},
+		{"bad date", []string{"--server", api.URL, "--from", "yesterday", "tablets"}, exitUsage, "--from"},
+		{"unknown type, server", []string{"--server", api.URL, "--type", "memo", "tablets"}, exitUsage, `"memo" is not one of`},
+		{"no index", []string{"--data", t.TempDir(), "tablets"}, exitError, "no index"},
+		{"server unreachable", []string{"--server", gone.URL, "tablets"}, exitError, "search " + gone.URL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCode(append([]string{"search", "--log-level", "error"}, tt.args...)...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, out, stderr)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr)
+			}
+		})
+	}
+
+	t.Run("unknown command", func(t *testing.T) {
+		code, _, stderr := runCode("serch", "tablets")
+		if code != exitUsage || !strings.Contains(stderr, "Run 'kbsearch --help' for usage.") {
+			t.Errorf("exit %d, want %d with a --help hint; stderr:\n%s", code, exitUsage, stderr)
+		}
+	})
+	t.Run("help lists the codes", func(t *testing.T) {
+		code, out, _ := runCode("search", "--help")
+		if code != exitOK {
+			t.Errorf("--help: exit %d", code)
+		}
+		for _, want := range []string{"Exit status:", "2  usage error", "4  search found no results"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("--help lacks %q:\n%s", want, out)
+			}
+		}
+	})
+}
+
+// TestSearchCompletion checks the values shell completion offers for the
+// flags of kbsearch search.
+func TestSearchCompletion(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string // completions, in order, descriptions cut off
+	}{
+		{"theme ids from the taxonomy", []string{"--theme", "o"}, []string{"oer"}},
+		{"theme after a comma", []string{"--theme", "oer,co"}, []string{"oer,coding"}},
+		{"type", []string{"--type", ""}, []string{"minutes", "key-messages", "report", "agenda", "page"}},
+		{"format", []string{"--format", ""}, []string{"table", "json", "csv"}},
+		{"sort", []string{"--sort", "n"}, []string{"newest"}},
+		{"kind", []string{"--kind", "p"}, []string{"plenary", "peer-learning"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := runCode(append([]string{"__complete", "search"}, tt.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if strings.HasPrefix(line, ":") {
+					if line != ":4" { // ShellCompDirectiveNoFileComp
+						t.Errorf("directive %s, want :4 (no file completion)", line)
+					}
+					break
+				}
+				v, _, _ := strings.Cut(line, "\t")
+				got = append(got, v)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("completions (-want +got):\n-%q\n+%q", tt.want, got)
+			}
+		})
+	}
+	// The theme ids come with their labels as descriptions.
+	if _, out, _ := runCode("__complete", "search", "--theme", "oer"); !strings.Contains(out, "oer\tOpen educational resources") {
+		t.Errorf("theme completion has no label:\n%s", out)
 	}
 }

@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -88,6 +90,18 @@ var semantic400 = []string{
 // checkExchange validates one exchange, req as sent and the response
 // recorded, against the contract and returns what does not hold.
 func checkExchange(c *contract, req *http.Request, status int, header http.Header, body []byte) []error {
+	if header.Get("Content-Encoding") == "gzip" && len(body) > 0 {
+		// The contract describes the content; gzip is a transfer choice.
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err == nil {
+			body, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			return []error{fmt.Errorf("%s %s: gzip: %w", req.Method, req.URL, err)}
+		}
+		header = header.Clone()
+		header.Del("Content-Encoding")
+	}
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s %s → %d: %s", req.Method, req.URL.RequestURI(), status, fmt.Sprintf(format, args...)))

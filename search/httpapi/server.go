@@ -239,8 +239,9 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Handler returns the http.Handler serving all routes.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the http.Handler serving all routes, their responses
+// compressed when the client accepts it (compress.go).
+func (s *Server) Handler() http.Handler { return compress(s.engine) }
 
 // Serve listens on addr (such as "127.0.0.1:8080", or port 0 for any free
 // port) and serves until ctx is done; then it stops accepting connections

@@ -469,9 +469,11 @@ func TestPageAndAssets(t *testing.T) {
 		wantText  string
 	}{
 		{"/", "text/html; charset=utf-8", "no-cache", `role="search"`},
-		{"/static/app.js", "text/javascript; charset=utf-8", "public, max-age=3600", "api/v1/search"},
-		{"/static/style.css", "text/css; charset=utf-8", "public, max-age=3600", "mark"},
-		{"/static/favicon.svg", "image/svg+xml", "public, max-age=3600", "<svg"},
+		// Under their plain names (the page links to hashed ones, assets_test.go).
+		{"/static/app.js", "text/javascript; charset=utf-8", "public, max-age=300", "api/v1/search"},
+		{"/static/style.css", "text/css; charset=utf-8", "public, max-age=300", "mark"},
+		{"/static/favicon.svg", "image/svg+xml", "public, max-age=300", "<svg"},
+		{"/static/embed.js", "text/javascript; charset=utf-8", "public, max-age=300", "data-kbsearch"},
 	}
 	s, _ := newTestServer(t, &fakeBackend{}, Options{AllowedOrigins: []string{"https://schools.example"}})
 	for _, tt := range tests {
@@ -521,18 +523,24 @@ func TestPageAndAssets(t *testing.T) {
 }
 
 // TestPageReferencesExist checks that every asset index.html links to is
-// embedded and served.
+// embedded and served, under its plain name and, from the served page,
+// under its hashed name.
 func TestPageReferencesExist(t *testing.T) {
 	page, err := fs.ReadFile(web.FS, "index.html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs := regexp.MustCompile(`(?:href|src)="(static/[^"]+)"`).FindAllStringSubmatch(string(page), -1)
+	ref := regexp.MustCompile(`(?:href|src)="(static/[^"]+)"`)
+	refs := ref.FindAllStringSubmatch(string(page), -1)
 	if len(refs) < 3 {
 		t.Fatalf("index.html links to %d assets, want at least the script, style sheet and icon", len(refs))
 	}
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
-	for _, r := range refs {
+	served := ref.FindAllStringSubmatch(do(t, s.Handler(), http.MethodGet, "/").Body.String(), -1)
+	if len(served) != len(refs) {
+		t.Errorf("the served page links to %d assets, index.html to %d", len(served), len(refs))
+	}
+	for _, r := range append(refs, served...) {
 		t.Run(r[1], func(t *testing.T) {
 			if rec := do(t, s.Handler(), http.MethodGet, "/"+r[1]); rec.Code != http.StatusOK {
 				t.Errorf("GET /%s status = %d, want 200", r[1], rec.Code)
@@ -652,7 +660,7 @@ func TestExport(t *testing.T) {
 	if n := h.Get("X-Total-Count"); n != "42" {
 		t.Errorf("X-Total-Count %q", n)
 	}
-	want := "rank,title,type,date,themes,url,page,translations\n" +
+	want := "\uFEFF" + "rank,title,type,date,themes,url,page,translations\n" +
 		"1,\"First, with a comma\",type:report,,theme:oer,http://p/a.pdf,,\n" +
 		"2,Second,type:minutes,,,http://p/b.html,,\n"
 	if got := rec.Body.String(); got != want {
