@@ -196,10 +196,23 @@
   // facetLabels maps name -> value -> label from a search result.
   let facetLabels = new Map();
 
+  // labelOf is the label of a facet value: the theme's label, the API's
+  // label of the value in this result's facets, for a language absent from
+  // them its English name, else the value itself.
   function labelOf(name, value) {
     if (name === 'theme' && themes.has(value)) return themes.get(value).label || value;
     const m = facetLabels.get(name);
-    return (m && m.get(value)) || value;
+    if (m && m.get(value)) return m.get(value);
+    if (name === 'lang') return languageName(value);
+    return value;
+  }
+
+  function languageName(code) {
+    try {
+      const n = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
+      if (n && n !== code) return n;
+    } catch (e) { /* not a language code */ }
+    return code;
   }
 
   function render(res) {

@@ -29,7 +29,9 @@
     label { flex-basis: 100%; font-weight: 600; }
     input { flex: 1 1 12rem; font: inherit; padding: .4rem .5rem; border: 1px solid #767676; border-radius: 3px; }
     button { font: inherit; padding: .4rem .9rem; border: 1px solid #1a4f8b; background: #1a4f8b; color: #fff; border-radius: 3px; cursor: pointer; }
-    input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #f2a900; outline-offset: 1px; }
+    /* A two-tone ring (dark outline, white band inside it): 3:1 or more on
+       a light or a dark portal alike. */
+    input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #1b1f24; outline-offset: 2px; box-shadow: 0 0 0 2px #fff; }
     .status { margin: .5rem 0; min-height: 1.2em; font-size: .9em; color: #555; }
     ol { list-style: none; margin: 0; padding: 0; }
     li { margin: 0 0 .9rem; }
@@ -77,6 +79,16 @@
       if (n && n !== code) return n;
     } catch (e) { /* an unknown code */ }
     return code.toUpperCase();
+  }
+
+  const dateFormat = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+  });
+
+  // formatDate writes YYYY-MM-DD as a reader does: 27 September 2016.
+  function formatDate(d) {
+    const t = Date.parse(d + 'T00:00:00Z');
+    return Number.isNaN(t) ? d : dateFormat.format(t);
   }
 
   // safeURL returns u if it is an http(s) URL, else null.
@@ -156,10 +168,12 @@
     }
 
     function render(res, params) {
+      // A type is shown by the API's label of it, as the search page does.
+      const types = new Map(((res.facets && res.facets.type) || []).map((f) => [f.value, f.label]));
       const items = (res.hits || []).map((h) => {
         let href = safeURL(h.url);
         if (href && h.page > 1) href += '#page=' + h.page;
-        const meta = [h.type, h.date].filter(Boolean).join(' · ');
+        const meta = [types.get(h.type) || h.type, h.date && formatDate(h.date)].filter(Boolean).join(' · ');
         let versions = null;
         for (const t of h.translations || []) {
           if (!safeURL(t.url)) continue;
