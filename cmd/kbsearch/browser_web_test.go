@@ -99,6 +99,96 @@ func (p *pageSession) shownTotal() string {
 	return strings.ReplaceAll(n, ",", "")
 }
 
+// TestPageKeepsTypedQuery: text typed in the box, without Enter, is what is
+// searched when a facet is ticked or the sort changed (issue 12, defect 1).
+func TestPageKeepsTypedQuery(t *testing.T) {
+	p := openPage(t, 0)
+	p.open("/?q=coding")
+
+	p.eval(`document.querySelector('#q').value = ''`)
+	p.do(chromedp.SendKeys(chromedp.CSS(`#q`), "learning analytics"),
+		chromedp.Click(chromedp.CSS(`#facets input[name="year"][value="2017"]`)))
+	p.wait("the search with the year", `location.search.includes('year=2017') && `+settled)
+	if got := p.query().Get("q"); got != "learning analytics" {
+		t.Errorf("after ticking a year the URL has q=%q, want the typed learning analytics", got)
+	}
+	if got := p.eval(`document.querySelector('#q').value`); got != "learning analytics" {
+		t.Errorf("after ticking a year the box holds %q", got)
+	}
+	if got, want := p.shownTotal(), fmt.Sprint(p.total("q=learning+analytics&year=2017")); got != want {
+		t.Errorf("status counts %s, want %s (the typed query with the year)", got, want)
+	}
+
+	// The same with the sort order.
+	p.eval(`document.querySelector('#q').value = ''`)
+	p.do(chromedp.SendKeys(chromedp.CSS(`#q`), "teacher training"))
+	p.eval(`(() => { const s = document.querySelector('#sort'); s.value = 'newest';
+		s.dispatchEvent(new Event('change', { bubbles: true })); return true; })()`)
+	p.wait("the sorted search", `location.search.includes('sort=newest') && `+settled)
+	if got := p.query().Get("q"); got != "teacher training" {
+		t.Errorf("after changing the sort the URL has q=%q, want the typed teacher training", got)
+	}
+}
+
+// TestPageKeepsFocus: ticking a facet with the keyboard, and "Show all",
+// leave the focus on the same control after the list is drawn again
+// (issue 12, defect 2; WCAG 2.4.3).
+func TestPageKeepsFocus(t *testing.T) {
+	p := openPage(t, 0)
+	p.open("/?q=school")
+
+	const box = `#facets input[name="theme"][value="coding"]`
+	p.eval(`document.querySelector('` + box + `').focus()`)
+	p.do(chromedp.KeyEvent(" "))
+	p.wait("the search with the theme", `location.search.includes('theme=coding') && `+settled)
+	if ok := p.eval(`document.activeElement.matches('` + box + `:checked')`); ok != true {
+		t.Errorf("after ticking a theme with the keyboard the focus is on %v", p.eval(`document.activeElement.outerHTML.slice(0, 120)`))
+	}
+	p.do(chromedp.KeyEvent(" "))
+	p.wait("the search without the theme", `!location.search.includes('theme=coding') && `+settled)
+	if ok := p.eval(`document.activeElement.matches('` + box + `:not(:checked)')`); ok != true {
+		t.Errorf("after unticking the theme the focus is on %v", p.eval(`document.activeElement.outerHTML.slice(0, 120)`))
+	}
+
+	// "Show all" draws the list again, and its button becomes "Show fewer".
+	more := `Array.from(document.querySelectorAll('#facets fieldset')).find(f => f.querySelector('input[name="theme"]')).querySelector('button')`
+	if more := p.eval(more + `.textContent`); !strings.HasPrefix(more.(string), "Show all") {
+		t.Fatalf("the theme facet's button says %q", more)
+	}
+	p.eval(more + `.focus()`)
+	p.do(chromedp.KeyEvent("\r"))
+	p.wait("the long list", more+`.textContent === 'Show fewer'`)
+	if ok := p.eval(`document.activeElement === ` + more); ok != true {
+		t.Errorf("after Show all the focus is on %v", p.eval(`document.activeElement.outerHTML.slice(0, 120)`))
+	}
+}
+
+// TestPageThemeCompletion: choosing a theme among the completions applies
+// the theme filter rather than searching its name as words (issue 12,
+// defect 3).
+func TestPageThemeCompletion(t *testing.T) {
+	p := openPage(t, 0)
+	p.open("/")
+
+	const label = "Learning analytics and data in education"
+	p.do(chromedp.SendKeys(chromedp.CSS(`#q`), "learning an"))
+	p.wait("the theme completion", fmt.Sprintf(`Array.from(document.querySelectorAll('#q-suggest option')).some(o => o.value === %q)`, label))
+	// What Chromium sends when an option of the list is picked.
+	p.eval(fmt.Sprintf(`(() => { const q = document.querySelector('#q'); q.value = %q;
+		q.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' })); return true; })()`, label))
+	p.wait("the theme filter", `location.search.includes('theme=learning-analytics') && `+settled)
+
+	if got := p.query().Get("q"); got != "" {
+		t.Errorf("after picking the theme the URL has q=%q, want none", got)
+	}
+	if got, want := p.shownTotal(), fmt.Sprint(p.total("theme=learning-analytics")); got != want {
+		t.Errorf("status counts %s, want %s (the theme's documents)", got, want)
+	}
+	if ok := p.eval(`document.querySelector('#facets input[name="theme"][value="learning-analytics"]').checked`); ok != true {
+		t.Errorf("the theme's checkbox is not ticked")
+	}
+}
+
 // TestPageLabels: the page shows the API's labels, not codes: a type in the
 // spelling of the type facet, and a language version by its name (issue
 // 12, defect 6).
@@ -198,6 +288,38 @@ func TestBoxLabels(t *testing.T) {
 	}
 }
 
+// TestBoxThemeCompletion: picking a theme among the box's completions
+// searches the theme's documents, and the link to all results carries the
+// theme filter (issue 12, defect 3).
+func TestBoxThemeCompletion(t *testing.T) {
+	ctx, apiURL := portalWithBoxes(t)
+	eval := evaluator(ctx, t)
+	wait := func(what, js string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+	}
+	const root = `document.getElementById('plain').shadowRoot`
+	const label = "Learning analytics and data in education"
+	eval(root + `.querySelector('input').value = 'learning an'; ` + root + `.querySelector('input').dispatchEvent(new Event('input')); true`)
+	wait("the theme completion", fmt.Sprintf(`Array.from(%s.querySelectorAll('datalist option')).some(o => o.value === %q)`, root, label))
+	eval(fmt.Sprintf(`(() => { const q = %s.querySelector('input'); q.value = %q;
+		q.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' })); return true; })()`, root, label))
+	wait("results", root+`.querySelectorAll('li').length > 0`)
+
+	var res search.Result
+	getJSON(t, apiURL+"/api/v1/search?theme=learning-analytics", 200, &res)
+	status, _ := eval(root + `.querySelector('.status').textContent`).(string)
+	if !strings.HasPrefix(status, fmt.Sprintf("%d results", res.Total)) {
+		t.Errorf("status %q, want the %d documents of the theme", status, res.Total)
+	}
+	all, _ := eval(root + `.querySelector('a.all').href`).(string)
+	if u, err := url.Parse(all); err != nil || u.Query().Get("theme") != "learning-analytics" || u.Query().Get("q") != "" {
+		t.Errorf("all-results link %q, want the theme filter and no words", all)
+	}
+}
+
 // contrastJS computes, in the page, the contrast ratio between the focus
 // outline of the element el and the background colour behind it (the
 // first opaque background of it or its ancestors, across shadow roots,
@@ -269,4 +391,73 @@ func TestFocusRingContrast(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkRing(ctx, t, "box: the button", `document.getElementById('plain').shadowRoot.activeElement`)
+}
+
+// TestPageUnknownFilter: a shared URL with a theme or type that does not
+// exist still shows results and facets, and says the filter was ignored
+// (issue 12, defect 11).
+func TestPageUnknownFilter(t *testing.T) {
+	p := openPage(t, 0)
+	for _, tc := range []struct{ name, path, value string }{
+		{"theme", "/?q=school&theme=nosuch", "nosuch"},
+		{"type", "/?q=school&type=leaflet", "leaflet"},
+	} {
+		p.open(tc.path)
+		if shown := p.eval(`!document.querySelector('#error').hidden`); shown != false {
+			t.Errorf("%s: error box shows %q", tc.name, p.eval(`document.querySelector('#error').textContent`))
+		}
+		notice, _ := p.eval(`document.querySelector('#notice').hidden ? '' : document.querySelector('#notice').textContent`).(string)
+		if !strings.Contains(notice, tc.value) || !strings.Contains(notice, "ignored") || strings.Contains(notice, "api/") {
+			t.Errorf("notice %q, want it to say the %s %s was ignored", notice, tc.name, tc.value)
+		}
+		if n, _ := p.eval(`document.querySelectorAll('#facets fieldset').length`).(float64); n == 0 {
+			t.Errorf("%s: no facets shown", tc.name)
+		}
+		if got, want := p.shownTotal(), fmt.Sprint(p.total("q=school")); got != want {
+			t.Errorf("%s: status counts %s, want %s (the search without the filter)", tc.name, got, want)
+		}
+		if got := p.query()[tc.name]; len(got) != 0 {
+			t.Errorf("the page URL keeps %s=%v", tc.name, got)
+		}
+	}
+}
+
+// TestPageBrowseNewest: with no query the page lists the newest documents
+// first, and "Clear all filters" shows only when a filter is set (issue
+// 12, defect 12).
+func TestPageBrowseNewest(t *testing.T) {
+	p := openPage(t, 0)
+	p.open("/")
+
+	var res search.Result
+	getJSON(t, p.api.URL+"/api/v1/search?sort=newest", 200, &res)
+	dates, _ := p.eval(`Array.from(document.querySelectorAll('#hits li.hit time')).map(t => t.getAttribute('datetime'))`).([]any)
+	if len(dates) == 0 {
+		t.Fatal("no dated results on the landing page")
+	}
+	if dates[0] != res.Hits[0].Date {
+		t.Errorf("the landing page starts with a document of %v, want the newest, of %s", dates[0], res.Hits[0].Date)
+	}
+	if got := p.eval(`document.querySelector('#sort').value`); got != "newest" {
+		t.Errorf("sort shows %q with no query, want newest", got)
+	}
+	visible := func() any {
+		return p.eval(`(() => { const b = document.querySelector('#clear'); return !b.hidden && b.getClientRects().length > 0; })()`)
+	}
+	if visible() != false {
+		t.Errorf("Clear all filters shows with no filter set")
+	}
+
+	p.do(chromedp.Click(chromedp.CSS(`#facets input[name="year"][value="2017"]`)))
+	p.wait("the search with the year", `location.search.includes('year=2017') && `+settled)
+	if visible() != true {
+		t.Errorf("Clear all filters hidden with a year ticked")
+	}
+
+	// A query ranks by relevance again.
+	p.eval(`document.querySelector('#q').value = 'school'; document.querySelector('#search').requestSubmit()`)
+	p.wait("the query", `location.search.includes('q=school') && `+settled)
+	if got := p.eval(`document.querySelector('#sort').value`); got != "relevance" {
+		t.Errorf("sort shows %q with a query, want relevance", got)
+	}
 }
