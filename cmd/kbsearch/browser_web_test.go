@@ -189,6 +189,51 @@ func TestPageThemeCompletion(t *testing.T) {
 	}
 }
 
+// TestPagePhoneFilters: on a phone, the filter panel is a sheet whose
+// "Show N results" button counts the ticked filters' results, closes it and
+// brings the reader to them (issue 12, defect 4).
+func TestPagePhoneFilters(t *testing.T) {
+	p := openPage(t, 375)
+	p.open("/?q=coding")
+
+	if open := p.eval(`document.querySelector('#filters').open`); open != false {
+		t.Errorf("on a phone the filters start open")
+	}
+	p.do(chromedp.Click(chromedp.CSS(`#filters > summary`)))
+	p.wait("the open filters", `document.querySelector('#filters').open`)
+	p.do(chromedp.Click(chromedp.CSS(`#facets input[name="year"][value="2017"]`)))
+	p.wait("the search with the year", `location.search.includes('year=2017') && `+settled)
+
+	want := p.total("q=coding&year=2017")
+	show := `Array.from(document.querySelectorAll('#filters button')).find(b => /^Show \d+ results?$/.test(b.textContent.trim()))`
+	text, _ := p.eval(`(` + show + ` || {}).textContent || ''`).(string)
+	wantText := fmt.Sprintf("Show %d results", want)
+	if want == 1 {
+		wantText = "Show 1 result"
+	}
+	if strings.TrimSpace(text) != wantText {
+		t.Fatalf("the filter panel's button says %q, want %q", text, wantText)
+	}
+	// inView: the element's top is on the screen, and with whole its bottom.
+	inView := func(sel string, whole bool) bool {
+		r := p.eval(fmt.Sprintf(`(() => { const r = %s.getBoundingClientRect();
+			return r.height > 0 && r.top >= 0 && r.top < innerHeight && (!%t || r.bottom <= innerHeight + 1); })()`, sel, whole))
+		return r == true
+	}
+	if !inView(show, true) {
+		t.Errorf("the Show results button is not on the screen: %v", p.eval(`JSON.stringify(`+show+`.getBoundingClientRect())`))
+	}
+
+	p.eval(show + `.click()`)
+	p.wait("the closed filters", `!document.querySelector('#filters').open`)
+	if ok := p.eval(`document.activeElement === document.querySelector('#results')`); ok != true {
+		t.Errorf("after Show results the focus is on %v", p.eval(`document.activeElement.outerHTML.slice(0, 120)`))
+	}
+	if !inView(`document.querySelector('#hits li.hit')`, false) {
+		t.Errorf("after Show results the first result is not on the screen")
+	}
+}
+
 // TestPageLabels: the page shows the API's labels, not codes: a type in the
 // spelling of the type facet, and a language version by its name (issue
 // 12, defect 6).

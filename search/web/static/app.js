@@ -40,6 +40,8 @@
   const dymLink = $('didyoumean-link');
   const clearButton = $('clear');
   const filtersBox = $('filters');
+  const filtersCount = $('filters-count');
+  const showButton = $('show-results');
   const SUGGEST_DELAY = 120;  // ms after the last keystroke
 
   let state = readURL();
@@ -262,6 +264,7 @@
     dymBox.hidden = true;
     $('export').hidden = true;
     statusBox.textContent = '';
+    showButton.textContent = 'Show results';
     hitsList.replaceChildren();
     pager.replaceChildren();
   }
@@ -299,6 +302,7 @@
       facetLabels.set(f.name, new Map((res.facets[f.name] || []).map((x) => [x.value, x.label])));
     }
     renderStatus(res);
+    renderShowButton(res);
     renderExport(res);
     renderNotice(res);
     renderDidYouMean(res);
@@ -333,6 +337,14 @@
     p.delete('size');
     exp.setAttribute('href', 'api/v1/export?' + p.toString());
     exp.hidden = res.total === 0;
+  }
+
+  // The filter sheet of a phone closes with a button counting the results.
+  function renderShowButton(res) {
+    const n = Number(res.total).toLocaleString('en');
+    showButton.textContent = res.total === 1 ? 'Show 1 result' : 'Show ' + n + ' results';
+    const inUse = FACETS.reduce((k, f) => k + state[f.name].length, 0) + (state.from ? 1 : 0) + (state.to ? 1 : 0);
+    filtersCount.textContent = inUse ? ' (' + inUse + ' in use)' : '';
   }
 
   function renderStatus(res) {
@@ -612,8 +624,25 @@
     search();
   });
 
-  // On a phone the filters start folded unless some are in use.
-  if (window.matchMedia(NARROW).matches && !hasFilter(state)) filtersBox.open = false;
+  // On a phone the filters are a sheet over the page, folded at first; its
+  // "Show N results" button folds it and takes the reader to the results.
+  const narrow = window.matchMedia(NARROW);
+  const sheetOpen = () => {
+    document.documentElement.classList.toggle('sheet-open', narrow.matches && filtersBox.open);
+  };
+  if (narrow.matches) filtersBox.open = false;
+  filtersBox.addEventListener('toggle', sheetOpen);
+  narrow.addEventListener('change', sheetOpen);
+  showButton.addEventListener('click', () => {
+    filtersBox.open = false;
+    results.focus({ preventScroll: true });
+    results.scrollIntoView();
+  });
+  filtersBox.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !narrow.matches || !filtersBox.open) return;
+    filtersBox.open = false;
+    filtersBox.querySelector('summary').focus();
+  });
 
   search();
 })();
