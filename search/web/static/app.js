@@ -38,6 +38,10 @@
   const noticeBox = $('notice');
   const dymBox = $('didyoumean');
   const dymLink = $('didyoumean-link');
+  const clearButton = $('clear');
+  const filtersBox = $('filters');
+  const filtersCount = $('filters-count');
+  const showButton = $('show-results');
   const SUGGEST_DELAY = 120;  // ms after the last keystroke
 
   let state = readURL();
@@ -48,8 +52,10 @@
 
   // ---- state <-> URL ------------------------------------------------
 
+  // sort is '' for the default order: relevance for a query, newest first
+  // for browsing with no query (the order of relevance is then meaningless).
   function emptyState() {
-    const s = { q: '', from: '', to: '', sort: 'relevance', page: 1, size: '' };
+    const s = { q: '', from: '', to: '', sort: '', page: 1, size: '' };
     for (const f of FACETS) s[f.name] = [];
     return s;
   }
@@ -70,20 +76,36 @@
     s.from = (p.get('from') || '').trim();
     s.to = (p.get('to') || '').trim();
     const sort = p.get('sort');
-    if (SORTS.includes(sort)) s.sort = sort;
+    if (SORTS.includes(sort) && sort !== defaultSort(s.q)) s.sort = sort;
     const page = parseInt(p.get('page') || '1', 10);
     s.page = page >= 1 ? Math.min(page, MAX_PAGE) : 1;
     s.size = (p.get('size') || '').trim();
     return s;
   }
 
-  function toParams(s) {
+  function defaultSort(q) {
+    return q ? 'relevance' : 'newest';
+  }
+
+  function sortOf(s) {
+    return s.sort || defaultSort(s.q);
+  }
+
+  function hasFilter(s) {
+    return Boolean(s.from || s.to || FACETS.some((f) => s[f.name].length));
+  }
+
+  // toParams gives the parameters of the page URL, which leaves the
+  // default order out, or with api set those of an API request, which
+  // names the order unless it is the API's default (relevance).
+  function toParams(s, api) {
     const p = new URLSearchParams();
     if (s.q) p.set('q', s.q);
     for (const f of FACETS) for (const v of s[f.name]) p.append(f.name, v);
     if (s.from) p.set('from', s.from);
     if (s.to) p.set('to', s.to);
-    if (s.sort && s.sort !== 'relevance') p.set('sort', s.sort);
+    if (api && sortOf(s) !== 'relevance') p.set('sort', sortOf(s));
+    else if (!api && s.sort) p.set('sort', s.sort);
     if (s.page > 1) p.set('page', String(s.page));
     if (s.size) p.set('size', s.size);
     return p;
@@ -92,7 +114,7 @@
   // go makes s the state, records it in the history and searches.
   function go(s) {
     state = s;
-    const qs = toParams(s).toString();
+    const qs = toParams(s, false).toString();
     const url = qs ? '?' + qs : location.pathname;
     // The same state twice (a change event, then the submit) is one entry.
     if (location.search === (qs ? '?' + qs : '')) history.replaceState(null, '', url);
@@ -100,10 +122,19 @@
     search();
   }
 
+  // changed applies mutate to the state and searches from page 1. What is
+  // in the query and date boxes is taken first, typed or not sent with
+  // Enter: ticking a filter or choosing an order searches what the reader
+  // sees in the box, not the query before it.
   function changed(mutate) {
     const s = structuredClone(state);
+    s.q = qInput.value.trim();
+    s.from = fromInput.value.trim();
+    s.to = toInput.value.trim();
     mutate(s);
+    if (s.sort === defaultSort(s.q)) s.sort = '';
     s.page = 1;
+    ignored = '';
     go(s);
   }
 
@@ -120,6 +151,33 @@
     }
   }
 
+  // ignored is the sentence saying which filters of the URL were left out
+  // because the search does not know them (a link made by hand, or a
+  // theme since renamed); it shows until the reader searches again.
+  let ignored = '';
+
+  // dropFilter removes values (all when null) of the filter name from the
+  // state, says so, and puts the state without them in the page URL.
+  function dropFilter(name, values, why) {
+    const f = FACETS.find((x) => x.name === name);
+    if (!values) values = f ? state[name] : [state[name]];
+    if (f) state[name] = state[name].filter((v) => !values.includes(v));
+    else state[name] = '';
+    const title = f ? f.title.toLowerCase() : name === 'from' ? 'start date' : 'end date';
+    ignored += (ignored ? ' ' : '') + 'The ' + title + ' \u201c' + values.join(', ') +
+      '\u201d in this link ' + why + ', so that filter was ignored.';
+    const qs = toParams(state, false).toString();
+    history.replaceState(null, '', qs ? '?' + qs : location.pathname);
+  }
+
+  // filterOfError is the filter parameter an API error of a bad request
+  // names, or ''.
+  function filterOfError(msg) {
+    const m = /^(?:parameter "([a-z]+)"|unknown ([a-z]+) ")/.exec(msg || '');
+    const name = m ? m[1] || m[2] : '';
+    return FACETS.some((f) => f.name === name) || name === 'from' || name === 'to' ? name : '';
+  }
+
   async function search() {
     fillForm();
     if (inFlight) inFlight.abort();
@@ -127,12 +185,33 @@
     inFlight = ctl;
     results.setAttribute('aria-busy', 'true');
     try {
-      const resp = await fetch('api/v1/search?' + toParams(state).toString(), {
-        signal: ctl.signal,
-        headers: { Accept: 'application/json' },
-      });
-      let body = null;
-      try { body = await resp.json(); } catch (e) { body = null; }
+      // A theme of the URL that the taxonomy lacks is dropped before
+      // asking, rather than failing the whole search.
+      if (state.theme.length) {
+        await themesReady;
+        if (ctl.signal.aborted) return;
+        const unknown = state.theme.filter((t) => !themes.has(t));
+        if (themes.size && unknown.length) {
+          dropFilter('theme', unknown, unknown.length > 1
+            ? 'are not themes of the knowledge base' : 'is not a theme of the knowledge base');
+          fillForm();
+        }
+      }
+      let resp, body;
+      // One more try when a filter is what the API refused.
+      for (let attempt = 0; ; attempt++) {
+        resp = await fetch('api/v1/search?' + toParams(state, true).toString(), {
+          signal: ctl.signal,
+          headers: { Accept: 'application/json' },
+        });
+        body = null;
+        try { body = await resp.json(); } catch (e) { body = null; }
+        const msg = body && body.error && body.error.message;
+        const bad = resp.status === 400 && attempt < 2 ? filterOfError(msg) : '';
+        if (!bad || !state[bad].length) break;
+        dropFilter(bad, null, 'is not one the search knows');
+        fillForm();
+      }
       await themesReady;
       if (ctl.signal.aborted) return;
       if (!resp.ok) {
@@ -173,7 +252,8 @@
     qInput.value = state.q;
     fromInput.value = state.from;
     toInput.value = state.to;
-    sortSelect.value = state.sort;
+    sortSelect.value = sortOf(state);
+    clearButton.hidden = !hasFilter(state);
     document.title = state.q ? state.q + ' - knowledge base search' : 'Search the knowledge base';
   }
 
@@ -184,6 +264,7 @@
     dymBox.hidden = true;
     $('export').hidden = true;
     statusBox.textContent = '';
+    showButton.textContent = 'Show results';
     hitsList.replaceChildren();
     pager.replaceChildren();
   }
@@ -196,10 +277,23 @@
   // facetLabels maps name -> value -> label from a search result.
   let facetLabels = new Map();
 
+  // labelOf is the label of a facet value: the theme's label, the API's
+  // label of the value in this result's facets, for a language absent from
+  // them its English name, else the value itself.
   function labelOf(name, value) {
     if (name === 'theme' && themes.has(value)) return themes.get(value).label || value;
     const m = facetLabels.get(name);
-    return (m && m.get(value)) || value;
+    if (m && m.get(value)) return m.get(value);
+    if (name === 'lang') return languageName(value);
+    return value;
+  }
+
+  function languageName(code) {
+    try {
+      const n = new Intl.DisplayNames(['en'], { type: 'language' }).of(code);
+      if (n && n !== code) return n;
+    } catch (e) { /* not a language code */ }
+    return code;
   }
 
   function render(res) {
@@ -208,6 +302,7 @@
       facetLabels.set(f.name, new Map((res.facets[f.name] || []).map((x) => [x.value, x.label])));
     }
     renderStatus(res);
+    renderShowButton(res);
     renderExport(res);
     renderNotice(res);
     renderDidYouMean(res);
@@ -218,16 +313,18 @@
 
   // The notice says how the query was read when it was not syntax (plain
   // words, for parentheses that do not pair up).
+  // It also says which filters of the page's link were ignored.
   function renderNotice(res) {
-    noticeBox.textContent = res.notice || '';
-    noticeBox.hidden = !res.notice;
+    const text = [ignored, res.notice || ''].filter(Boolean).join(' ');
+    noticeBox.textContent = text;
+    noticeBox.hidden = !text;
   }
 
   function renderDidYouMean(res) {
     const alt = res.did_you_mean || '';
     dymBox.hidden = !alt;
     dymLink.textContent = alt;
-    const p = toParams(Object.assign({}, state, { q: alt, page: 1 }));
+    const p = toParams(Object.assign({}, state, { q: alt, page: 1 }), false);
     dymLink.setAttribute('href', '?' + p.toString());
   }
 
@@ -235,11 +332,19 @@
   // the same parameters, without the page.
   function renderExport(res) {
     const exp = $('export');
-    const p = toParams(state);
+    const p = toParams(state, true);
     p.delete('page');
     p.delete('size');
     exp.setAttribute('href', 'api/v1/export?' + p.toString());
     exp.hidden = res.total === 0;
+  }
+
+  // The filter sheet of a phone closes with a button counting the results.
+  function renderShowButton(res) {
+    const n = Number(res.total).toLocaleString('en');
+    showButton.textContent = res.total === 1 ? 'Show 1 result' : 'Show ' + n + ' results';
+    const inUse = FACETS.reduce((k, f) => k + state[f.name].length, 0) + (state.from ? 1 : 0) + (state.to ? 1 : 0);
+    filtersCount.textContent = inUse ? ' (' + inUse + ' in use)' : '';
   }
 
   function renderStatus(res) {
@@ -336,7 +441,12 @@
     }
   }
 
+  // renderFacets draws the facet lists again. Each control has a stable
+  // key (data-key): the one that had the focus gets it back, so a reader
+  // on the keyboard stays where they were (WCAG 2.4.3).
   function renderFacets(res) {
+    const active = document.activeElement;
+    const key = active && facetsBox.contains(active) ? active.dataset.key : '';
     const boxes = [];
     for (const f of FACETS) {
       const selected = state[f.name];
@@ -354,7 +464,9 @@
         const id = 'f-' + f.name + '-' + i;
         const checked = selected.includes(x.value);
         if (!all && i >= SHORT_FACET && !checked) return;
-        const box = el('input', { type: 'checkbox', id, name: f.name, value: x.value, checked });
+        const box = el('input', {
+          type: 'checkbox', id, name: f.name, value: x.value, checked, 'data-key': f.name + '=' + x.value,
+        });
         box.addEventListener('change', () => changed((s) => {
           s[f.name] = box.checked
             ? s[f.name].concat(x.value)
@@ -369,7 +481,7 @@
       fs.append(ul);
       if (values.length > SHORT_FACET) {
         const more = el('button', {
-          type: 'button', class: 'link', 'aria-expanded': String(all),
+          type: 'button', class: 'link', 'aria-expanded': String(all), 'data-key': f.name + ':more',
           text: all ? 'Show fewer' : 'Show all ' + values.length,
         });
         more.addEventListener('click', () => {
@@ -381,6 +493,13 @@
       boxes.push(fs);
     }
     facetsBox.replaceChildren(...boxes);
+    if (key) {
+      const byKey = (k) => Array.from(facetsBox.querySelectorAll('[data-key]')).find((n) => n.dataset.key === k);
+      // A value gone from the list leaves the focus on its facet's first.
+      const name = key.split(/[=:]/)[0];
+      const back = byKey(key) || facetsBox.querySelector('input[name="' + CSS.escape(name) + '"]');
+      if (back) back.focus({ preventScroll: true });
+    }
   }
 
   function renderPager(res) {
@@ -427,11 +546,13 @@
   // shows and navigates the list; choosing one fills the box.
   let suggestTimer = 0;
   let suggestCtl = null;
+  let suggestedThemes = new Map(); // completion text -> theme id
   async function suggest() {
     const typed = qInput.value;
     if (suggestCtl) suggestCtl.abort();
     if (typed.trim().length < 2) {
       suggestList.replaceChildren();
+      suggestedThemes = new Map();
       return;
     }
     const ctl = new AbortController();
@@ -444,6 +565,8 @@
       if (!resp.ok) return;
       const body = await resp.json();
       if (ctl.signal.aborted || qInput.value !== typed) return;
+      suggestedThemes = new Map((body.suggestions || [])
+        .filter((x) => x.kind === 'theme' && x.theme).map((x) => [x.text, x.theme]));
       suggestList.replaceChildren(...(body.suggestions || []).map((x) =>
         el('option', { value: x.text, label: x.kind === 'theme' ? 'theme' : null })));
     } catch (e) {
@@ -455,8 +578,23 @@
 
   // ---- events -------------------------------------------------------
 
-  qInput.addEventListener('input', () => {
+  // Picking a theme among the completions applies the theme as a filter:
+  // a theme is offered only when all the typed text starts its name, so the
+  // text was there to find the theme and is cleared. A pick is an input
+  // event that replaces the text (or, in some browsers, a plain Event).
+  qInput.addEventListener('input', (ev) => {
     clearTimeout(suggestTimer);
+    const theme = suggestedThemes.get(qInput.value);
+    const picked = !(ev instanceof InputEvent) || ev.inputType === 'insertReplacementText';
+    if (theme && picked) {
+      suggestList.replaceChildren();
+      suggestedThemes = new Map();
+      qInput.value = '';
+      changed((s) => {
+        if (!s.theme.includes(theme)) s.theme.push(theme);
+      });
+      return;
+    }
     suggestTimer = setTimeout(suggest, SUGGEST_DELAY);
   });
   dymLink.addEventListener('click', (ev) => {
@@ -467,32 +605,44 @@
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    changed((s) => {
-      s.q = qInput.value.trim();
-      s.from = fromInput.value.trim();
-      s.to = toInput.value.trim();
-    });
+    changed(() => {});
   });
   for (const input of [fromInput, toInput]) {
-    input.addEventListener('change', () => changed((s) => {
-      s.from = fromInput.value.trim();
-      s.to = toInput.value.trim();
-    }));
+    input.addEventListener('change', () => changed(() => {}));
   }
   sortSelect.addEventListener('change', () => changed((s) => { s.sort = sortSelect.value; }));
-  $('clear').addEventListener('click', () => changed((s) => {
-    const keep = s.q;
-    Object.assign(s, emptyState(), { q: keep, sort: s.sort });
-  }));
+  clearButton.addEventListener('click', () => {
+    changed((s) => {
+      Object.assign(s, emptyState(), { q: s.q, sort: s.sort });
+    });
+    // The button hides: the focus goes to the top of the filters.
+    filtersBox.querySelector('summary').focus();
+  });
   window.addEventListener('popstate', () => {
     state = readURL();
+    ignored = '';
     search();
   });
 
-  // On a phone the filters start folded unless some are in use.
-  const filtersBox = $('filters');
-  const anyFilter = FACETS.some((f) => state[f.name].length) || state.from || state.to;
-  if (window.matchMedia(NARROW).matches && !anyFilter) filtersBox.open = false;
+  // On a phone the filters are a sheet over the page, folded at first; its
+  // "Show N results" button folds it and takes the reader to the results.
+  const narrow = window.matchMedia(NARROW);
+  const sheetOpen = () => {
+    document.documentElement.classList.toggle('sheet-open', narrow.matches && filtersBox.open);
+  };
+  if (narrow.matches) filtersBox.open = false;
+  filtersBox.addEventListener('toggle', sheetOpen);
+  narrow.addEventListener('change', sheetOpen);
+  showButton.addEventListener('click', () => {
+    filtersBox.open = false;
+    results.focus({ preventScroll: true });
+    results.scrollIntoView();
+  });
+  filtersBox.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !narrow.matches || !filtersBox.open) return;
+    filtersBox.open = false;
+    filtersBox.querySelector('summary').focus();
+  });
 
   search();
 })();

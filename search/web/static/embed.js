@@ -29,7 +29,9 @@
     label { flex-basis: 100%; font-weight: 600; }
     input { flex: 1 1 12rem; font: inherit; padding: .4rem .5rem; border: 1px solid #767676; border-radius: 3px; }
     button { font: inherit; padding: .4rem .9rem; border: 1px solid #1a4f8b; background: #1a4f8b; color: #fff; border-radius: 3px; cursor: pointer; }
-    input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #f2a900; outline-offset: 1px; }
+    /* A two-tone ring (dark outline, white band inside it): 3:1 or more on
+       a light or a dark portal alike. */
+    input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid #1b1f24; outline-offset: 2px; box-shadow: 0 0 0 2px #fff; }
     .status { margin: .5rem 0; min-height: 1.2em; font-size: .9em; color: #555; }
     ol { list-style: none; margin: 0; padding: 0; }
     li { margin: 0 0 .9rem; }
@@ -79,6 +81,16 @@
     return code.toUpperCase();
   }
 
+  const dateFormat = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+  });
+
+  // formatDate writes YYYY-MM-DD as a reader does: 27 September 2016.
+  function formatDate(d) {
+    const t = Date.parse(d + 'T00:00:00Z');
+    return Number.isNaN(t) ? d : dateFormat.format(t);
+  }
+
   // safeURL returns u if it is an http(s) URL, else null.
   function safeURL(u) {
     try {
@@ -123,12 +135,18 @@
     root.append(form, status, hits, all);
 
     let searchCtl = null;
-    async function search(q) {
+    // search asks for q, or with theme set for that theme's documents,
+    // newest first.
+    async function search(q, theme) {
       if (searchCtl) searchCtl.abort();
       const ctl = new AbortController();
       searchCtl = ctl;
       const params = new URLSearchParams(filters);
       params.set('q', q);
+      if (theme) {
+        if (!params.getAll('theme').includes(theme.id)) params.append('theme', theme.id);
+        params.set('sort', 'newest');
+      }
       status.textContent = 'Searching…';
       try {
         const resp = await fetch(new URL('api/v1/search?' + params + '&size=' + size, base), {
@@ -141,7 +159,7 @@
           show([], resp.status === 400 && msg ? 'Please check the search: ' + msg : 'The search is not available now.');
           return;
         }
-        render(body, params);
+        render(body, params, theme);
       } catch (e) {
         if (e.name !== 'AbortError') show([], 'The search service could not be reached.');
       } finally {
@@ -155,11 +173,13 @@
       all.hidden = true;
     }
 
-    function render(res, params) {
+    function render(res, params, theme) {
+      // A type is shown by the API's label of it, as the search page does.
+      const types = new Map(((res.facets && res.facets.type) || []).map((f) => [f.value, f.label]));
       const items = (res.hits || []).map((h) => {
         let href = safeURL(h.url);
         if (href && h.page > 1) href += '#page=' + h.page;
-        const meta = [h.type, h.date].filter(Boolean).join(' · ');
+        const meta = [types.get(h.type) || h.type, h.date && formatDate(h.date)].filter(Boolean).join(' · ');
         let versions = null;
         for (const t of h.translations || []) {
           if (!safeURL(t.url)) continue;
@@ -174,6 +194,7 @@
           versions);
       });
       let text = res.total === 0 ? 'No results.' : res.total === 1 ? '1 result.' : res.total.toLocaleString('en') + ' results.';
+      if (theme) text += ' In the theme \u201c' + theme.label + '\u201d.';
       if (res.notice) text += ' ' + res.notice;
       if (res.did_you_mean) text += ' Did you mean “' + res.did_you_mean + '”?';
       show(items, text);
@@ -186,11 +207,16 @@
 
     let suggestTimer = 0;
     let suggestCtl = null;
+    // Theme completions, by their text. A box whose preset themes lack one
+    // does not offer it as a filter: several themes widen a search.
+    let themesOffered = new Map();
+    const presetThemes = filters.getAll('theme');
     async function suggest() {
       const typed = input.value;
       if (suggestCtl) suggestCtl.abort();
       if (typed.trim().length < 2) {
         list.replaceChildren();
+        themesOffered = new Map();
         return;
       }
       const ctl = new AbortController();
@@ -202,6 +228,9 @@
         if (!resp.ok) return;
         const body = await resp.json();
         if (ctl.signal.aborted || input.value !== typed) return;
+        themesOffered = new Map((body.suggestions || [])
+          .filter((x) => x.kind === 'theme' && x.theme && (!presetThemes.length || presetThemes.includes(x.theme)))
+          .map((x) => [x.text, { id: x.theme, label: x.text }]));
         list.replaceChildren(...(body.suggestions || []).map((x) => el('option', { value: x.text })));
       } catch (e) {
         // Suggestions are a convenience: a failure leaves the list as it was.
@@ -210,14 +239,30 @@
       }
     }
 
+    // The theme picked last among the completions, while its name is in
+    // the input: submitting it searches the theme again.
+    let picked = null;
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const q = input.value.trim();
-      if (q) search(q);
+      if (picked && input.value === picked.label) search('', picked);
+      else if (q) search(q);
       else show([], '');
     });
-    input.addEventListener('input', () => {
+    // Picking a theme completion (an input event replacing the text, or a
+    // plain Event in some browsers) searches that theme's documents rather
+    // than its name as words.
+    input.addEventListener('input', (ev) => {
       clearTimeout(suggestTimer);
+      const theme = themesOffered.get(input.value);
+      if (theme && (!(ev instanceof InputEvent) || ev.inputType === 'insertReplacementText')) {
+        picked = theme;
+        list.replaceChildren();
+        themesOffered = new Map();
+        search('', theme);
+        return;
+      }
+      picked = null;
       suggestTimer = setTimeout(suggest, SUGGEST_DELAY);
     });
   }
