@@ -40,11 +40,22 @@ type Ranking struct {
 	SynonymWeight float64
 	// Feedback turns on pseudo-relevance feedback (RM3): the query is
 	// expanded with FeedbackTerms terms drawn from the FeedbackDocs best
-	// documents and the candidates are scored again. Default off.
+	// documents and the matches are scored again. Default off.
 	Feedback      bool
 	FeedbackDocs  int     // default 10
-	FeedbackTerms int     // default 20
-	FeedbackMix   float64 // weight of the original query, 0..1; default 0.5
+	FeedbackTerms int     // default 10
+	FeedbackMix   float64 // weight of the original query, 0..1; default 0.7
+	// FeedbackPrior is the Dirichlet prior, in tokens, added to each
+	// feedback document's length when its term distribution is estimated
+	// (tf / (length + prior)), so that a short document (a title alone)
+	// does not lend its few words the weight of a whole abstract; default
+	// 200, negative: none.
+	FeedbackPrior float64
+	// FeedbackRaw ranks the candidate expansion terms by their weight in
+	// the relevance model alone, as plain RM3 does; by default the weight
+	// is multiplied by the term's idf, so that the collection's common
+	// words do not take the places.
+	FeedbackRaw bool
 }
 
 func (r Ranking) withDefaults() Ranking {
@@ -72,11 +83,18 @@ func (r Ranking) withDefaults() Ranking {
 	if r.FeedbackDocs <= 0 {
 		r.FeedbackDocs = 10
 	}
+	r.FeedbackDocs = min(r.FeedbackDocs, maxFeedbackDocs)
 	if r.FeedbackTerms <= 0 {
-		r.FeedbackTerms = 20
+		r.FeedbackTerms = 10
 	}
 	if !(r.FeedbackMix > 0 && r.FeedbackMix <= 1) {
-		r.FeedbackMix = 0.5
+		r.FeedbackMix = 0.7
+	}
+	switch {
+	case r.FeedbackPrior < 0:
+		r.FeedbackPrior = 0
+	case !(r.FeedbackPrior > 0):
+		r.FeedbackPrior = 200
 	}
 	return r
 }
@@ -213,23 +231,37 @@ func (c *corpus) idf(rt rankTerm) float64 {
 }
 
 // feedback returns the query's terms expanded by RM3: a relevance model
-// P(w|R) estimated from the best documents (each document's term
-// distribution weighted by its share of their scores), its FeedbackTerms
-// strongest terms, mixed with the query's own term weights in the
-// proportion FeedbackMix : 1-FeedbackMix.
+// P(w|R) estimated from the best documents top (each document's term
+// distribution, read from the first feedbackBytes of its title and text,
+// analysed in its own language and smoothed by FeedbackPrior, weighted by
+// the document's share of their scores), its FeedbackTerms strongest terms
+// that occur in at least feedbackMinDocs of the documents (strongest by
+// P(w|R) times idf, or P(w|R) alone with FeedbackRaw), mixed with the
+// query's own term weights in the proportion FeedbackMix : 1-FeedbackMix,
+// per language.
 func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, error) {
 	r := e.s.rank
 	var total float64
 	for _, d := range top {
-		total += sc.v[d]
+		total += max(sc.v[d], 0)
 	}
-	if len(top) == 0 || total == 0 {
+	if len(top) < feedbackMinDocs || total == 0 {
 		return terms, nil
 	}
-	rm := map[string]float64{}
+	type cand struct {
+		rt   rankTerm
+		w    float64
+		docs int
+	}
+	cands := map[string]*cand{}
+	langCol := e.r.Column(indexer.FacetLang)
 	for _, d := range top {
 		if sc.v[d] <= 0 {
 			continue
+		}
+		lang := ""
+		if o := langCol.Of(d); len(o) > 0 {
+			lang = indexer.TextLang(langCol.Values[o[0]-1])
 		}
 		h, err := e.r.Hit(d)
 		if err != nil {
@@ -239,7 +271,7 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		if err != nil {
 			return nil, err
 		}
-		toks := e.r.Analyze("", h.Title+"\n"+body)
+		toks := e.r.Analyze(lang, h.Title+"\n"+body)
 		if len(toks) == 0 {
 			continue
 		}
@@ -249,62 +281,95 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 				counts[string(t.Term)]++
 			}
 		}
-		n := float64(len(toks))
-		for w, c := range counts {
-			rm[w] += sc.v[d] / total * c / n
+		share, n := sc.v[d]/total, float64(len(toks))+r.FeedbackPrior
+		for w, k := range counts {
+			key := dfKey(lang, w)
+			c := cands[key]
+			if c == nil {
+				c = &cand{rt: rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}}
+				cands[key] = c
+			}
+			c.w += share * k / n
+			c.docs++
 		}
 	}
-	type tw struct {
-		term string
-		w    float64
+	var kept []*cand
+	for _, c := range cands {
+		if c.docs >= feedbackMinDocs {
+			kept = append(kept, c)
+		}
 	}
-	var cands []tw
-	for w, v := range rm {
-		cands = append(cands, tw{w, v})
+	if !r.FeedbackRaw && len(kept) > 0 {
+		rts := make([]rankTerm, len(kept))
+		for i, c := range kept {
+			rts[i] = c.rt
+		}
+		corp, err := e.corpusFor(rts)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range kept {
+			c.w *= corp.idf(c.rt)
+		}
 	}
-	slices.SortFunc(cands, func(a, b tw) int {
+	slices.SortFunc(kept, func(a, b *cand) int {
 		if c := cmp.Compare(b.w, a.w); c != 0 {
 			return c
 		}
-		return strings.Compare(a.term, b.term)
+		return strings.Compare(dfKey(a.rt.lang, a.rt.toks[0]), dfKey(b.rt.lang, b.rt.toks[0]))
 	})
-	cands = cands[:min(len(cands), r.FeedbackTerms)]
-	var rmSum, qSum float64
-	for _, c := range cands {
+	kept = kept[:min(len(kept), r.FeedbackTerms)]
+	var rmSum float64
+	for _, c := range kept {
 		rmSum += c.w
 	}
+	qSum := map[string]float64{} // the query's own weight, per language
 	for _, t := range terms {
 		if t.group < 0 {
-			qSum += t.weight
+			qSum[t.lang] += t.weight
 		}
 	}
-	if rmSum == 0 || qSum == 0 {
+	if rmSum == 0 {
 		return terms, nil
 	}
-	out := make([]rankTerm, 0, len(terms)+len(cands))
+	out := make([]rankTerm, 0, len(terms)+len(kept))
 	index := map[string]int{}
-	// Weights keep the query's scale (they sum to qSum, as before), so the
-	// proximity bonus keeps its proportion.
+	// Weights keep the query's scale in each language (they sum to its
+	// qSum, as before), so the proximity bonus keeps its proportion.
 	for _, t := range terms {
 		t.weight *= r.FeedbackMix
 		if t.group < 0 && len(t.toks) == 1 {
-			index[t.toks[0]] = len(out)
+			index[dfKey(t.lang, t.toks[0])] = len(out)
 		}
 		out = append(out, t)
 	}
-	for _, c := range cands {
-		w := (1 - r.FeedbackMix) * qSum * c.w / rmSum
-		if i, ok := index[c.term]; ok {
+	for _, c := range kept {
+		w := (1 - r.FeedbackMix) * qSum[c.rt.lang] * c.w / rmSum
+		if w <= 0 {
+			continue
+		}
+		if i, ok := index[dfKey(c.rt.lang, c.rt.toks[0])]; ok {
 			out[i].weight += w
 			continue
 		}
-		out = append(out, rankTerm{toks: []string{c.term}, gaps: []uint32{0}, fields: inTitle | inBody, weight: w, group: -1, fb: true})
+		c.rt.weight = w
+		out = append(out, c.rt)
 	}
 	return out, nil
 }
 
-// feedbackBytes is how much of each best document's text feedback reads.
-const feedbackBytes = 64 << 10
+const (
+	// feedbackBytes is how much of each best document's text feedback
+	// reads and analyses: the work per query stays bounded whatever the
+	// documents' sizes.
+	feedbackBytes = 8 << 10
+	// feedbackMinDocs is in how many of the best documents an expansion
+	// term must occur: a word of one document is that document's topic,
+	// not the query's.
+	feedbackMinDocs = 2
+	// maxFeedbackDocs bounds FeedbackDocs, and so the text read.
+	maxFeedbackDocs = 20
+)
 
 func isNumber(b []byte) bool {
 	for _, c := range b {

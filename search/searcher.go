@@ -201,7 +201,10 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, sc, err
 	}
 	ranked := top.sorted()
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && plainText(p.pq) {
+	// Feedback expands free words only: a quoted phrase, a field, a
+	// required or excluded word, or a theme's synonyms ask for what they
+	// say.
+	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && wordsOnly(p.pq) {
 		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
@@ -215,12 +218,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 			return nil, counted{}, sc, err
 		}
 		p.terms, p.corpus = fb, c
-		top = &topK{k: depth, less: e.order(req.Sort, sc)}
-		for _, d := range ranked {
-			top.push(d)
-		}
-		// Feedback re-orders the documents already found: a filtered
-		// pass over all matches again would find the same set.
+		// Feedback re-orders the documents already found (a document that
+		// holds only expansion terms is not a match): every match has its
+		// new score, so one more pass over them ranks them all, the same
+		// order whatever the page asked for.
+		top = &topK{k: depth, less: e.order(req.Sort, sc), score: sc.v}
 		if _, err := e.collect(matches, p.filters, false, top); err != nil {
 			return nil, counted{}, sc, err
 		}
@@ -493,6 +495,11 @@ func plainText(pq *qnode) bool {
 	return true
 }
 
+// wordsOnly reports whether pq is plain text of unquoted words only.
+func wordsOnly(pq *qnode) bool {
+	return plainText(pq) && !slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord })
+}
+
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase
 // search in bleve, the costliest kind (measured with pprof).
 const maxSynonyms = 6
@@ -504,7 +511,7 @@ const maxSynonyms = 6
 // maxSynonyms. A quoted phrase asks for exactly that text and is not
 // expanded.
 func (s *Searcher) synonyms(pq *qnode) []string {
-	if !plainText(pq) || slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord }) {
+	if !wordsOnly(pq) {
 		return nil
 	}
 	exp := s.tax.Expand(strings.Join(pq.terms(), " "))
