@@ -190,6 +190,18 @@ func TestFeedback(t *testing.T) {
 	if paged, _ := order(s, "astronomy", 2); !slices.Equal(paged, after) {
 		t.Errorf("pages of 2 (-want +got):\n- %v\n+ %v", after, paged)
 	}
+	// Snippets mark the words typed, not the expansion.
+	res, err := s.Search(context.Background(), Request{Query: "astronomy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		for _, sn := range h.Snippets {
+			if strings.Count(sn, "<mark>") != strings.Count(strings.ToLower(sn), "<mark>astronomy") {
+				t.Errorf("%s: snippet %q marks more than the query's word", h.ID, sn)
+			}
+		}
+	}
 	// A quoted phrase is not expanded.
 	if got, _ := order(s, `"astronomy"`, 10); !slices.Equal(got, before) {
 		t.Errorf("quoted (-want +got):\n- %v\n+ %v", before, got)

@@ -335,8 +335,8 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 func bodyWords(terms []rankTerm, lang string) []string {
 	var out []string
 	for _, t := range terms {
-		if t.lang != lang || t.fields&inBody == 0 {
-			continue
+		if t.lang != lang || t.fields&inBody == 0 || t.fb {
+			continue // a feedback term is none of the words the user typed
 		}
 		for _, w := range t.toks {
 			if !slices.Contains(out, w) {
