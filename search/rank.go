@@ -2,8 +2,10 @@ package search
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -263,33 +265,22 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		if o := langCol.Of(d); len(o) > 0 {
 			lang = indexer.TextLang(langCol.Values[o[0]-1])
 		}
-		h, err := e.r.Hit(d)
+		dt, err := e.docTerms(d, lang)
 		if err != nil {
 			return nil, err
 		}
-		body, _, err := e.r.Text(d, 0, feedbackBytes)
-		if err != nil {
-			return nil, err
-		}
-		toks := e.r.Analyze(lang, h.Title+"\n"+body)
-		if len(toks) == 0 {
+		if dt.n == 0 {
 			continue
 		}
-		counts := map[string]float64{}
-		for _, t := range toks {
-			if len(t.Term) > 1 && !isNumber(t.Term) {
-				counts[string(t.Term)]++
-			}
-		}
-		share, n := sc.v[d]/total, float64(len(toks))+r.FeedbackPrior
-		for w, k := range counts {
+		share, n := sc.v[d]/total, dt.n+r.FeedbackPrior
+		for i, w := range dt.terms {
 			key := dfKey(lang, w)
 			c := cands[key]
 			if c == nil {
 				c = &cand{rt: rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}}
 				cands[key] = c
 			}
-			c.w += share * k / n
+			c.w += share * dt.counts[i] / n
 			c.docs++
 		}
 	}
@@ -356,6 +347,56 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		out = append(out, c.rt)
 	}
 	return out, nil
+}
+
+// docTerms are the words of a document as feedback reads them: the
+// analysed words of its title and the first feedbackBytes of its text
+// (those of one letter and numbers left out), with their counts, and the
+// number of tokens.
+type docTerms struct {
+	terms  []string
+	counts []float64
+	n      float64
+}
+
+func (dt *docTerms) size() int {
+	n := 64 + 32*len(dt.terms)
+	for _, t := range dt.terms {
+		n += len(t)
+	}
+	return n
+}
+
+// docTerms returns doc's words, analysed in lang (the document's own), from
+// the cache or from its text: analysis is most of feedback's work, and a
+// portal's best documents come back query after query.
+func (e *run) docTerms(doc uint32, lang string) (*docTerms, error) {
+	key := "f" + lang + "\x00" + strconv.FormatUint(uint64(doc), 10)
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return v.(*docTerms), nil
+	}
+	h, err := e.r.Hit(doc)
+	if err != nil {
+		return nil, err
+	}
+	body, _, err := e.r.Text(doc, 0, feedbackBytes)
+	if err != nil {
+		return nil, err
+	}
+	toks := e.r.Analyze(lang, h.Title+"\n"+body)
+	counts := map[string]float64{}
+	for _, t := range toks {
+		if len(t.Term) > 1 && !isNumber(t.Term) {
+			counts[string(t.Term)]++
+		}
+	}
+	dt := &docTerms{terms: slices.Sorted(maps.Keys(counts)), n: float64(len(toks))}
+	dt.counts = make([]float64, len(dt.terms))
+	for i, w := range dt.terms {
+		dt.counts[i] = counts[w]
+	}
+	e.s.cache.put(e.r, key, dt)
+	return dt, nil
 }
 
 const (
