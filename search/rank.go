@@ -17,8 +17,9 @@ import (
 // matching document, from exact statistics (term frequencies and field
 // lengths from the postings, document frequencies from the field
 // dictionaries, the collection's average lengths from indexer.Stats), then
-// a proximity bonus for the best Depth. The zero value is the default
-// configuration, the one docs/relevance.md measured.
+// a proximity bonus for the best Depth, and pseudo-relevance feedback
+// before it. The zero value is the default configuration, the one
+// docs/relevance.md measured.
 type Ranking struct {
 	// K1 is BM25's term-frequency saturation; default 1.2.
 	K1 float64
@@ -40,13 +41,21 @@ type Ranking struct {
 	// SynonymWeight is the weight of a taxonomy synonym against the query's
 	// own words; default 0.5.
 	SynonymWeight float64
-	// Feedback turns on pseudo-relevance feedback (RM3): the query is
-	// expanded with FeedbackTerms terms drawn from the FeedbackDocs best
-	// documents and the matches are scored again. Default off.
-	Feedback      bool
-	FeedbackDocs  int     // default 10
-	FeedbackTerms int     // default 10
-	FeedbackMix   float64 // weight of the original query, 0..1; default 0.7
+	// NoFeedback turns off pseudo-relevance feedback (RM3), which is on by
+	// default: a query of free words is expanded with FeedbackTerms terms
+	// drawn from its FeedbackDocs best matches, and the matches are scored
+	// again (a document holding only expansion terms is not a match). Not
+	// for phrases, fields, required or excluded words, a theme's synonyms,
+	// or a query whose best match holds all its words in its title.
+	NoFeedback    bool
+	FeedbackDocs  int // default 10 (at most 20)
+	FeedbackTerms int // default 10
+	// FeedbackMix is the weight of the query's own words, 0..1; default
+	// 0.9: the expansion breaks near-ties and lifts related documents from
+	// deeper in the list, the words typed keep the ranking. (0.7 gains more
+	// MAP on CISI and Medline, but moves 4 of the demo's known pages from
+	// the top and costs CACM a little nDCG@10; docs/relevance.md.)
+	FeedbackMix float64
 	// FeedbackPrior is the Dirichlet prior, in tokens, added to each
 	// feedback document's length when its term distribution is estimated
 	// (tf / (length + prior)), so that a short document (a title alone)
@@ -90,7 +99,7 @@ func (r Ranking) withDefaults() Ranking {
 		r.FeedbackTerms = 10
 	}
 	if !(r.FeedbackMix > 0 && r.FeedbackMix <= 1) {
-		r.FeedbackMix = 0.7
+		r.FeedbackMix = 0.9
 	}
 	switch {
 	case r.FeedbackPrior < 0:
@@ -233,21 +242,44 @@ func (c *corpus) idf(rt rankTerm) float64 {
 }
 
 // feedback returns the query's terms expanded by RM3: a relevance model
-// P(w|R) estimated from the best documents top (each document's term
-// distribution, read from the first feedbackBytes of its title and text,
-// analysed in its own language and smoothed by FeedbackPrior, weighted by
-// the document's share of their scores), its FeedbackTerms strongest terms
-// that occur in at least feedbackMinDocs of the documents (strongest by
-// P(w|R) times idf, or P(w|R) alone with FeedbackRaw), mixed with the
-// query's own term weights in the proportion FeedbackMix : 1-FeedbackMix,
-// per language.
+// P(w|R) estimated from the best documents top that are in the language of
+// the first (each document's term distribution, read from the first
+// feedbackBytes of its title and text, smoothed by FeedbackPrior, weighted
+// by the document's share of their scores), its FeedbackTerms strongest
+// terms that occur in at least feedbackMinDocs of the documents (strongest
+// by P(w|R) times idf, or P(w|R) alone with FeedbackRaw), mixed with the
+// query's own term weights in that language in the proportion FeedbackMix
+// : 1-FeedbackMix.
 func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, error) {
 	r := e.s.rank
-	var total float64
-	for _, d := range top {
-		total += max(sc.v[d], 0)
+	langCol := e.r.Column(indexer.FacetLang)
+	langOf := func(d uint32) string {
+		if o := langCol.Of(d); len(o) > 0 {
+			return indexer.TextLang(langCol.Values[o[0]-1])
+		}
+		return ""
 	}
-	if len(top) < feedbackMinDocs || total == 0 {
+	// The model is estimated from the best documents in the language of
+	// the best one: a query read by another language's analyzer matches
+	// pages that share a word or two with it (French "programme" in English
+	// agendas) and say nothing of what was asked.
+	if len(top) == 0 {
+		return terms, nil
+	}
+	lang := langOf(top[0])
+	named, err := e.titleHoldsQuery(top[0], lang, terms)
+	if err != nil || named {
+		return terms, err
+	}
+	var total float64
+	same := make([]uint32, 0, len(top))
+	for _, d := range top {
+		if sc.v[d] > 0 && langOf(d) == lang {
+			same = append(same, d)
+			total += sc.v[d]
+		}
+	}
+	if len(same) < feedbackMinDocs || total == 0 {
 		return terms, nil
 	}
 	type cand struct {
@@ -256,15 +288,7 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		docs int
 	}
 	cands := map[string]*cand{}
-	langCol := e.r.Column(indexer.FacetLang)
-	for _, d := range top {
-		if sc.v[d] <= 0 {
-			continue
-		}
-		lang := ""
-		if o := langCol.Of(d); len(o) > 0 {
-			lang = indexer.TextLang(langCol.Values[o[0]-1])
-		}
+	for _, d := range same {
 		dt, err := e.docTerms(d, lang)
 		if err != nil {
 			return nil, err
@@ -347,6 +371,34 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		out = append(out, c.rt)
 	}
 	return out, nil
+}
+
+// titleHoldsQuery reports whether doc's title, analysed in lang, holds
+// every word of the query (its terms in lang): the user named that page
+// ("members of the working group"), and feedback would only pull the
+// pages around it up to it.
+func (e *run) titleHoldsQuery(doc uint32, lang string, terms []rankTerm) (bool, error) {
+	h, err := e.r.Hit(doc)
+	if err != nil {
+		return false, err
+	}
+	title := map[string]bool{}
+	for _, t := range e.r.Analyze(lang, h.Title) {
+		title[string(t.Term)] = true
+	}
+	n := 0
+	for _, t := range terms {
+		if t.lang != lang || t.group >= 0 {
+			continue
+		}
+		for _, w := range t.toks {
+			if !title[w] {
+				return false, nil
+			}
+			n++
+		}
+	}
+	return n > 0, nil
 }
 
 // docTerms are the words of a document as feedback reads them: the

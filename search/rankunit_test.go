@@ -149,9 +149,9 @@ func TestQuotedPhraseNotExpanded(t *testing.T) {
 func TestFeedback(t *testing.T) {
 	filler := strings.Repeat("meeting participants discussed many other things at length ", 4)
 	docs := []indexer.Document{
-		{ID: "a1", Title: "Astronomy clubs", Body: "Astronomy with telescopes, lenses and star charts."},
-		{ID: "a2", Title: "Astronomy", Body: "Pupils grind lenses for astronomy telescopes."},
-		{ID: "a3", Title: "School astronomy", Body: "Astronomy lessons: star charts, telescopes, lenses."},
+		{ID: "a1", Title: "Clubs", Body: "Astronomy with telescopes, lenses and star charts."},
+		{ID: "a2", Title: "Workshops", Body: "Pupils grind lenses for astronomy telescopes."},
+		{ID: "a3", Title: "School lessons", Body: "Astronomy lessons: star charts, telescopes, lenses."},
 		{ID: "aplain", Title: "Notes", Body: "astronomy. " + filler + "notes notes notes"},
 		{ID: "lenses", Title: "Notes", Body: "astronomy. " + filler + "telescopes lenses charts"},
 		{ID: "nomatch", Title: "Telescopes", Body: "Telescopes and lenses for everyone."},
@@ -169,8 +169,8 @@ func TestFeedback(t *testing.T) {
 			}
 		}
 	}
-	before, _ := order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
-	s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true}})
+	before, _ := order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	s := newSearcherOver(t, docs, true, Options{})
 	after, total := order(s, "astronomy", 10)
 	// The two notes tie on "astronomy"; the one that shares the best
 	// documents' other words (telescopes, lenses, charts) rises with
@@ -205,5 +205,13 @@ func TestFeedback(t *testing.T) {
 	// A quoted phrase is not expanded.
 	if got, _ := order(s, `"astronomy"`, 10); !slices.Equal(got, before) {
 		t.Errorf("quoted (-want +got):\n- %v\n+ %v", before, got)
+	}
+	// Nor is a query whose best match has every word in its title: the
+	// user named that page.
+	docs[1].Title = "Astronomy workshops"
+	before, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	after, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
+	if before[0] != "a2" || !slices.Equal(after, before) {
+		t.Errorf("named page (-want +got):\n- %v\n+ %v", before, after)
 	}
 }

@@ -204,7 +204,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	// Feedback expands free words only: a quoted phrase, a field, a
 	// required or excluded word, or a theme's synonyms ask for what they
 	// say.
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && wordsOnly(p.pq) {
+	if bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && wordsOnly(p.pq) {
 		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
