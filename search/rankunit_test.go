@@ -202,9 +202,13 @@ func TestFeedback(t *testing.T) {
 			}
 		}
 	}
-	// A quoted phrase is not expanded.
+	// A quoted phrase is not expanded; a quoted word beside words is one
+	// more clause of free text (a question pasted with its quotes).
 	if got, _ := order(s, `"astronomy"`, 10); !slices.Equal(got, before) {
 		t.Errorf("quoted (-want +got):\n- %v\n+ %v", before, got)
+	}
+	if got, _ := order(s, `astronomy "astronomy"`, 10); !slices.Equal(got, after) {
+		t.Errorf("a quoted word beside words (-want +got):\n- %v\n+ %v", after, got)
 	}
 	// Nor is a query whose best match has every word in its title: the
 	// user named that page.

@@ -201,10 +201,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, sc, err
 	}
 	ranked := top.sorted()
-	// Feedback expands free words only: a quoted phrase, a field, a
-	// required or excluded word, or a theme's synonyms ask for what they
-	// say.
-	if bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && wordsOnly(p.pq) {
+	// Feedback expands free text: a query of quoted phrases only, a field,
+	// a required or excluded word, or a theme's synonyms ask for what they
+	// say. (A phrase among words is one more optional clause: the
+	// expansion re-orders matches and adds none.)
+	if bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && freeWords(p.pq) {
 		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
@@ -495,9 +496,10 @@ func plainText(pq *qnode) bool {
 	return true
 }
 
-// wordsOnly reports whether pq is plain text of unquoted words only.
-func wordsOnly(pq *qnode) bool {
-	return plainText(pq) && !slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord })
+// freeWords reports whether pq is plain text with at least one unquoted
+// word.
+func freeWords(pq *qnode) bool {
+	return plainText(pq) && slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind == nodeWord })
 }
 
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase
@@ -511,7 +513,7 @@ const maxSynonyms = 6
 // maxSynonyms. A quoted phrase asks for exactly that text and is not
 // expanded.
 func (s *Searcher) synonyms(pq *qnode) []string {
-	if !wordsOnly(pq) {
+	if !plainText(pq) || slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord }) {
 		return nil
 	}
 	exp := s.tax.Expand(strings.Join(pq.terms(), " "))
