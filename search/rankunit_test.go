@@ -210,6 +210,10 @@ func TestFeedback(t *testing.T) {
 	if got, _ := order(s, `astronomy "astronomy"`, 10); !slices.Equal(got, after) {
 		t.Errorf("a quoted word beside words (-want +got):\n- %v\n+ %v", after, got)
 	}
+	// Parentheses typed as prose group optional words: free text still.
+	if got, _ := order(s, `astronomy (astronomy astronomy)`, 10); !slices.Equal(got, after) {
+		t.Errorf("parentheses (-want +got):\n- %v\n+ %v", after, got)
+	}
 	// Nor is a query whose best match has every word in its title: the
 	// user named that page.
 	docs[1].Title = "Astronomy workshops"

@@ -496,10 +496,41 @@ func plainText(pq *qnode) bool {
 	return true
 }
 
-// freeWords reports whether pq is plain text with at least one unquoted
-// word.
+// freeWords reports whether pq is free text: optional words, phrases and
+// groups of them at any depth (parentheses a person typed as prose,
+// "palliation (temporary improvement) of cancer"), no field, nothing
+// required or excluded, and at least one unquoted word.
 func freeWords(pq *qnode) bool {
-	return plainText(pq) && slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind == nodeWord })
+	words := 0
+	var free func(n *qnode) bool
+	free = func(n *qnode) bool {
+		if n.occ != occurShould || n.field != "" {
+			return false
+		}
+		switch n.kind {
+		case nodeWord:
+			words++
+		case nodeGroup:
+			for _, c := range n.children {
+				if !free(c) {
+					return false
+				}
+			}
+		case nodePhrase:
+		default:
+			return false
+		}
+		return true
+	}
+	if pq == nil || len(pq.children) == 0 {
+		return false
+	}
+	for _, c := range pq.children {
+		if !free(c) {
+			return false
+		}
+	}
+	return words > 0
 }
 
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase
