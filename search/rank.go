@@ -287,7 +287,7 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		w    float64
 		docs int
 	}
-	cands := map[string]*cand{}
+	cands := map[string]*cand{} // by word
 	for _, d := range same {
 		dt, err := e.docTerms(d, lang)
 		if err != nil {
@@ -298,11 +298,10 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		}
 		share, n := sc.v[d]/total, dt.n+r.FeedbackPrior
 		for i, w := range dt.terms {
-			key := dfKey(lang, w)
-			c := cands[key]
+			c := cands[w]
 			if c == nil {
 				c = &cand{rt: rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}}
-				cands[key] = c
+				cands[w] = c
 			}
 			c.w += share * dt.counts[i] / n
 			c.docs++
@@ -331,17 +330,17 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		if c := cmp.Compare(b.w, a.w); c != 0 {
 			return c
 		}
-		return strings.Compare(dfKey(a.rt.lang, a.rt.toks[0]), dfKey(b.rt.lang, b.rt.toks[0]))
+		return strings.Compare(a.rt.toks[0], b.rt.toks[0])
 	})
 	kept = kept[:min(len(kept), r.FeedbackTerms)]
 	var rmSum float64
 	for _, c := range kept {
 		rmSum += c.w
 	}
-	qSum := map[string]float64{} // the query's own weight, per language
+	var qSum float64 // the query's own weight in lang
 	for _, t := range terms {
-		if t.group < 0 {
-			qSum[t.lang] += t.weight
+		if t.group < 0 && t.lang == lang {
+			qSum += t.weight
 		}
 	}
 	if rmSum == 0 {
@@ -349,21 +348,24 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 	}
 	out := make([]rankTerm, 0, len(terms)+len(kept))
 	index := map[string]int{}
-	// Weights keep the query's scale in each language (they sum to its
-	// qSum, as before), so the proximity bonus keeps its proportion.
+	// Weights keep the query's scale (they sum to its qSum, as before), so
+	// the proximity bonus keeps its proportion; the terms of the other
+	// languages keep theirs, so that their documents keep their scores.
 	for _, t := range terms {
-		t.weight *= r.FeedbackMix
-		if t.group < 0 && len(t.toks) == 1 {
-			index[dfKey(t.lang, t.toks[0])] = len(out)
+		if t.lang == lang {
+			t.weight *= r.FeedbackMix
+		}
+		if t.group < 0 && len(t.toks) == 1 && t.lang == lang {
+			index[t.toks[0]] = len(out)
 		}
 		out = append(out, t)
 	}
 	for _, c := range kept {
-		w := (1 - r.FeedbackMix) * qSum[c.rt.lang] * c.w / rmSum
+		w := (1 - r.FeedbackMix) * qSum * c.w / rmSum
 		if w <= 0 {
 			continue
 		}
-		if i, ok := index[dfKey(c.rt.lang, c.rt.toks[0])]; ok {
+		if i, ok := index[c.rt.toks[0]]; ok {
 			out[i].weight += w
 			continue
 		}
