@@ -2,8 +2,10 @@ package search
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -15,8 +17,9 @@ import (
 // matching document, from exact statistics (term frequencies and field
 // lengths from the postings, document frequencies from the field
 // dictionaries, the collection's average lengths from indexer.Stats), then
-// a proximity bonus for the best Depth. The zero value is the default
-// configuration, the one docs/relevance.md measured.
+// a proximity bonus for the best Depth, and pseudo-relevance feedback
+// before it. The zero value is the default configuration, the one
+// docs/relevance.md measured.
 type Ranking struct {
 	// K1 is BM25's term-frequency saturation; default 1.2.
 	K1 float64
@@ -38,13 +41,32 @@ type Ranking struct {
 	// SynonymWeight is the weight of a taxonomy synonym against the query's
 	// own words; default 0.5.
 	SynonymWeight float64
-	// Feedback turns on pseudo-relevance feedback (RM3): the query is
-	// expanded with FeedbackTerms terms drawn from the FeedbackDocs best
-	// documents and the candidates are scored again. Default off.
-	Feedback      bool
-	FeedbackDocs  int     // default 10
-	FeedbackTerms int     // default 20
-	FeedbackMix   float64 // weight of the original query, 0..1; default 0.5
+	// NoFeedback turns off pseudo-relevance feedback (RM3), which is on by
+	// default: a query of free words is expanded with FeedbackTerms terms
+	// drawn from its FeedbackDocs best matches, and the matches are scored
+	// again (a document holding only expansion terms is not a match). Not
+	// for phrases, fields, required or excluded words, a theme's synonyms,
+	// or a query whose best match holds all its words in its title.
+	NoFeedback    bool
+	FeedbackDocs  int // default 10 (at most 20)
+	FeedbackTerms int // default 10
+	// FeedbackMix is the weight of the query's own words, 0..1; default
+	// 0.9: the expansion breaks near-ties and lifts related documents from
+	// deeper in the list, the words typed keep the ranking. (0.7 gains more
+	// MAP on CISI and Medline, but moves 4 of the demo's known pages from
+	// the top and costs CACM a little nDCG@10; docs/relevance.md.)
+	FeedbackMix float64
+	// FeedbackPrior is the Dirichlet prior, in tokens, added to each
+	// feedback document's length when its term distribution is estimated
+	// (tf / (length + prior)), so that a short document (a title alone)
+	// does not lend its few words the weight of a whole abstract; default
+	// 200, negative: none.
+	FeedbackPrior float64
+	// FeedbackRaw ranks the candidate expansion terms by their weight in
+	// the relevance model alone, as plain RM3 does; by default the weight
+	// is multiplied by the term's idf, so that the collection's common
+	// words do not take the places.
+	FeedbackRaw bool
 }
 
 func (r Ranking) withDefaults() Ranking {
@@ -72,11 +94,18 @@ func (r Ranking) withDefaults() Ranking {
 	if r.FeedbackDocs <= 0 {
 		r.FeedbackDocs = 10
 	}
+	r.FeedbackDocs = min(r.FeedbackDocs, maxFeedbackDocs)
 	if r.FeedbackTerms <= 0 {
-		r.FeedbackTerms = 20
+		r.FeedbackTerms = 10
 	}
 	if !(r.FeedbackMix > 0 && r.FeedbackMix <= 1) {
-		r.FeedbackMix = 0.5
+		r.FeedbackMix = 0.9
+	}
+	switch {
+	case r.FeedbackPrior < 0:
+		r.FeedbackPrior = 0
+	case !(r.FeedbackPrior > 0):
+		r.FeedbackPrior = 200
 	}
 	return r
 }
@@ -213,98 +242,229 @@ func (c *corpus) idf(rt rankTerm) float64 {
 }
 
 // feedback returns the query's terms expanded by RM3: a relevance model
-// P(w|R) estimated from the best documents (each document's term
-// distribution weighted by its share of their scores), its FeedbackTerms
-// strongest terms, mixed with the query's own term weights in the
-// proportion FeedbackMix : 1-FeedbackMix.
+// P(w|R) estimated from the best documents top that are in the language of
+// the first (each document's term distribution, read from the first
+// feedbackBytes of its title and text, smoothed by FeedbackPrior, weighted
+// by the document's share of their scores), its FeedbackTerms strongest
+// terms that occur in at least feedbackMinDocs of the documents (strongest
+// by P(w|R) times idf, or P(w|R) alone with FeedbackRaw), mixed with the
+// query's own term weights in that language in the proportion FeedbackMix
+// : 1-FeedbackMix.
 func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, error) {
 	r := e.s.rank
-	var total float64
-	for _, d := range top {
-		total += sc.v[d]
+	langCol := e.r.Column(indexer.FacetLang)
+	langOf := func(d uint32) string {
+		if o := langCol.Of(d); len(o) > 0 {
+			return indexer.TextLang(langCol.Values[o[0]-1])
+		}
+		return ""
 	}
-	if len(top) == 0 || total == 0 {
+	// The model is estimated from the best documents in the language of
+	// the best one: a query read by another language's analyzer matches
+	// pages that share a word or two with it (French "programme" in English
+	// agendas) and say nothing of what was asked.
+	if len(top) == 0 {
 		return terms, nil
 	}
-	rm := map[string]float64{}
+	lang := langOf(top[0])
+	named, err := e.titleHoldsQuery(top[0], lang, terms)
+	if err != nil || named {
+		return terms, err
+	}
+	var total float64
+	same := make([]uint32, 0, len(top))
 	for _, d := range top {
-		if sc.v[d] <= 0 {
-			continue
-		}
-		h, err := e.r.Hit(d)
-		if err != nil {
-			return nil, err
-		}
-		body, _, err := e.r.Text(d, 0, feedbackBytes)
-		if err != nil {
-			return nil, err
-		}
-		toks := e.r.Analyze("", h.Title+"\n"+body)
-		if len(toks) == 0 {
-			continue
-		}
-		counts := map[string]float64{}
-		for _, t := range toks {
-			if len(t.Term) > 1 && !isNumber(t.Term) {
-				counts[string(t.Term)]++
-			}
-		}
-		n := float64(len(toks))
-		for w, c := range counts {
-			rm[w] += sc.v[d] / total * c / n
+		if sc.v[d] > 0 && langOf(d) == lang {
+			same = append(same, d)
+			total += sc.v[d]
 		}
 	}
-	type tw struct {
-		term string
+	if len(same) < feedbackMinDocs || total == 0 {
+		return terms, nil
+	}
+	type cand struct {
+		rt   rankTerm
 		w    float64
+		docs int
 	}
-	var cands []tw
-	for w, v := range rm {
-		cands = append(cands, tw{w, v})
+	cands := map[string]*cand{} // by word
+	for _, d := range same {
+		dt, err := e.docTerms(d, lang)
+		if err != nil {
+			return nil, err
+		}
+		if dt.n == 0 {
+			continue
+		}
+		share, n := sc.v[d]/total, dt.n+r.FeedbackPrior
+		for i, w := range dt.terms {
+			c := cands[w]
+			if c == nil {
+				c = &cand{rt: rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}}
+				cands[w] = c
+			}
+			c.w += share * dt.counts[i] / n
+			c.docs++
+		}
 	}
-	slices.SortFunc(cands, func(a, b tw) int {
+	var kept []*cand
+	for _, c := range cands {
+		if c.docs >= feedbackMinDocs {
+			kept = append(kept, c)
+		}
+	}
+	if !r.FeedbackRaw && len(kept) > 0 {
+		rts := make([]rankTerm, len(kept))
+		for i, c := range kept {
+			rts[i] = c.rt
+		}
+		corp, err := e.corpusFor(rts)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range kept {
+			c.w *= corp.idf(c.rt)
+		}
+	}
+	slices.SortFunc(kept, func(a, b *cand) int {
 		if c := cmp.Compare(b.w, a.w); c != 0 {
 			return c
 		}
-		return strings.Compare(a.term, b.term)
+		return strings.Compare(a.rt.toks[0], b.rt.toks[0])
 	})
-	cands = cands[:min(len(cands), r.FeedbackTerms)]
-	var rmSum, qSum float64
-	for _, c := range cands {
+	kept = kept[:min(len(kept), r.FeedbackTerms)]
+	var rmSum float64
+	for _, c := range kept {
 		rmSum += c.w
 	}
+	var qSum float64 // the query's own weight in lang
 	for _, t := range terms {
-		if t.group < 0 {
+		if t.group < 0 && t.lang == lang {
 			qSum += t.weight
 		}
 	}
-	if rmSum == 0 || qSum == 0 {
+	if rmSum == 0 {
 		return terms, nil
 	}
-	out := make([]rankTerm, 0, len(terms)+len(cands))
+	out := make([]rankTerm, 0, len(terms)+len(kept))
 	index := map[string]int{}
-	// Weights keep the query's scale (they sum to qSum, as before), so the
-	// proximity bonus keeps its proportion.
+	// Weights keep the query's scale (they sum to its qSum, as before), so
+	// the proximity bonus keeps its proportion; the terms of the other
+	// languages keep theirs, so that their documents keep their scores.
 	for _, t := range terms {
-		t.weight *= r.FeedbackMix
-		if t.group < 0 && len(t.toks) == 1 {
+		if t.lang == lang {
+			t.weight *= r.FeedbackMix
+		}
+		if t.group < 0 && len(t.toks) == 1 && t.lang == lang {
 			index[t.toks[0]] = len(out)
 		}
 		out = append(out, t)
 	}
-	for _, c := range cands {
+	for _, c := range kept {
 		w := (1 - r.FeedbackMix) * qSum * c.w / rmSum
-		if i, ok := index[c.term]; ok {
+		if w <= 0 {
+			continue
+		}
+		if i, ok := index[c.rt.toks[0]]; ok {
 			out[i].weight += w
 			continue
 		}
-		out = append(out, rankTerm{toks: []string{c.term}, gaps: []uint32{0}, fields: inTitle | inBody, weight: w, group: -1, fb: true})
+		c.rt.weight = w
+		out = append(out, c.rt)
 	}
 	return out, nil
 }
 
-// feedbackBytes is how much of each best document's text feedback reads.
-const feedbackBytes = 64 << 10
+// titleHoldsQuery reports whether doc's title, analysed in lang, holds
+// every word of the query (its terms in lang): the user named that page
+// ("members of the working group"), and feedback would only pull the
+// pages around it up to it.
+func (e *run) titleHoldsQuery(doc uint32, lang string, terms []rankTerm) (bool, error) {
+	h, err := e.r.Hit(doc)
+	if err != nil {
+		return false, err
+	}
+	title := map[string]bool{}
+	for _, t := range e.r.Analyze(lang, h.Title) {
+		title[string(t.Term)] = true
+	}
+	n := 0
+	for _, t := range terms {
+		if t.lang != lang || t.group >= 0 {
+			continue
+		}
+		for _, w := range t.toks {
+			if !title[w] {
+				return false, nil
+			}
+			n++
+		}
+	}
+	return n > 0, nil
+}
+
+// docTerms are the words of a document as feedback reads them: the
+// analysed words of its title and the first feedbackBytes of its text
+// (those of one letter and numbers left out), with their counts, and the
+// number of tokens.
+type docTerms struct {
+	terms  []string
+	counts []float64
+	n      float64
+}
+
+func (dt *docTerms) size() int {
+	n := 64 + 32*len(dt.terms)
+	for _, t := range dt.terms {
+		n += len(t)
+	}
+	return n
+}
+
+// docTerms returns doc's words, analysed in lang (the document's own), from
+// the cache or from its text: analysis is most of feedback's work, and a
+// portal's best documents come back query after query.
+func (e *run) docTerms(doc uint32, lang string) (*docTerms, error) {
+	key := "f" + lang + "\x00" + strconv.FormatUint(uint64(doc), 10)
+	if v := e.s.cache.get(e.r, key); v != nil {
+		return v.(*docTerms), nil
+	}
+	h, err := e.r.Hit(doc)
+	if err != nil {
+		return nil, err
+	}
+	body, _, err := e.r.Text(doc, 0, feedbackBytes)
+	if err != nil {
+		return nil, err
+	}
+	toks := e.r.Analyze(lang, h.Title+"\n"+body)
+	counts := map[string]float64{}
+	for _, t := range toks {
+		if len(t.Term) > 1 && !isNumber(t.Term) {
+			counts[string(t.Term)]++
+		}
+	}
+	dt := &docTerms{terms: slices.Sorted(maps.Keys(counts)), n: float64(len(toks))}
+	dt.counts = make([]float64, len(dt.terms))
+	for i, w := range dt.terms {
+		dt.counts[i] = counts[w]
+	}
+	e.s.cache.put(e.r, key, dt)
+	return dt, nil
+}
+
+const (
+	// feedbackBytes is how much of each best document's text feedback
+	// reads and analyses: the work per query stays bounded whatever the
+	// documents' sizes.
+	feedbackBytes = 8 << 10
+	// feedbackMinDocs is in how many of the best documents an expansion
+	// term must occur: a word of one document is that document's topic,
+	// not the query's.
+	feedbackMinDocs = 2
+	// maxFeedbackDocs bounds FeedbackDocs, and so the text read.
+	maxFeedbackDocs = 20
+)
 
 func isNumber(b []byte) bool {
 	for _, c := range b {

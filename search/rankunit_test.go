@@ -145,3 +145,81 @@ func TestQuotedPhraseNotExpanded(t *testing.T) {
 		t.Errorf(`"OER" found %v; a quoted phrase asks for exactly that text`, ids(res))
 	}
 }
+
+func TestFeedback(t *testing.T) {
+	filler := strings.Repeat("meeting participants discussed many other things at length ", 4)
+	docs := []indexer.Document{
+		{ID: "a1", Title: "Clubs", Body: "Astronomy with telescopes, lenses and star charts."},
+		{ID: "a2", Title: "Workshops", Body: "Pupils grind lenses for astronomy telescopes."},
+		{ID: "a3", Title: "School lessons", Body: "Astronomy lessons: star charts, telescopes, lenses."},
+		{ID: "aplain", Title: "Notes", Body: "astronomy. " + filler + "notes notes notes"},
+		{ID: "lenses", Title: "Notes", Body: "astronomy. " + filler + "telescopes lenses charts"},
+		{ID: "nomatch", Title: "Telescopes", Body: "Telescopes and lenses for everyone."},
+	}
+	order := func(s *Searcher, q string, size int) (all []string, total uint64) {
+		t.Helper()
+		for page := 1; ; page++ {
+			res, err := s.Search(context.Background(), Request{Query: q, Size: size, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, total = append(all, ids(res)...), res.Total
+			if len(res.Hits) < size {
+				return all, total
+			}
+		}
+	}
+	before, _ := order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	s := newSearcherOver(t, docs, true, Options{})
+	after, total := order(s, "astronomy", 10)
+	// The two notes tie on "astronomy"; the one that shares the best
+	// documents' other words (telescopes, lenses, charts) rises with
+	// feedback. ("astronomy" is no theme of the taxonomy: a theme's
+	// synonyms turn feedback off.)
+	if i, j := slices.Index(before, "aplain"), slices.Index(before, "lenses"); i > j {
+		t.Errorf("without feedback: %v, want aplain before lenses", before)
+	}
+	if i, j := slices.Index(after, "aplain"), slices.Index(after, "lenses"); i < j {
+		t.Errorf("with feedback: %v, want lenses before aplain", after)
+	}
+	// Feedback re-orders the matches: nothing added, nothing twice, and
+	// the same order whatever the page size.
+	if total != 5 || len(after) != 5 || slices.Contains(after, "nomatch") {
+		t.Errorf("with feedback: %v (total %d), want the 5 matches once each", after, total)
+	}
+	if paged, _ := order(s, "astronomy", 2); !slices.Equal(paged, after) {
+		t.Errorf("pages of 2 (-want +got):\n- %v\n+ %v", after, paged)
+	}
+	// Snippets mark the words typed, not the expansion.
+	res, err := s.Search(context.Background(), Request{Query: "astronomy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range res.Hits {
+		for _, sn := range h.Snippets {
+			if strings.Count(sn, "<mark>") != strings.Count(strings.ToLower(sn), "<mark>astronomy") {
+				t.Errorf("%s: snippet %q marks more than the query's word", h.ID, sn)
+			}
+		}
+	}
+	// A quoted phrase is not expanded; a quoted word beside words is one
+	// more clause of free text (a question pasted with its quotes).
+	if got, _ := order(s, `"astronomy"`, 10); !slices.Equal(got, before) {
+		t.Errorf("quoted (-want +got):\n- %v\n+ %v", before, got)
+	}
+	if got, _ := order(s, `astronomy "astronomy"`, 10); !slices.Equal(got, after) {
+		t.Errorf("a quoted word beside words (-want +got):\n- %v\n+ %v", after, got)
+	}
+	// Parentheses typed as prose group optional words: free text still.
+	if got, _ := order(s, `astronomy (astronomy astronomy)`, 10); !slices.Equal(got, after) {
+		t.Errorf("parentheses (-want +got):\n- %v\n+ %v", after, got)
+	}
+	// Nor is a query whose best match has every word in its title: the
+	// user named that page.
+	docs[1].Title = "Astronomy workshops"
+	before, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	after, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
+	if before[0] != "a2" || !slices.Equal(after, before) {
+		t.Errorf("named page (-want +got):\n- %v\n+ %v", before, after)
+	}
+}

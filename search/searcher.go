@@ -201,7 +201,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, sc, err
 	}
 	ranked := top.sorted()
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && plainText(p.pq) {
+	// Feedback expands free text: a query of quoted phrases only, a field,
+	// a required or excluded word, or a theme's synonyms ask for what they
+	// say. (A phrase among words is one more optional clause: the
+	// expansion re-orders matches and adds none.)
+	if bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && freeWords(p.pq) {
 		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
@@ -215,12 +219,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 			return nil, counted{}, sc, err
 		}
 		p.terms, p.corpus = fb, c
-		top = &topK{k: depth, less: e.order(req.Sort, sc)}
-		for _, d := range ranked {
-			top.push(d)
-		}
-		// Feedback re-orders the documents already found: a filtered
-		// pass over all matches again would find the same set.
+		// Feedback re-orders the documents already found (a document that
+		// holds only expansion terms is not a match): every match has its
+		// new score, so one more pass over them ranks them all, the same
+		// order whatever the page asked for.
+		top = &topK{k: depth, less: e.order(req.Sort, sc), score: sc.v}
 		if _, err := e.collect(matches, p.filters, false, top); err != nil {
 			return nil, counted{}, sc, err
 		}
@@ -333,8 +336,8 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 func bodyWords(terms []rankTerm, lang string) []string {
 	var out []string
 	for _, t := range terms {
-		if t.lang != lang || t.fields&inBody == 0 {
-			continue
+		if t.lang != lang || t.fields&inBody == 0 || t.fb {
+			continue // a feedback term is none of the words the user typed
 		}
 		for _, w := range t.toks {
 			if !slices.Contains(out, w) {
@@ -491,6 +494,43 @@ func plainText(pq *qnode) bool {
 		}
 	}
 	return true
+}
+
+// freeWords reports whether pq is free text: optional words, phrases and
+// groups of them at any depth (parentheses a person typed as prose,
+// "palliation (temporary improvement) of cancer"), no field, nothing
+// required or excluded, and at least one unquoted word.
+func freeWords(pq *qnode) bool {
+	words := 0
+	var free func(n *qnode) bool
+	free = func(n *qnode) bool {
+		if n.occ != occurShould || n.field != "" {
+			return false
+		}
+		switch n.kind {
+		case nodeWord:
+			words++
+		case nodeGroup:
+			for _, c := range n.children {
+				if !free(c) {
+					return false
+				}
+			}
+		case nodePhrase:
+		default:
+			return false
+		}
+		return true
+	}
+	if pq == nil || len(pq.children) == 0 {
+		return false
+	}
+	for _, c := range pq.children {
+		if !free(c) {
+			return false
+		}
+	}
+	return words > 0
 }
 
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase

@@ -70,7 +70,7 @@ failed through the path (they score 0).`,
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
 			if path {
-				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback"} {
+				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "no-feedback", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
 					if cmd.Flags().Changed(n) {
 						return errRankingFlags
 					}
@@ -134,7 +134,12 @@ failed through the path (they score 0).`,
 	f.Float64Var(&r.TitleWeight, "title-weight", 0, "BM25F title weight (0: default)")
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
-	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3: 10 documents, 20 terms, mix 0.5)")
+	f.BoolVar(&r.NoFeedback, "no-feedback", false, "no pseudo-relevance feedback (RM3, on by default)")
+	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
+	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")
+	f.Float64Var(&r.FeedbackMix, "feedback-mix", 0, "feedback: weight of the query's own terms, 0..1 (0: default 0.7)")
+	f.Float64Var(&r.FeedbackPrior, "feedback-prior", 0, "feedback: Dirichlet prior of the documents' term distributions, in tokens (0: default 200; negative: none)")
+	f.BoolVar(&r.FeedbackRaw, "feedback-raw", false, "feedback: pick the expansion terms by their weight alone, not weight times idf")
 	f.BoolVar(&perQuery, "per-query", false, "print each query's nDCG@10 and AP to stderr")
 	f.BoolVar(&path, "path", false, "also measure through the product's path: render, serve, crawl, index, search")
 	f.BoolVar(&pathFree, "path-free-text", false, "with --path, send the queries as the in-process run does (eval.FreeText), not as typed")

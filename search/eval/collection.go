@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,11 +43,34 @@ type Qrels map[string]map[string]int
 // ErrFormat reports input that is in neither supported format.
 var ErrFormat = errors.New("eval: unrecognised format")
 
-// ReadDocs reads documents in the SMART format (".I id" records with ".T"
-// title, ".W" text, ".A" authors, other fields ignored) or the TREC format
-// ("<DOC><DOCNO>id</DOCNO> text </DOC>"), whichever the input is. The
-// authors join the body: they are words a searcher may type.
-func ReadDocs(r io.Reader) ([]Doc, error) {
+// Reading says how to read a collection where the standard readings of the
+// classic collections differ (those of /work/shared/tools/ir_collections.py,
+// with which the peers' figures were made). The zero value reads CISI, CACM
+// and Medline.
+type Reading struct {
+	// StripTitle drops the title from the start of a body that repeats it
+	// (Cranfield's .W opens with its .T in nearly every record).
+	StripTitle bool
+	// QueryPositions numbers the queries 1, 2, ... in file order rather
+	// than by their .I (Cranfield's judgments number them so).
+	QueryPositions bool
+	// Codes reads the third column of "qid docid code" judgments as a
+	// Cleverdon relevance code: 1 (complete answer) to 4 (minimum interest)
+	// become grades 4 to 1, anything else (5, -1) grade 0.
+	Codes bool
+}
+
+// ReadDocs reads documents in the SMART format or the TREC format
+// ("<DOC><DOCNO>id</DOCNO> text </DOC>"), whichever the input is, with the
+// zero Reading.
+func ReadDocs(r io.Reader) ([]Doc, error) { return Reading{}.ReadDocs(r) }
+
+// ReadDocs reads documents in the SMART format (".I id" records; ".T" is
+// the title; the body is the text ".W", then the keywords ".K", then the
+// authors ".A", one a line, other fields ignored) or the TREC format. The
+// keywords are the body's as in the standard reading; the authors are ours:
+// they are words a searcher may type.
+func (rd Reading) ReadDocs(r io.Reader) ([]Doc, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("eval: read documents: %w", err)
@@ -58,8 +82,18 @@ func ReadDocs(r io.Reader) ([]Doc, error) {
 	case bytes.HasPrefix(trimmed, []byte(".I")):
 		var docs []Doc
 		for _, rec := range smartRecords(data) {
-			d := Doc{ID: rec.id, Title: rec.fields["T"]}
-			d.Body = strings.TrimSpace(rec.fields["W"] + "\n" + rec.fields["A"])
+			d := Doc{ID: rec.id, Title: oneLine(rec.fields["T"])}
+			text := rec.fields["W"]
+			if rd.StripTitle && d.Title != "" {
+				text = stripPrefixWords(text, d.Title)
+			}
+			var parts []string
+			for _, p := range []string{text, oneLine(rec.fields["K"]), rec.fields["A"]} {
+				if p = strings.TrimSpace(p); p != "" {
+					parts = append(parts, p)
+				}
+			}
+			d.Body = strings.Join(parts, "\n\n")
 			docs = append(docs, d)
 		}
 		return docs, nil
@@ -67,9 +101,14 @@ func ReadDocs(r io.Reader) ([]Doc, error) {
 	return nil, fmt.Errorf("%w: documents must be SMART (.I) or TREC (<DOC>) records", ErrFormat)
 }
 
-// ReadQueries reads queries in the SMART format: the text is the ".W" field
-// (with the ".T" field before it, if any).
-func ReadQueries(r io.Reader) ([]Query, error) {
+// ReadQueries reads queries in the SMART format with the zero Reading.
+func ReadQueries(r io.Reader) ([]Query, error) { return Reading{}.ReadQueries(r) }
+
+// ReadQueries reads queries in the SMART format: the text is the ".W"
+// field (the title of a query that has no ".W"). The other fields are not
+// the question: CISI's queries 58-112 add the title, authors and source of
+// the paper they were written from, CACM's the requester.
+func (rd Reading) ReadQueries(r io.Reader) ([]Query, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("eval: read queries: %w", err)
@@ -78,17 +117,49 @@ func ReadQueries(r io.Reader) ([]Query, error) {
 		return nil, fmt.Errorf("%w: queries must be SMART (.I) records", ErrFormat)
 	}
 	var qs []Query
-	for _, rec := range smartRecords(data) {
-		text := strings.TrimSpace(rec.fields["T"] + "\n" + rec.fields["W"])
-		qs = append(qs, Query{ID: rec.id, Text: strings.Join(strings.Fields(text), " ")})
+	for i, rec := range smartRecords(data) {
+		text := rec.fields["W"]
+		if strings.TrimSpace(text) == "" {
+			text = rec.fields["T"]
+		}
+		id := rec.id
+		if rd.QueryPositions {
+			id = strconv.Itoa(i + 1)
+		}
+		qs = append(qs, Query{ID: id, Text: oneLine(text)})
 	}
 	return qs, nil
 }
 
+// oneLine joins s's words with single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// stripPrefixWords returns text without prefix at its start, words compared
+// with their spacing normalised; text itself when it does not start so.
+func stripPrefixWords(text, prefix string) string {
+	want := strings.Fields(prefix)
+	rest := text
+	for _, w := range want {
+		rest = strings.TrimLeft(rest, " \t\r\n")
+		if !strings.HasPrefix(rest, w) {
+			return text
+		}
+		rest = rest[len(w):]
+	}
+	if rest != "" && !strings.ContainsRune(" \t\r\n", rune(rest[0])) {
+		return text // the title's last word is a prefix of a longer one
+	}
+	return strings.TrimLeft(rest, " \t\r\n")
+}
+
+// ReadQrels reads judgments with the zero Reading.
+func ReadQrels(r io.Reader) (Qrels, error) { return Reading{}.ReadQrels(r) }
+
 // ReadQrels reads judgments as TREC qrels ("qid iter docno grade") or as
 // SMART relations ("qid docid [x [y]]", every listed pair relevant, as in
-// CISI.REL and CACM's qrels.text). Query ids lose leading zeros.
-func ReadQrels(r io.Reader) (Qrels, error) {
+// CISI.REL and CACM's qrels.text; with Codes, "qid docid code" as in
+// Cranfield's cranqrel). Query ids lose leading zeros.
+func (rd Reading) ReadQrels(r io.Reader) (Qrels, error) {
 	q := Qrels{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -103,14 +174,24 @@ func ReadQrels(r io.Reader) (Qrels, error) {
 			return nil, fmt.Errorf("%w: qrels line %d: %q", ErrFormat, line, sc.Text())
 		}
 		qid, doc, grade := normID(f[0]), f[1], 1
-		// TREC: "qid 0 docno grade" with an integer grade. SMART lines
-		// have a document number second (CISI adds "0 0.000000").
-		if len(f) == 4 && f[1] == "0" {
+		switch {
+		case len(f) == 4 && f[1] == "0":
+			// TREC: "qid 0 docno grade" with an integer grade. SMART
+			// lines have a document number second (CISI adds "0 0.000000").
 			g, err := strconv.Atoi(f[3])
 			if err != nil {
 				return nil, fmt.Errorf("%w: qrels line %d: grade %q", ErrFormat, line, f[3])
 			}
 			doc, grade = f[2], g
+		case rd.Codes && len(f) == 3:
+			c, err := strconv.Atoi(f[2])
+			if err != nil {
+				return nil, fmt.Errorf("%w: qrels line %d: code %q", ErrFormat, line, f[2])
+			}
+			grade = 0
+			if c >= 1 && c <= 4 {
+				grade = 5 - c
+			}
 		}
 		doc = normID(doc)
 		if q[qid] == nil {
@@ -138,15 +219,20 @@ type smartRecord struct {
 }
 
 // smartRecords splits SMART data into records: ".I id" starts one, a line
-// ".X" (a letter, alone or followed by text) starts a field.
+// ".X" (a letter, alone or followed by text) starts a field. A field that
+// occurs more than once in a record (CISI repeats ".A") keeps each
+// occurrence on lines of its own.
 func smartRecords(data []byte) []smartRecord {
 	var out []smartRecord
 	var cur *smartRecord
 	field := ""
 	var b strings.Builder
 	flush := func() {
-		if cur != nil && field != "" {
-			cur.fields[field] += strings.TrimSpace(b.String())
+		if text := strings.TrimSpace(b.String()); cur != nil && field != "" && text != "" {
+			if prev := cur.fields[field]; prev != "" {
+				text = prev + "\n" + text
+			}
+			cur.fields[field] = text
 		}
 		b.Reset()
 	}
@@ -178,7 +264,7 @@ var (
 	trecDoc   = regexp.MustCompile(`(?s)<DOC>(.*?)</DOC>`)
 	trecNo    = regexp.MustCompile(`(?s)<DOCNO>\s*(.*?)\s*</DOCNO>`)
 	trecTitle = regexp.MustCompile(`(?s)<(?:TITLE|HEAD)>(.*?)</(?:TITLE|HEAD)>`)
-	trecTags  = regexp.MustCompile(`<[^>]*>`)
+	trecTags  = regexp.MustCompile(`</?[A-Za-z][^<>]*>`)
 )
 
 func readTRECDocs(data []byte) ([]Doc, error) {
@@ -204,11 +290,23 @@ func readTRECDocs(data []byte) ([]Doc, error) {
 	return docs, nil
 }
 
-// Load reads a collection from its three files.
+// Load reads a collection from its three files with the zero Reading.
 func Load(name, docsPath, queriesPath, qrelsPath string) (Collection, error) {
-	c := Collection{Name: name}
+	return Spec{Name: name, Docs: docsPath, Queries: queriesPath, Qrels: qrelsPath}.Load("")
+}
+
+// Spec names a collection's files and how to read them.
+type Spec struct {
+	Name, Docs, Queries, Qrels string // the files' paths, relative to Load's dir
+	Reading                    Reading
+}
+
+// Load reads the collection from its three files under dir ("" for paths
+// as they are).
+func (s Spec) Load(dir string) (Collection, error) {
+	c := Collection{Name: s.Name}
 	open := func(path string, read func(io.Reader) error) error {
-		f, err := os.Open(path)
+		f, err := os.Open(filepath.Join(dir, path))
 		if err != nil {
 			return fmt.Errorf("eval: %w", err)
 		}
@@ -218,29 +316,44 @@ func Load(name, docsPath, queriesPath, qrelsPath string) (Collection, error) {
 		}
 		return nil
 	}
-	err := open(docsPath, func(r io.Reader) (err error) { c.Docs, err = ReadDocs(r); return })
+	rd := s.Reading
+	err := open(s.Docs, func(r io.Reader) (err error) { c.Docs, err = rd.ReadDocs(r); return })
 	if err == nil {
-		err = open(queriesPath, func(r io.Reader) (err error) { c.Queries, err = ReadQueries(r); return })
+		err = open(s.Queries, func(r io.Reader) (err error) { c.Queries, err = rd.ReadQueries(r); return })
 	}
 	if err == nil {
-		err = open(qrelsPath, func(r io.Reader) (err error) { c.Qrels, err = ReadQrels(r); return })
+		err = open(s.Qrels, func(r io.Reader) (err error) { c.Qrels, err = rd.ReadQrels(r); return })
 	}
 	return c, err
 }
 
 // Standard lists the classic collections as laid out under an ir/ data
-// directory: name, then the documents, queries and judgments paths.
-var Standard = [][4]string{
-	{"CISI", "cisi/CISI.ALL", "cisi/CISI.QRY", "cisi/CISI.REL"},
-	{"CACM", "cacm/cacm.all.normalized", "cacm/query.text", "cacm/qrels.text"},
-	{"Medline", "medline/MED.ALL", "medline/MED.QRY", "medline/MED.REL"},
+// directory, read as ir_collections.py reads them.
+var Standard = []Spec{
+	{Name: "CISI", Docs: "cisi/CISI.ALL", Queries: "cisi/CISI.QRY", Qrels: "cisi/CISI.REL"},
+	{Name: "CACM", Docs: "cacm/cacm.all.normalized", Queries: "cacm/query.text", Qrels: "cacm/qrels.text"},
+	{Name: "Medline", Docs: "medline/MED.ALL", Queries: "medline/MED.QRY", Qrels: "medline/MED.REL"},
 }
 
-// LoadStandard loads the Standard collections found under dir.
+// Optional lists collections LoadStandard reads when their directory is
+// there.
+var Optional = []Spec{
+	{Name: "Cranfield", Docs: "cranfield/cran.all.1400", Queries: "cranfield/cran.qry", Qrels: "cranfield/cranqrel",
+		Reading: Reading{StripTitle: true, QueryPositions: true, Codes: true}},
+}
+
+// LoadStandard loads the Standard collections found under dir, and those
+// of Optional whose documents file is there.
 func LoadStandard(dir string) ([]Collection, error) {
 	var out []Collection
-	for _, s := range Standard {
-		c, err := Load(s[0], filepath.Join(dir, s[1]), filepath.Join(dir, s[2]), filepath.Join(dir, s[3]))
+	specs := slices.Clone(Standard)
+	for _, s := range Optional {
+		if _, err := os.Stat(filepath.Join(dir, s.Docs)); err == nil {
+			specs = append(specs, s)
+		}
+	}
+	for _, s := range specs {
+		c, err := s.Load(dir)
 		if err != nil {
 			return nil, err
 		}
