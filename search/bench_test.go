@@ -100,10 +100,10 @@ func BenchmarkFeedback(b *testing.B) {
 			for _, q := range []string{"teacher training digital", "assessment"} {
 				b.Run(name+"/"+strings.ReplaceAll(q, " ", "-"), func(b *testing.B) {
 					b.ReportAllocs()
-					s := New(r, Options{Ranking: Ranking{NoFeedback: !fb}})
+					s := New(r, Options{Ranking: Ranking{Feedback: fb}})
 					for b.Loop() {
 						if cold {
-							s = New(r, Options{Ranking: Ranking{NoFeedback: !fb}})
+							s = New(r, Options{Ranking: Ranking{Feedback: fb}})
 						}
 						if _, err := s.Search(ctx, Request{Query: q}); err != nil {
 							b.Fatal(err)

@@ -41,13 +41,16 @@ type Ranking struct {
 	// SynonymWeight is the weight of a taxonomy synonym against the query's
 	// own words; default 0.5.
 	SynonymWeight float64
-	// NoFeedback turns off pseudo-relevance feedback (RM3), which is on by
-	// default: a query of free words is expanded with FeedbackTerms terms
+	// Feedback turns on pseudo-relevance feedback (RM3), off by default:
+	// it gains on the standard collections (docs/relevance.md) but made a
+	// query of the 100,000-document portal cost 3.7 times the CPU (1.68 ->
+	// 6.27 ms mean, BenchmarkQueryMix), each expansion term being scored
+	// over every match. With it, a query of free words is expanded with FeedbackTerms terms
 	// drawn from its FeedbackDocs best matches, and the matches are scored
 	// again (a document holding only expansion terms is not a match). Not
 	// for phrases, fields, required or excluded words, a theme's synonyms,
 	// or a query whose best match holds all its words in its title.
-	NoFeedback    bool
+	Feedback      bool
 	FeedbackDocs  int // default 10 (at most 20)
 	FeedbackTerms int // default 10
 	// FeedbackMix is the weight of the query's own words, 0..1; default

@@ -70,7 +70,7 @@ failed through the path (they score 0).`,
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
 			if path {
-				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "no-feedback", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
+				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
 					if cmd.Flags().Changed(n) {
 						return errRankingFlags
 					}
@@ -106,7 +106,7 @@ failed through the path (they score 0).`,
 			}
 			paths := make([]*pathReport, len(cols))
 			for i, c := range cols {
-				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree})
+				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree, Feedback: r.Feedback})
 				if err != nil {
 					return err
 				}
@@ -134,7 +134,7 @@ failed through the path (they score 0).`,
 	f.Float64Var(&r.TitleWeight, "title-weight", 0, "BM25F title weight (0: default)")
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
-	f.BoolVar(&r.NoFeedback, "no-feedback", false, "no pseudo-relevance feedback (RM3, on by default)")
+	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3; off by default, as in serve; with --path, serve's --feedback)")
 	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
 	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")
 	f.Float64Var(&r.FeedbackMix, "feedback-mix", 0, "feedback: weight of the query's own terms, 0..1 (0: default 0.7)")
