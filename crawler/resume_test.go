@@ -42,14 +42,13 @@ func runChildCrawl() int {
 	return 0
 }
 
-// chainSite serves "/" linking to n pages, each linking to the next. Once
-// stall is set, page requests hang until the client goes away.
+// chainSite serves "/" linking to n pages, each linking to the next. After
+// `after` pages, page requests hang until the client goes away.
 type chainSite struct {
 	n     int
 	srv   *httptest.Server
 	mu    sync.Mutex
 	hits  map[string]int
-	stall bool
 	after int           // stall once this many pages were served (0: never)
 	hung  chan struct{} // closed when the first request hangs
 	once  sync.Once

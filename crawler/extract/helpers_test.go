@@ -43,12 +43,3 @@ func makePDF(t testing.TB, build func(f *fpdf.Fpdf)) []byte {
 	}
 	return buf.Bytes()
 }
-
-// textPage adds a page with each line written at the left margin, one
-// line every 10 mm.
-func textPage(f *fpdf.Fpdf, lines ...string) {
-	f.AddPage()
-	for i, ln := range lines {
-		f.Text(20, 30+float64(i)*10, ln)
-	}
-}

@@ -12,6 +12,9 @@ import (
 // TestMain makes the test binary an extraction worker when started as one
 // (the isolation tests re-execute it), and a fake worker misbehaving on
 // purpose when given -fake-worker=MODE.
+// hoard keeps what the "oom" worker allocates reachable.
+var hoard [][]byte
+
 func TestMain(m *testing.M) {
 	for _, a := range os.Args[1:] {
 		if mode, ok := strings.CutPrefix(a, "-fake-worker="); ok {
@@ -38,13 +41,12 @@ func fakeWorker(mode string) int {
 		// Allocate and touch memory without bound, under the limit a
 		// real worker sets for itself.
 		limitMemory(32 << 20)
-		var keep [][]byte
 		for {
 			b := make([]byte, 4<<20)
 			for i := range b {
 				b[i] = byte(i)
 			}
-			keep = append(keep, b)
+			hoard = append(hoard, b)
 		}
 	case "not-a-worker":
 		fmt.Println("PASS")
