@@ -9,11 +9,12 @@ import (
 	"time"
 )
 
+// hoard keeps what the "oom" worker allocates reachable.
+var hoard [][]byte
+
 // TestMain makes the test binary an extraction worker when started as one
 // (the isolation tests re-execute it), and a fake worker misbehaving on
 // purpose when given -fake-worker=MODE.
-// hoard keeps what the "oom" worker allocates reachable.
-var hoard [][]byte
 
 func TestMain(m *testing.M) {
 	for _, a := range os.Args[1:] {
