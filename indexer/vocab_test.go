@@ -127,21 +127,7 @@ func TestWordsCountAfterOneDocumentWord(t *testing.T) {
 	}
 	// ... merged into one: only a merge writes one-document words in
 	// zap's one-hit form.
-	idx, err := bleve.Open(filepath.Join(dir, "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adv, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	if err := adv.(*scorch.Scorch).ForceMerge(ctx, &opts); err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	forceMerge(t, dir)
 	r, err := indexer.OpenDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -155,5 +141,26 @@ func TestWordsCountAfterOneDocumentWord(t *testing.T) {
 		if got[word] != want {
 			t.Errorf("Words: %s counts %d, want %d (all: %v)", word, got[word], want, got)
 		}
+	}
+}
+
+// forceMerge merges the index a Writer made in dir into one segment, as
+// bleve's merges would in time (they renumber documents).
+func forceMerge(t *testing.T, dir string) {
+	t.Helper()
+	idx, err := bleve.Open(filepath.Join(dir, "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adv, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	if err := adv.(*scorch.Scorch).ForceMerge(context.Background(), &opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -186,8 +186,8 @@ func readWords(f *os.File, ids []string) (*words, *vocab, error) {
 		}
 		return v, nil
 	}
-	bytesOf := func(n uint64, max uint64) ([]byte, error) {
-		if n > max {
+	bytesOf := func(n, limit uint64) ([]byte, error) {
+		if n > limit {
 			return nil, fmt.Errorf("bad length %d at byte %d", n, cr.n)
 		}
 		b := make([]byte, n)

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
-
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
@@ -48,21 +44,7 @@ func TestWordBitmapsAfterMerges(t *testing.T) {
 	if err := w.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := bleve.Open(filepath.Join(dir, "index"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adv, err := idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	if err := adv.(*scorch.Scorch).ForceMerge(ctx, &opts); err != nil {
-		t.Fatal(err)
-	}
-	if err := idx.Close(); err != nil {
-		t.Fatal(err)
-	}
+	forceMerge(t, dir)
 
 	r, err := indexer.OpenDir(dir)
 	if err != nil {
