@@ -18,7 +18,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -114,7 +113,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	// (stem.go); TestEnglishAnalyzer checks the terms are the same.
 	err = im.AddCustomAnalyzer(AnalyzerText, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     tokenizerName,
 		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, stemCacheName},
 	})
 	if err != nil {
@@ -137,7 +136,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	}
 	err = im.AddCustomAnalyzer(AnalyzerWords, map[string]any{
 		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
+		"tokenizer":     tokenizerName,
 		"token_filters": []string{lowercase.Name, fr.ElisionName, it.ElisionName, "kb_stop", "kb_min3"},
 	})
 	if err != nil {

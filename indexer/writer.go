@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"maps"
 	"os"
 	"path/filepath"
@@ -194,7 +195,7 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []string) {
 	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
 	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
-	if !ok1 || !ok2 || text.Tokenizer != words.Tokenizer {
+	if !ok1 || !ok2 || !sameTokenizer(text.Tokenizer, words.Tokenizer) {
 		return nil, nil
 	}
 	opts := func(name string) (index.FieldIndexingOptions, bool) {
@@ -220,8 +221,8 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	}
 	// The tokens' terms point into the text, which filters may rewrite
 	// in place: each chain gets its own copy of the bytes.
-	titleTok := text.Tokenizer.Tokenize([]byte(d.Title))
-	bodyTok := text.Tokenizer.Tokenize([]byte(d.Body))
+	titleTok := words.Tokenizer.Tokenize([]byte(d.Title))
+	bodyTok := words.Tokenizer.Tokenize([]byte(d.Body))
 	all := append(filter(words, cloneTokens(titleTok)), filter(words, cloneTokens(bodyTok))...)
 	titleText := filter(text, titleTok)
 	bodyText := filter(text, bodyTok)
@@ -229,6 +230,23 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 		titleName: {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
 		bodyName:  {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
 	}, distinctTerms(all)
+}
+
+// sameTokenizer reports whether a and b give the same tokens: the same
+// tokenizer, or bleve's unicode tokenizer (which bleve's language analyzers
+// use) and this package's faster equivalent.
+func sameTokenizer(a, b analysis.Tokenizer) bool {
+	if a == b {
+		return true
+	}
+	unicodeLike := func(t analysis.Tokenizer) bool {
+		switch t.(type) {
+		case fastTokenizer, *unicode.UnicodeTokenizer:
+			return true
+		}
+		return false
+	}
+	return unicodeLike(a) && unicodeLike(b)
 }
 
 // docWords returns the distinct words of d's title and body for the
