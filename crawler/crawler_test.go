@@ -80,7 +80,7 @@ func record(t *testing.T, st *store.Store, u string) *store.Record {
 // counts is a Summary without its timing, for comparison.
 type counts struct {
 	Fetched, New, Changed, Unchanged, Gone int
-	Failed                                 map[string]int
+	Failed                                 map[extract.Reason]int
 }
 
 func countsOf(s *Summary) counts {
@@ -90,7 +90,7 @@ func countsOf(s *Summary) counts {
 func checkCounts(t *testing.T, want counts, got *Summary) {
 	t.Helper()
 	if want.Failed == nil {
-		want.Failed = map[string]int{}
+		want.Failed = map[extract.Reason]int{}
 	}
 	if g := countsOf(got); !reflect.DeepEqual(want, g) {
 		t.Errorf("summary (-want +got):\n-%+v\n+%+v", want, g)
@@ -141,7 +141,7 @@ func TestCrawlPortal(t *testing.T) {
 	checkCounts(t, counts{
 		Fetched: 16,
 		New:     10,
-		Failed: map[string]int{
+		Failed: map[extract.Reason]int{
 			ReasonRobots: 2, ReasonRedirectLoop: 1, "http-404": 1, ReasonTooLarge: 1, brokenReason: 1,
 		},
 	}, sum)
@@ -175,7 +175,7 @@ func TestCrawlPortal(t *testing.T) {
 			indexable   bool
 			duplicateOf string
 			finalURL    string
-			reason      string
+			reason      extract.Reason
 			check       func(t *testing.T, r *store.Record)
 		}{
 			{path: "/", indexable: true},
@@ -326,7 +326,7 @@ func TestFailedRefetchKeepsContent(t *testing.T) {
 	s.files["/agenda-1.html"].status = http.StatusServiceUnavailable
 	s.mu.Unlock()
 	// The 503 is retried MaxRetries (3) times before it counts as failed.
-	checkCounts(t, counts{Fetched: 3 + 3, Unchanged: 2, Failed: map[string]int{"http-503": 1}}, crawl(t, st, opts))
+	checkCounts(t, counts{Fetched: 3 + 3, Unchanged: 2, Failed: map[extract.Reason]int{"http-503": 1}}, crawl(t, st, opts))
 	after := record(t, st, s.URL("/agenda-1.html"))
 	if after.Page == nil || after.Page.Title != before.Page.Title || !after.Indexable() {
 		t.Errorf("stored content lost after a failed fetch: %+v", after)
@@ -468,7 +468,7 @@ func TestHostDelayFromRobots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.newRun(func() {})
+	r := c.newRun(func(error) {})
 	u, _ := url.Parse(s.URL("/"))
 	r.robots(context.Background(), u)
 	if got, want := r.hosts.get(u.Host).lim.Limit(), rate.Every(7*time.Second); got != want {
@@ -509,7 +509,7 @@ func TestNetworkFailures(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	sum := crawl(t, openStore(t), Options{Seeds: []string{srv.URL + "/"}, Timeout: 500 * time.Millisecond, MaxRetries: -1})
-	want := map[string]int{ReasonTimeout: 1, ReasonNetwork: 1, "http-502": 1}
+	want := map[extract.Reason]int{ReasonTimeout: 1, ReasonNetwork: 1, "http-502": 1}
 	if !reflect.DeepEqual(want, sum.Failed) {
 		t.Errorf("Failed (-want +got):\n-%v\n+%v", want, sum.Failed)
 	}

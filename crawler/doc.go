@@ -15,7 +15,13 @@
 //
 // Workers fetch and extract; one writer commits each result (record, raw
 // bytes, the URL's removal from the queue, the links it led to) in one
-// transaction, grouping results so that a disk sync serves many.
+// transaction, grouping results so that a disk sync serves many. What a
+// response does to a URL's stored record (new, changed, unchanged, gone,
+// failed; kept, replaced or left alone) is decided by one pure function,
+// transition (record.go), apart from the fetching and the store.
+//
+// Failures are named by extract.Reason: extract's reasons, the crawler's
+// (ReasonRobots, ReasonTimeout, the trap guards' ...) and "http-NNN".
 //
 // A URL already in the store is requested conditionally (If-None-Match,
 // If-Modified-Since); a 304 or an identical body counts as unchanged and

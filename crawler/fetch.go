@@ -11,8 +11,33 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
+
+// Failure reasons of fetching. They share extract's Reason type, so that
+// one closed set names every failure in store.Record.ErrReason and
+// Summary.Failed: these, the trap guards' (traps.go), extract's own, and
+// "http-NNN" for a status that is not a document (reasonHTTP).
+const (
+	ReasonRobots           extract.Reason = "robots"               // disallowed by robots.txt (never requested)
+	ReasonTooLarge                        = extract.ReasonTooLarge // body over MaxBodyBytes (as extraction's limit)
+	ReasonTimeout                         = extract.ReasonTimeout  // the request did not finish within Timeout
+	ReasonNetwork          extract.Reason = "network"              // connection or protocol error
+	ReasonRedirectLoop     extract.Reason = "redirect-loop"        // a redirect back to a URL of the same chain
+	ReasonTooManyRedirects extract.Reason = "too-many-redirects"   // more than MaxRedirects hops
+	ReasonBadRedirect      extract.Reason = "bad-redirect"         // a redirect without a usable Location
+	ReasonOutOfScope       extract.Reason = "out-of-scope"         // a redirect leaving the allowed hosts or prefixes
+	ReasonHostLimit        extract.Reason = "host-limit"           // MaxPagesPerHost reached
+	ReasonHostDown         extract.Reason = "host-down"            // the host kept failing and was given up
+	ReasonOffsitePage      extract.Reason = "off-site-page"        // an off-site "document" that is a web page
+	// ReasonExtract names an extraction error that carries no Reason of
+	// its own (extract returns typed errors, so this is a safety net).
+	ReasonExtract extract.Reason = "extract"
+)
+
+// reasonHTTP is the failure reason of a response with status: "http-404".
+func reasonHTTP(status int) extract.Reason { return extract.Reason(fmt.Sprintf("http-%d", status)) }
 
 // fetchResult is the outcome of requesting a URL and following its
 // redirects.
@@ -25,8 +50,10 @@ type fetchResult struct {
 	status  int
 	header  http.Header
 	body    []byte
-	reason  string // set when the fetch failed ("store": a store error)
-	err     error
+	reason  extract.Reason // set when the fetch failed
+	err     error          // the cause of reason
+	// storeErr is a store read or claim that failed: the run must end.
+	storeErr error
 }
 
 // fetch requests u (conditionally if prev holds a copy) and follows
@@ -58,7 +85,7 @@ func (r *run) fetch(ctx context.Context, u *url.URL, prev *store.Record, leaf bo
 				}
 			}
 		}
-		inScope := ok && r.scope.allows(next)
+		inScope := ok && r.c.scope.allows(next)
 		if ok && leaf && !inScope {
 			inScope = next.Scheme == "http" || next.Scheme == "https"
 		}
@@ -79,7 +106,7 @@ func (r *run) fetch(ctx context.Context, u *url.URL, prev *store.Record, leaf bo
 		}
 		claimed, err := r.st.Claim(ctx, next.String())
 		if err != nil {
-			res.reason, res.err = "store", err
+			res.storeErr = err
 			return res
 		}
 		if !claimed {
@@ -90,7 +117,7 @@ func (r *run) fetch(ctx context.Context, u *url.URL, prev *store.Record, leaf bo
 		chain[next.String()] = true
 		p, err := r.lookup(ctx, next.String())
 		if err != nil {
-			res.reason, res.err = "store", err
+			res.storeErr = err
 			return res
 		}
 		cur, curPrev = next, p
@@ -111,7 +138,7 @@ func isRedirect(status int) bool {
 // 5xx gateway errors, timeouts and network errors after an exponential
 // backoff with jitter, at most MaxRetries times. Every failure counts
 // against the host, which is paused when it keeps failing.
-func (r *run) request(ctx context.Context, u *url.URL, prev *store.Record) (status int, header http.Header, body []byte, reason string, err error) {
+func (r *run) request(ctx context.Context, u *url.URL, prev *store.Record) (status int, header http.Header, body []byte, reason extract.Reason, err error) {
 	h := r.hosts.get(u.Host)
 	for attempt := 0; ; attempt++ {
 		status, header, body, reason, err = r.attempt(ctx, h, u, prev)
@@ -139,7 +166,7 @@ func (r *run) request(ctx context.Context, u *url.URL, prev *store.Record) (stat
 		}
 		if tooLong || down || attempt >= r.opts.MaxRetries {
 			if reason == "" {
-				reason = fmt.Sprintf("http-%d", status)
+				reason = reasonHTTP(status)
 				if tooLong {
 					err = fmt.Errorf("Retry-After %s is longer than the %s allowed", ra, r.opts.MaxBackoff)
 				}
@@ -153,7 +180,7 @@ func (r *run) request(ctx context.Context, u *url.URL, prev *store.Record) (stat
 // attempt makes one GET and reads a 2xx body within MaxBodyBytes,
 // decompressing a gzip Content-Encoding itself so that the limit holds
 // for the decompressed bytes (a gzip bomb stops at the limit).
-func (r *run) attempt(ctx context.Context, h *host, u *url.URL, prev *store.Record) (status int, header http.Header, body []byte, reason string, err error) {
+func (r *run) attempt(ctx context.Context, h *host, u *url.URL, prev *store.Record) (status int, header http.Header, body []byte, reason extract.Reason, err error) {
 	release, err := r.acquire(ctx, h)
 	if err != nil {
 		if errors.Is(err, errHostDown) {
@@ -179,8 +206,8 @@ func (r *run) attempt(ctx context.Context, h *host, u *url.URL, prev *store.Reco
 			req.Header.Set("If-Modified-Since", prev.LastModified)
 		}
 	}
-	r.countRequest()
-	resp, err := r.client.Do(req)
+	r.tally.request()
+	resp, err := r.c.client.Do(req)
 	if err != nil {
 		return 0, nil, nil, classify(err), err
 	}
@@ -216,8 +243,8 @@ func (r *run) attempt(ctx context.Context, h *host, u *url.URL, prev *store.Reco
 	return status, header, body, "", nil
 }
 
-// classify names a request error: "timeout" or "network".
-func classify(err error) string {
+// classify names a request error: ReasonTimeout or ReasonNetwork.
+func classify(err error) extract.Reason {
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return ReasonTimeout

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
 
@@ -150,7 +151,7 @@ func TestRetryAfterAndBackoff(t *testing.T) {
 
 	sum, waits := crawlWaits(t, openStore(t), Options{Seeds: []string{srv.URL + "/"}, Concurrency: 1,
 		RetryBase: 100 * time.Millisecond, MaxBackoff: time.Minute})
-	checkCounts(t, counts{Fetched: 1 + 2 + 3 + 1, New: 3, Failed: map[string]int{"http-503": 1}}, sum)
+	checkCounts(t, counts{Fetched: 1 + 2 + 3 + 1, New: 3, Failed: map[extract.Reason]int{"http-503": 1}}, sum)
 	for p, want := range map[string]int{"/busy": 2, "/flaky": 3, "/closed": 1} {
 		if got := c.count(p); got != want {
 			t.Errorf("%s requested %d times, want %d", p, got, want)
@@ -224,7 +225,8 @@ func TestTraps(t *testing.T) {
 	o := Options{}.withDefaults()
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		url, want string
+		url  string
+		want extract.Reason
 	}{
 		{"https://h/minutes/2017/03/", ""},
 		{"https://h/events?month=2027-05", ""},
@@ -362,8 +364,8 @@ func TestBodiesAndEncodings(t *testing.T) {
 	defer srv.Close()
 	st := openStore(t)
 	sum := crawl(t, st, Options{Seeds: []string{srv.URL + "/"}, MaxBodyBytes: 1 << 20})
-	checkCounts(t, counts{Fetched: 5, New: 3, Failed: map[string]int{ReasonTooLarge: 2}}, sum)
-	for p, want := range map[string]string{"/bomb": ReasonTooLarge, "/big": ReasonTooLarge, "/gz": "", "/report": ""} {
+	checkCounts(t, counts{Fetched: 5, New: 3, Failed: map[extract.Reason]int{ReasonTooLarge: 2}}, sum)
+	for p, want := range map[string]extract.Reason{"/bomb": ReasonTooLarge, "/big": ReasonTooLarge, "/gz": "", "/report": ""} {
 		r := record(t, st, srv.URL+p)
 		if r.ErrReason != want {
 			t.Errorf("%s: ErrReason %q, want %q", p, r.ErrReason, want)
@@ -410,7 +412,7 @@ func TestOffsiteDocumentsAndTranslations(t *testing.T) {
 	defer srv.Close()
 	st := openStore(t)
 	sum := crawl(t, st, Options{Seeds: []string{srv.URL + "/group_en"}, OffsiteDocuments: true})
-	checkCounts(t, counts{Fetched: 4, New: 3, Failed: map[string]int{ReasonRobots: 1, ReasonOffsitePage: 1}}, sum)
+	checkCounts(t, counts{Fetched: 4, New: 3, Failed: map[extract.Reason]int{ReasonRobots: 1, ReasonOffsitePage: 1}}, sum)
 	for p, want := range map[string]int{"/files/messages_en.pdf": 1, "/page.html": 0, "/private/x.pdf": 0, "/files/next.pdf": 0, "/robots.txt": 1} {
 		if got := cdn.count(p); got != want {
 			t.Errorf("off-site %s requested %d times, want %d", p, got, want)
@@ -434,7 +436,7 @@ func TestOffsiteDocumentsAndTranslations(t *testing.T) {
 	// the robots-refused URL is not counted again.
 	before := cdn.count("/files/messages_en.pdf")
 	sum = crawl(t, st, Options{Seeds: []string{srv.URL + "/group_en"}, OffsiteDocuments: true})
-	checkCounts(t, counts{Fetched: 4, Unchanged: 3, Failed: map[string]int{ReasonOffsitePage: 1}}, sum)
+	checkCounts(t, counts{Fetched: 4, Unchanged: 3, Failed: map[extract.Reason]int{ReasonOffsitePage: 1}}, sum)
 	if got := cdn.count("/files/messages_en.pdf") - before; got != 1 {
 		t.Errorf("re-crawl: off-site PDF requested %d times, want 1", got)
 	}

@@ -158,12 +158,12 @@ type Progress struct {
 // Summary counts what a run did. Each document handled counts once in New,
 // Changed, Unchanged, Gone or Failed.
 type Summary struct {
-	Fetched   int            `json:"fetched"` // HTTP requests made for documents (redirect hops included)
-	New       int            `json:"new"`
-	Changed   int            `json:"changed"`
-	Unchanged int            `json:"unchanged"`
-	Gone      int            `json:"gone"`
-	Failed    map[string]int `json:"failed"` // reason -> count
+	Fetched   int                    `json:"fetched"` // HTTP requests made for documents (redirect hops included)
+	New       int                    `json:"new"`
+	Changed   int                    `json:"changed"`
+	Unchanged int                    `json:"unchanged"`
+	Gone      int                    `json:"gone"`
+	Failed    map[extract.Reason]int `json:"failed"` // reason -> count
 	// Capped counts what a bound of the run left out, by bound: links
 	// not queued (CapFrontier, CapQueryVariants) and sitemap files cut
 	// short (CapSitemapSize).

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 )
 
 // errHostDown is returned by acquire for a host that kept failing.
@@ -105,10 +107,10 @@ func (r *run) acquire(ctx context.Context, h *host) (release func(), err error) 
 
 // sleep waits d or until ctx is done; tests replace it.
 func (r *run) sleep(ctx context.Context, d time.Duration) error {
-	if r.sleepHook != nil {
+	if r.c.sleepHook != nil {
 		// Simulated: the run's clock moves on by d.
 		r.skew.Add(int64(d))
-		return r.sleepHook(ctx, d)
+		return r.c.sleepHook(ctx, d)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -187,7 +189,7 @@ func (o *Options) backoff(attempt int) time.Duration {
 
 // retryable reports whether a response or failure is worth another try:
 // 429, 500, 502, 503, 504, timeouts and network errors.
-func retryable(status int, reason string) bool {
+func retryable(status int, reason extract.Reason) bool {
 	switch status {
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
 		http.StatusServiceUnavailable, http.StatusGatewayTimeout:

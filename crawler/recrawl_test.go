@@ -3,6 +3,8 @@ package crawler
 import (
 	"context"
 	"testing"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 )
 
 // A re-crawl with the same options revalidates every stored URL without
@@ -26,7 +28,7 @@ func TestRecrawlRediscovery(t *testing.T) {
 	// A deeper crawl follows the links of unchanged A: B is new; C is
 	// refused by robots.txt.
 	s.resetCounts()
-	checkCounts(t, counts{Fetched: 3, New: 1, Unchanged: 2, Failed: map[string]int{ReasonRobots: 1}},
+	checkCounts(t, counts{Fetched: 3, New: 1, Unchanged: 2, Failed: map[extract.Reason]int{ReasonRobots: 1}},
 		crawl(t, st, Options{Seeds: seed, MaxDepth: 2}))
 
 	// robots.txt now lets C in. A re-crawl with the same options does not

@@ -290,7 +290,7 @@ func (r *run) fetchRobots(ctx context.Context, u *url.URL) *robotsRules {
 		return &robotsRules{deny: true}
 	}
 	req.Header.Set("User-Agent", r.opts.UserAgent)
-	resp, err := r.robotsClient.Do(req)
+	resp, err := r.c.robotsClient.Do(req)
 	if err != nil {
 		log.Debug("robots.txt unreachable: disallowing the host", "err", err)
 		return &robotsRules{deny: true}
@@ -301,7 +301,7 @@ func (r *run) fetchRobots(ctx context.Context, u *url.URL) *robotsRules {
 		log.Debug("robots.txt read failed: disallowing the host", "err", err)
 		return &robotsRules{deny: true}
 	}
-	rules := parseRobots(resp.StatusCode, body, r.agent)
+	rules := parseRobots(resp.StatusCode, body, r.c.agent)
 	log.Debug("robots.txt", "status", resp.StatusCode, "deny", rules.deny, "rules", len(rules.rules),
 		"crawl_delay", rules.delay, "sitemaps", len(rules.sitemaps))
 	return rules

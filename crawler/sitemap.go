@@ -120,7 +120,7 @@ const sitemapChunk = 1024
 // at /sitemap.xml of each seed host, following sitemap indexes up to
 // maxSitemapDepth, and calls fn with their page URLs, up to sitemapChunk at
 // a time and maxSitemapURLs in all. It returns fn's first error.
-func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitemapURL) error) error {
+func (r *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitemapURL) error) error {
 	type item struct {
 		url   string
 		depth int
@@ -132,7 +132,7 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitem
 			continue
 		}
 		seenHost[hostKey(s)] = true
-		for _, sm := range c.robots(ctx, s).sitemaps {
+		for _, sm := range r.robots(ctx, s).sitemaps {
 			queue = append(queue, item{sm, 0})
 		}
 		queue = append(queue, item{hostKey(s) + "/sitemap.xml", 0})
@@ -162,14 +162,14 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitem
 		}
 		seen[norm] = true
 		u, _ := url.Parse(norm)
-		if !c.scope.hosts[u.Host] && !c.scope.hosts[u.Hostname()] {
+		if !r.c.scope.hosts[u.Host] && !r.c.scope.hosts[u.Hostname()] {
 			continue // a sitemap on another host is not ours to read
 		}
-		if !c.robots(ctx, u).allowed(u) {
+		if !r.robots(ctx, u).allowed(u) {
 			continue
 		}
 		files++
-		subs, err := c.fetchSitemap(ctx, u, func(p sitemapURL) bool {
+		subs, err := r.fetchSitemap(ctx, u, func(p sitemapURL) bool {
 			chunk = append(chunk, p)
 			total++
 			if len(chunk) == sitemapChunk {
@@ -180,13 +180,13 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitem
 		if errors.Is(err, errSitemapTooLarge) {
 			// Worth an operator's eye: the pages after the cap are not
 			// queued from this sitemap.
-			c.countCapped(CapSitemapSize)
-			c.opts.Logger.Info("sitemap larger than the cap: read up to the cap, the rest skipped", "url", norm,
-				"max_bytes", c.sitemapLimit())
+			r.tally.capped(CapSitemapSize, 1)
+			r.opts.Logger.Info("sitemap larger than the cap: read up to the cap, the rest skipped", "url", norm,
+				"max_bytes", r.sitemapLimit())
 			continue
 		}
 		if err != nil {
-			c.opts.Logger.Debug("sitemap skipped", "url", norm, "err", err)
+			r.opts.Logger.Debug("sitemap skipped", "url", norm, "err", err)
 			continue
 		}
 		if it.depth < maxSitemapDepth {
@@ -199,21 +199,21 @@ func (c *run) sitemapURLs(ctx context.Context, seeds []*url.URL, fn func([]sitem
 	return fnErr
 }
 
-func (c *run) fetchSitemap(ctx context.Context, u *url.URL, page func(sitemapURL) bool) (subs []string, err error) {
-	c.robots(ctx, u)
-	release, err := c.acquire(ctx, c.hosts.get(u.Host))
+func (r *run) fetchSitemap(ctx context.Context, u *url.URL, page func(sitemapURL) bool) (subs []string, err error) {
+	r.robots(ctx, u)
+	release, err := r.acquire(ctx, r.hosts.get(u.Host))
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	rctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	rctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	resp, err := c.client.Do(req) // redirects are not followed for sitemaps
+	req.Header.Set("User-Agent", r.opts.UserAgent)
+	resp, err := r.c.client.Do(req) // redirects are not followed for sitemaps
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +221,8 @@ func (c *run) fetchSitemap(ctx context.Context, u *url.URL, page func(sitemapURL
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	return parseSitemap(resp.Body, c.sitemapLimit(), page)
+	return parseSitemap(resp.Body, r.sitemapLimit(), page)
 }
 
 // sitemapLimit is the size cap of a sitemap file.
-func (c *run) sitemapLimit() int64 { return cmp.Or(c.sitemapBytes, maxSitemapBytes) }
+func (r *run) sitemapLimit() int64 { return cmp.Or(r.c.sitemapBytes, maxSitemapBytes) }

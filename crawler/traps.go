@@ -7,21 +7,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 )
 
 // Reasons a found URL is not queued: crawler traps. Each URL refused is
 // counted once per run in Summary.Failed.
 const (
-	ReasonURLTooLong    = "trap-url-length" // longer than MaxURLLength
-	ReasonRepeatingPath = "trap-repeating-path"
-	ReasonCalendar      = "trap-calendar" // a date (year and month at least) outside the plausible range
-	ReasonHostLimit     = "host-limit"    // MaxPagesPerHost reached
-	ReasonHostDown      = "host-down"     // the host kept failing and was given up
-	ReasonOffsitePage   = "off-site-page" // an off-site "document" that is a web page
+	ReasonURLTooLong    extract.Reason = "trap-url-length" // longer than MaxURLLength
+	ReasonRepeatingPath extract.Reason = "trap-repeating-path"
+	ReasonCalendar      extract.Reason = "trap-calendar" // a date (year and month at least) outside the plausible range
 )
 
 // trap returns the reason u looks like a crawler trap, or "".
-func (o *Options) trap(u *url.URL, now time.Time) string {
+func (o *Options) trap(u *url.URL, now time.Time) extract.Reason {
 	s := u.String()
 	if len(s) > o.MaxURLLength {
 		return ReasonURLTooLong

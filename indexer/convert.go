@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 	"github.com/kbsearch/kbsearch/crawler/store"
 	"github.com/kbsearch/kbsearch/indexer/lang"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
@@ -263,7 +264,7 @@ func alnum(c byte) bool {
 // declaration (HTML lang, Content-Language, PDF /Lang), else the locale
 // suffix of its URL ("..._fr.pdf").
 func declaredLang(rec *store.Record) string {
-	if l := lang.Normalize(rec.Page.Lang); l != "" {
+	if l := langtag.Primary(rec.Page.Lang); l != "" {
 		return l
 	}
 	return rec.Lang

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kbsearch/kbsearch/crawler"
+	"github.com/kbsearch/kbsearch/crawler/durable"
 	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 )
@@ -232,18 +232,7 @@ func writeSummary(path string, s *crawler.Summary) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	// Written beside the target and renamed, so that it is never half-written.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".summary-*.json")
-	if err != nil {
-		return fmt.Errorf("write summary: %w", err)
-	}
-	_, werr := tmp.Write(append(b, '\n'))
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write summary: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
+	if err := durable.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

@@ -15,7 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kbsearch/kbsearch/crawler/demosite"
+	"github.com/kbsearch/kbsearch/cmd/internal/demosite"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
 )
 

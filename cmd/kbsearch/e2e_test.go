@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kbsearch/kbsearch/crawler/demosite"
+	"github.com/kbsearch/kbsearch/cmd/internal/demosite"
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
 	"github.com/kbsearch/kbsearch/search/httpapi"

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kbsearch/kbsearch/crawler/durable"
 )
 
 // heapLog samples the Go heap and the process's resident memory while a
@@ -114,17 +115,11 @@ func (h *heapLog) sample(label string) {
 // writeHeapProfile writes the heap profile to path, through a temporary
 // file so that an interrupted write leaves the previous one.
 func writeHeapProfile(path string) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
 		return fmt.Errorf("heap profile: %w", err)
 	}
-	werr := pprof.Lookup("heap").WriteTo(f, 0)
-	if err := errors.Join(werr, f.Close()); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("heap profile: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := durable.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("heap profile: %w", err)
 	}
 	return nil

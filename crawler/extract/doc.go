@@ -11,7 +11,8 @@
 // applies Options.
 //
 // It works on bytes already fetched: it must not import net/http clients,
-// bleve, or any other package of kbsearch. It reads no environment, except
+// bleve, or any other package of kbsearch but the leaf crawler/langtag,
+// which reads every declared language tag (Page.Lang). It reads no environment, except
 // that RunWorkerIfRequested looks for WorkerEnv: that variable is the
 // protocol by which a process is started as an isolated worker.
 //

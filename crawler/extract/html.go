@@ -12,6 +12,8 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
+
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 )
 
 // HTML extracts the main text and metadata of an HTML or XHTML page.
@@ -276,7 +278,7 @@ func htmlLang(doc *goquery.Document, meta metaTags) string {
 	h := doc.Find("html").First()
 	for _, attr := range []string{"lang", "xml:lang"} {
 		if v, ok := h.Attr(attr); ok {
-			if l := primaryLang(v); l != "" {
+			if l := langtag.Primary(v); l != "" {
 				return l
 			}
 		}
@@ -285,25 +287,7 @@ func htmlLang(doc *goquery.Document, meta metaTags) string {
 	if i := strings.IndexByte(v, ','); i >= 0 {
 		v = v[:i]
 	}
-	return primaryLang(v)
-}
-
-// primaryLang returns the lower-case primary subtag of a language tag such
-// as "en-GB", or "" if it does not look like one.
-func primaryLang(tag string) string {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	if len(tag) < 2 || len(tag) > 8 {
-		return ""
-	}
-	for _, r := range tag {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return ""
-		}
-	}
-	return strings.ToLower(tag)
+	return langtag.Primary(v)
 }
 
 func firstNonEmpty(vals ...string) string {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 )
 
 // Media types of the office formats extracted here.
@@ -435,7 +437,7 @@ func readOfficeMeta(f *zip.File, budget *int64, p *Page) {
 				}
 			case "language":
 				if p.Lang == "" {
-					p.Lang = primaryLang(v)
+					p.Lang = langtag.Primary(v)
 				}
 			}
 			field = ""

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 )
 
 // PDF extracts the text of each page of a PDF document and its metadata.
@@ -182,7 +184,7 @@ func readPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 		}
 	}
 	if l, err := guard(func() string { return r.Trailer().Key("Root").Key("Lang").Text() }); err == nil {
-		p.Lang = primaryLang(l)
+		p.Lang = langtag.Primary(l)
 	}
 	if p.Title == "" && len(p.PageTexts) > 0 {
 		p.Title = titleFromText(p.PageTexts[0])

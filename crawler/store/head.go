@@ -45,7 +45,7 @@ func headOf(rec *Record) ([]byte, error) {
 	b := make([]byte, 0, n)
 	b = append(b, headVersion)
 	for _, s := range [...]string{rec.URL, rec.FinalURL, rec.Canonical, rec.ContentType, rec.ETag,
-		rec.LastModified, rec.Hash, rec.DuplicateOf, rec.Err, rec.ErrReason, rec.Lang, rec.TranslationKey} {
+		rec.LastModified, rec.Hash, rec.DuplicateOf, rec.Err, string(rec.ErrReason), rec.Lang, rec.TranslationKey} {
 		b = appendString(b, s)
 	}
 	var fetched int64
@@ -100,10 +100,12 @@ func decodeHead(v []byte, links bool) (*Record, error) {
 	}
 	d := headDecoder{s: string(v), i: 1}
 	rec := &Record{partial: true}
+	var reason string
 	for _, f := range [...]*string{&rec.URL, &rec.FinalURL, &rec.Canonical, &rec.ContentType, &rec.ETag,
-		&rec.LastModified, &rec.Hash, &rec.DuplicateOf, &rec.Err, &rec.ErrReason, &rec.Lang, &rec.TranslationKey} {
+		&rec.LastModified, &rec.Hash, &rec.DuplicateOf, &rec.Err, &reason, &rec.Lang, &rec.TranslationKey} {
 		*f = d.str()
 	}
+	rec.ErrReason = extract.Reason(reason)
 	rec.Depth = int(d.uvarint())
 	rec.Status = int(d.uvarint())
 	rec.Size = int64(d.uvarint())

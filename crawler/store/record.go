@@ -24,11 +24,11 @@ type Record struct {
 	// DuplicateOf is the URL of the record that holds the same content
 	// (same canonical URL or same hash); such a record is not indexed.
 	DuplicateOf string `json:"duplicate_of,omitempty"`
-	// Err and ErrReason describe a failed fetch or extraction; ErrReason
-	// is an extract.Reason or a fetch reason such as "http-500", "timeout",
-	// "robots", "too-large".
-	Err       string `json:"err,omitempty"`
-	ErrReason string `json:"err_reason,omitempty"`
+	// Err and ErrReason describe a failed fetch or extraction: ErrReason
+	// is one of extract's reasons or of the crawler's (which share the
+	// type), such as "http-500", "timeout", "robots", "too-large".
+	Err       string         `json:"err,omitempty"`
+	ErrReason extract.Reason `json:"err_reason,omitempty"`
 	// Lang is the locale of a URL that names one ("..._fr", "..._fr.pdf"),
 	// lower-case, else empty; Page.Lang is what the document declares.
 	Lang string `json:"lang,omitempty"`

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kbsearch/kbsearch/crawler/durable"
 )
 
 // maxLost bounds the lost URLs a SalvageReport lists.
@@ -175,7 +177,7 @@ func Salvage(ctx context.Context, dir string, opts Options) (*SalvageReport, err
 	if err := os.Rename(filepath.Join(tmp, FileName), path); err != nil {
 		return nil, fmt.Errorf("store: salvage: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("store: salvage: %w", err)
 	}
 	return rep, nil
@@ -463,16 +465,4 @@ func isHex(b []byte) bool {
 		}
 	}
 	return true
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
 }

@@ -17,6 +17,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/kbsearch/kbsearch/crawler/extract"
 )
 
 // FileName is the name of the database file inside the store directory.
@@ -71,10 +73,10 @@ type Stats struct {
 	Gone      int `json:"gone"`
 	Failed    int `json:"failed"` // records whose last fetch or extraction failed
 	// FailedBy counts the failed records by reason (Record.ErrReason).
-	FailedBy   map[string]int `json:"failed_by"`
-	Duplicates int            `json:"duplicates"` // records marked DuplicateOf another
-	RawObjects int            `json:"raw_objects"`
-	RawBytes   int64          `json:"raw_bytes"`
+	FailedBy   map[extract.Reason]int `json:"failed_by"`
+	Duplicates int                    `json:"duplicates"` // records marked DuplicateOf another
+	RawObjects int                    `json:"raw_objects"`
+	RawBytes   int64                  `json:"raw_bytes"`
 }
 
 // Store is an open crawl store. It is safe for concurrent use.
@@ -549,7 +551,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
-	st.FailedBy = map[string]int{}
+	st.FailedBy = map[extract.Reason]int{}
 	err := s.view(func(tx *bolt.Tx) error {
 		// The heads say all that is counted, without the pages' text; a
 		// store written before every record had one (opened read-only,

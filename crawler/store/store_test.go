@@ -133,7 +133,7 @@ func TestRawStoredOncePerHash(t *testing.T) {
 	if err := s.Put(ctx, &Record{URL: "https://h/c", Hash: sum(body), Status: 200}, nil); err != nil {
 		t.Fatal(err)
 	}
-	for i, reason := range []string{"http-500", "malformed", "malformed"} {
+	for i, reason := range []extract.Reason{"http-500", "malformed", "malformed"} {
 		if err := s.Put(ctx, &Record{URL: fmt.Sprintf("https://h/f%d", i), Err: "x", ErrReason: reason}, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +142,7 @@ func TestRawStoredOncePerHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Stats{Records: 6, Indexable: 2, Failed: 3, FailedBy: map[string]int{"http-500": 1, "malformed": 2},
+	want := Stats{Records: 6, Indexable: 2, Failed: 3, FailedBy: map[extract.Reason]int{"http-500": 1, "malformed": 2},
 		RawObjects: 1, RawBytes: int64(len(body))}
 	if !reflect.DeepEqual(st, want) {
 		t.Errorf("Stats (-want +got):\n-%+v\n+%+v", want, st)

@@ -2,13 +2,16 @@
 // document declares (HTML lang, Content-Language, PDF /Lang, a URL's "_fr"
 // suffix) and from the text itself, by counting the function words of each
 // supported language. It owns the language codes kbsearch analyses text in
-// (Supported) and must not import bleve or any other kbsearch package.
+// (Supported); a declared tag is read by crawler/langtag, the one place
+// tags are normalised. It must not import bleve or any other kbsearch
+// package but that leaf.
 package lang
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 )
 
 // Codes of the languages whose text kbsearch analyses with a language's own
@@ -34,26 +37,6 @@ func IsSupported(code string) bool {
 		}
 	}
 	return false
-}
-
-// Normalize turns a declared language tag into a lower-case primary
-// subtag: "fr-FR" and "FR_fr" give "fr", "de-AT" gives "de". A tag that is
-// not two or three ASCII letters before any region gives "".
-func Normalize(tag string) string {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_,; "); i >= 0 {
-		tag = tag[:i]
-	}
-	if len(tag) < 2 || len(tag) > 3 {
-		return ""
-	}
-	b := []byte(strings.ToLower(tag))
-	for _, c := range b {
-		if c < 'a' || c > 'z' {
-			return ""
-		}
-	}
-	return string(b)
 }
 
 // Detection is the outcome of Detect.
@@ -190,7 +173,7 @@ const (
 // A declared language kbsearch has no analyzer for ("hr") is kept unless
 // the text is confidently one it has.
 func Resolve(declared, text string) string {
-	decl := Normalize(declared)
+	decl := langtag.Primary(declared)
 	d := Detect(text)
 	switch {
 	case decl == "":

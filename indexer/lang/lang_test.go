@@ -81,20 +81,6 @@ func TestDetectEdgeCases(t *testing.T) {
 	}
 }
 
-func TestNormalize(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"fr", "fr"}, {"fr-FR", "fr"}, {"DE_at", "de"}, {" en ", "en"}, {"de, en", "de"},
-		{"", ""}, {"x", ""}, {"french", ""}, {"f1", ""}, {"ast", "ast"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := Normalize(tt.in); got != tt.want {
-				t.Errorf("Normalize(%q) (-want +got): -%q +%q", tt.in, tt.want, got)
-			}
-		})
-	}
-}
-
 func TestResolve(t *testing.T) {
 	var frLong, enLong string
 	for _, c := range readLabelled(t) {

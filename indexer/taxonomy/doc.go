@@ -38,6 +38,7 @@
 //
 //	tax.Expand("OER") // ["open educational resources", "OEP", ...]
 //
-// The package depends on the standard library only: it must not import bleve
-// or any other package of kbsearch.
+// The package depends on the standard library and crawler/langtag (which
+// reads a document's language tag) only: it must not import bleve or any
+// other package of kbsearch.
 package taxonomy

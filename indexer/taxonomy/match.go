@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kbsearch/kbsearch/crawler/langtag"
 )
 
 // Tagging parameters.
@@ -312,15 +314,6 @@ type Doc struct {
 	Lang string
 }
 
-// baseLang is the primary subtag of a language code: "de" of "de-at".
-func baseLang(l string) string {
-	l = strings.ToLower(l)
-	if i := strings.IndexAny(l, "-_"); i >= 0 {
-		l = l[:i]
-	}
-	return l
-}
-
 // Tag returns the themes of a document with the given title and body, best
 // first: TagDoc without a URL or meeting page.
 func (t *Taxonomy) Tag(title, body string) []Match {
@@ -341,7 +334,7 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 	acc := make([]themeAcc, len(m.themes))
 	until := make([]int, len(m.themes))
 	titleIDs, _ := m.ids(d.Title)
-	dl := baseLang(d.Lang)
+	dl := langtag.Primary(d.Lang)
 	m.scan(titleIDs, titleWeight, srcTitle, dl, acc, until)
 	if d.Meeting != "" {
 		// The meeting page is the site's, usually in English.

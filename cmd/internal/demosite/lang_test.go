@@ -1,9 +1,11 @@
-package search
+package demosite_test
 
 import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/kbsearch/kbsearch/search"
 )
 
 // TestLangDemo checks the multilingual demo documents: a French or German
@@ -24,7 +26,7 @@ func TestLangDemo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := s.Search(context.Background(), Request{Query: tt.query, Langs: tt.langs})
+			r, err := s.Search(context.Background(), search.Request{Query: tt.query, Langs: tt.langs})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,7 +18,11 @@
 // constants name them for tests.
 //
 // It is used by `kbsearch demo` and by end-to-end tests through
-// net/http/httptest. It owns the demo content and its rendering; it must
-// not import bleve, gin or any other kbsearch package, so that the crawler
-// can be tested against it without pulling in the indexer.
+// net/http/httptest, and lives beside the binary that serves it (under
+// cmd/internal: crawler, indexer and search cannot import it). It owns the
+// demo content and its rendering; it must not import bleve, gin or any
+// other kbsearch package. Its external tests (rank_test.go, lang_test.go)
+// crawl, index and search it as `kbsearch demo` does: the rank tests,
+// testdata/rank.txt, pair a query with the demo document that must come
+// first.
 package demosite

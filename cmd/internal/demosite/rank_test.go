@@ -1,4 +1,4 @@
-package search
+package demosite_test
 
 import (
 	"bufio"
@@ -11,17 +11,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kbsearch/kbsearch/cmd/internal/demosite"
 	"github.com/kbsearch/kbsearch/crawler"
-	"github.com/kbsearch/kbsearch/crawler/demosite"
 	"github.com/kbsearch/kbsearch/crawler/store"
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search"
 )
 
 var rankShow = flag.Bool("rank.show", false, "print the top three hits of every rank query")
 
 var demo struct {
 	once sync.Once
-	s    *Searcher
+	s    *search.Searcher
 	err  error
 	dir  string
 }
@@ -29,7 +30,7 @@ var demo struct {
 // demoSearcher crawls the built-in demo portal (served by httptest), builds
 // an index generation from the crawl and returns a Searcher over it: the
 // same pipeline as kbsearch demo. It is built once per test binary.
-func demoSearcher(t *testing.T) *Searcher {
+func demoSearcher(t *testing.T) *search.Searcher {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("crawls and indexes the demo portal")
@@ -43,7 +44,7 @@ func demoSearcher(t *testing.T) *Searcher {
 	return demo.s
 }
 
-func buildDemo() (*Searcher, error) {
+func buildDemo() (*search.Searcher, error) {
 	ctx := context.Background()
 	site, err := demosite.New()
 	if err != nil {
@@ -75,7 +76,7 @@ func buildDemo() (*Searcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(r, Options{}), nil
+	return search.New(r, search.Options{}), nil
 }
 
 func TestMain(m *testing.M) {
@@ -110,7 +111,7 @@ func TestRank(t *testing.T) {
 		}
 		n++
 		t.Run(q, func(t *testing.T) {
-			res, err := s.Search(context.Background(), Request{Query: q})
+			res, err := s.Search(context.Background(), search.Request{Query: q})
 			if err != nil {
 				t.Fatal(err)
 			}
