@@ -246,15 +246,7 @@ func TestCursorAcrossSwap(t *testing.T) {
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 300)
 	defer st.Close()
-	dir := t.TempDir()
-	if _, err := indexer.Build(ctx, st, dir, indexer.BuildOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	live, err := indexer.NewLive(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
+	dir, live := indexertest.Live(t, st)
 	s := New(live, Options{})
 
 	scored := Request{Query: "learning analytics", Size: 10}
