@@ -196,22 +196,24 @@ func nextCursor(r *indexer.Reader, req Request, recency time.Duration, scored bo
 // by id.
 func compareKeys(by byte, a, b sortKey) int {
 	if by != 0 && a.date != b.date {
-		switch {
-		case a.date == indexer.NoDate:
-			return 1
-		case b.date == indexer.NoDate:
-			return -1
-		case by == 1:
-			return cmp.Compare(b.date, a.date)
-		default:
-			return cmp.Compare(a.date, b.date)
-		}
+		return compareDates(by, a.date, b.date)
 	}
 	if a.score != b.score {
-		if a.score > b.score {
-			return -1
-		}
-		return 1
+		return cmp.Compare(b.score, a.score)
 	}
 	return cmp.Compare(a.rank, b.rank)
+}
+
+// compareDates compares two different dates in a date order (sortCode 1,
+// newest first, or 2): an undated document comes last in both.
+func compareDates(by byte, a, b int64) int {
+	switch {
+	case a == indexer.NoDate:
+		return 1
+	case b == indexer.NoDate:
+		return -1
+	case by == 1:
+		return cmp.Compare(b, a)
+	}
+	return cmp.Compare(a, b)
 }

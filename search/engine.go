@@ -845,13 +845,23 @@ func minDist(a, b []uint32) uint32 {
 // order compares two documents in a search's order: -1 when a comes first.
 type order func(a, b uint32) int
 
+// It compares as compareKeys does, on the documents' own fields (the
+// heap's hot path: no key is built).
 func (e *run) order(sortBy string, sc *scores) order {
-	by := sortCode(sortBy)
+	by, r, dates := sortCode(sortBy), e.r, e.r.Dates()
 	var v []float64
 	if sc != nil {
 		v = sc.v
 	}
-	return func(a, b uint32) int { return compareKeys(by, e.key(a, v), e.key(b, v)) }
+	return func(a, b uint32) int {
+		if by != 0 && dates[a] != dates[b] {
+			return compareDates(by, dates[a], dates[b])
+		}
+		if v != nil && v[a] != v[b] {
+			return cmp.Compare(v[b], v[a])
+		}
+		return cmp.Compare(r.IDRank(a), r.IDRank(b))
+	}
 }
 
 // key returns d's place in an order with scores v (nil: none).
