@@ -48,9 +48,11 @@ type Reader struct {
 	live   *roaring.Bitmap
 	ids    []string // external id by document number; "" for a deleted one
 	idRank []uint32 // position of ids[d] in id order
+	byRank []uint32 // the document numbers in id order: idRank's inverse
 
 	columns map[string]*Column
 	dates   []int64 // UnixNano by document; NoDate when it has none
+	newest  int64   // the latest of dates; NoDate when none has one
 
 	stats    Stats
 	hasStats bool
@@ -66,6 +68,7 @@ type Reader struct {
 	broken atomic.Pointer[error] // what showed the generation damaged (Err)
 
 	manifest *Manifest // of the generation it reads; nil for another index
+	instance uint64    // this Reader's number in the process, for Identity
 
 	refs      atomic.Int64
 	closing   atomic.Bool
@@ -140,7 +143,7 @@ func newReader(idx bleve.Index, textsPath, wordsPath string, own bool) (*Reader,
 		_ = ir.Close()
 		return nil, fmt.Errorf("indexer: reader: %T is not a scorch index", ir)
 	}
-	r := &Reader{idx: idx, ir: ir, own: own, columns: map[string]*Column{}}
+	r := &Reader{idx: idx, ir: ir, own: own, columns: map[string]*Column{}, instance: readers.Add(1)}
 	r.refs.Store(1)
 	if err := r.load(snap); err != nil {
 		_ = ir.Close()
@@ -281,6 +284,7 @@ func (r *Reader) loadIDs() error {
 	for i, d := range order {
 		r.idRank[d] = uint32(i)
 	}
+	r.byRank = order
 	return nil
 }
 
@@ -458,6 +462,11 @@ func (r *Reader) loadDates() error {
 			return err
 		}
 	}
+	r.newest = NoDate
+	it := r.live.Iterator()
+	for it.HasNext() {
+		r.newest = max(r.newest, r.dates[it.Next()])
+	}
 	return nil
 }
 
@@ -510,6 +519,20 @@ func (r *Reader) Index() bleve.Index { return r.idx }
 // It must not be modified.
 func (r *Reader) Manifest() *Manifest { return r.manifest }
 
+// readers numbers the Readers of the process.
+var readers atomic.Uint64
+
+// Identity names the index r reads, for what must not outlive it (a
+// search's cursor): a generation's name and build time, which stay the
+// same across processes, or for an index that is not a generation this
+// Reader's number in the process.
+func (r *Reader) Identity() string {
+	if m := r.manifest; m != nil {
+		return m.Generation + "@" + m.BuiltAt.UTC().Format(time.RFC3339Nano)
+	}
+	return "reader-" + strconv.FormatUint(r.instance, 10)
+}
+
 // Docs returns the number of document numbers (live or not); document
 // numbers are below it.
 func (r *Reader) Docs() int { return r.docs }
@@ -526,6 +549,19 @@ func (r *Reader) ID(doc uint32) string { return r.ids[doc] }
 // IDRank returns the position of doc's id among all ids in lexical order,
 // to break ties by id without comparing strings.
 func (r *Reader) IDRank(doc uint32) uint32 { return r.idRank[doc] }
+
+// IDBound returns the number of document ids (of document numbers, live
+// or not) that sort before id, and whether a live document has id itself:
+// where id falls among the ranks IDRank gives, for an id that may come from
+// another generation.
+func (r *Reader) IDBound(id string) (rank uint32, found bool) {
+	i, found := slices.BinarySearchFunc(r.byRank, id, func(d uint32, id string) int { return strings.Compare(r.ids[d], id) })
+	return uint32(i), found && id != ""
+}
+
+// Newest returns the latest date of a live document as UnixNano, NoDate
+// when none has a date.
+func (r *Reader) Newest() int64 { return r.newest }
 
 // Date returns the date of doc as UnixNano, NoDate if it has none.
 func (r *Reader) Date(doc uint32) int64 { return r.dates[doc] }

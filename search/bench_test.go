@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,6 +112,54 @@ func BenchmarkFeedback(b *testing.B) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkDeepPage measures a page deep in the hits of a broad query over
+// 20,000 documents asked by number (a heap of page x size documents) and
+// by cursor (a heap of size + Ranking.Depth, whatever the depth), in the
+// relevance and the date order, and with the recency boost.
+func BenchmarkDeepPage(b *testing.B) {
+	s := benchSearcher(b, 20000)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		req  Request
+	}{
+		{"relevance", Request{Query: "digital school"}},
+		{"newest", Request{Query: "digital school", Sort: SortNewest}},
+		{"recency", Request{Query: "digital school", Recency: 5 * year}},
+	} {
+		for _, page := range []int{1, 100, 1000} {
+			req := bc.req
+			req.Size, req.Page = 10, page
+			b.Run(bc.name+"/page-"+strconv.Itoa(page), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := s.Search(ctx, req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			if page == 1 {
+				continue
+			}
+			// The cursor of the page before.
+			req.Page--
+			res, err := s.Search(ctx, req)
+			if err != nil || res.NextCursor == "" {
+				b.Fatalf("page %d: %v, no cursor", req.Page, err)
+			}
+			req.Page, req.Cursor = 0, res.NextCursor
+			b.Run(bc.name+"/cursor-"+strconv.Itoa(page), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := s.Search(ctx, req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }

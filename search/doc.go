@@ -18,6 +18,13 @@
 // of the taxonomy ("OER", "bring your own device") also matches the theme's
 // synonyms and phrases. Every step stops when the context is done.
 //
+// A Result's NextCursor asks for the hits after its page (search after on
+// the order's keys: date, score, id) at the cost of a first page, whatever
+// the depth; a cursor whose order compares scores expires (KindExpired)
+// when another index generation is served. Request.Recency lifts newer
+// documents in the relevance order (a bounded multiplicative boost by age;
+// off unless asked).
+//
 // Suggest completes what a user is typing (themes, then the documents'
 // words, from an unstemmed dictionary field), and a query of plain words
 // with words no document holds gets a "did you mean" correction.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -735,7 +736,9 @@ func (e *run) meanLengths(terms []rankTerm, c *corpus) error {
 // proximityBonus adds to the scores of docs the bonus for pairs of query
 // terms close together in the body, from the terms' positions in those
 // documents only.
-func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *scores) error {
+// With a recency half-life, the bonus is boosted as the rest of the score
+// was.
+func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *scores, recency time.Duration) error {
 	w := e.s.rank.Proximity
 	if w <= 0 || len(docs) == 0 {
 		return nil
@@ -813,6 +816,9 @@ func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *sco
 			if sc.v[d] == 0 {
 				sc.dirty = append(sc.dirty, d)
 			}
+			if recency > 0 {
+				bonus *= recencyFactor(e.r.Date(d), e.r.Newest(), recency)
+			}
 			sc.v[d] += w * bonus
 		}
 	}
@@ -839,41 +845,32 @@ func minDist(a, b []uint32) uint32 {
 // order compares two documents in a search's order: -1 when a comes first.
 type order func(a, b uint32) int
 
+// It compares as compareKeys does, on the documents' own fields (the
+// heap's hot path: no key is built).
 func (e *run) order(sortBy string, sc *scores) order {
-	byScore := func(a, b uint32) int {
-		if sc != nil {
-			if c := cmp.Compare(sc.v[b], sc.v[a]); c != 0 {
-				return c
-			}
+	by, r, dates := sortCode(sortBy), e.r, e.r.Dates()
+	var v []float64
+	if sc != nil {
+		v = sc.v
+	}
+	return func(a, b uint32) int {
+		if by != 0 && dates[a] != dates[b] {
+			return compareDates(by, dates[a], dates[b])
 		}
-		return cmp.Compare(e.r.IDRank(a), e.r.IDRank(b))
-	}
-	dates := e.r.Dates()
-	byDate := func(desc bool) order {
-		return func(a, b uint32) int {
-			da, db := dates[a], dates[b]
-			if da != db {
-				switch {
-				case da == indexer.NoDate:
-					return 1
-				case db == indexer.NoDate:
-					return -1
-				case desc:
-					return cmp.Compare(db, da)
-				default:
-					return cmp.Compare(da, db)
-				}
-			}
-			return byScore(a, b)
+		if v != nil && v[a] != v[b] {
+			return cmp.Compare(v[b], v[a])
 		}
+		return cmp.Compare(r.IDRank(a), r.IDRank(b))
 	}
-	switch sortBy {
-	case SortNewest:
-		return byDate(true)
-	case SortOldest:
-		return byDate(false)
+}
+
+// key returns d's place in an order with scores v (nil: none).
+func (e *run) key(d uint32, v []float64) sortKey {
+	k := sortKey{date: e.r.Date(d), rank: 2*uint64(e.r.IDRank(d)) + 1}
+	if v != nil {
+		k.score = v[d]
 	}
-	return byScore
+	return k
 }
 
 // topK keeps the k first documents of an order: a heap whose root is the
@@ -886,9 +883,32 @@ type topK struct {
 	// turn away a document scoring below the last kept without calling
 	// less: nearly every match of a broad query.
 	score []float64
+	// after, when set, keeps only the documents that follow it in the
+	// order (a cursor's next page), counted in follow.
+	after  *cursorAfter
+	follow uint64
+}
+
+// cursorAfter is a cursor's place in an order, for topK.
+type cursorAfter struct {
+	e   *run
+	by  byte
+	key sortKey
+	v   []float64 // the scores, nil for none
+}
+
+// follows reports whether d comes after the cursor.
+func (a *cursorAfter) follows(d uint32) bool {
+	return compareKeys(a.by, a.key, a.e.key(d, a.v)) < 0
 }
 
 func (t *topK) push(d uint32) {
+	if t.after != nil {
+		if !t.after.follows(d) {
+			return
+		}
+		t.follow++
+	}
 	if len(t.h) < t.k {
 		t.h = append(t.h, d)
 		t.up(len(t.h) - 1)
@@ -1003,14 +1023,15 @@ func filtersOf(r *indexer.Reader, req Request) []filter {
 
 // counted is the outcome of the pass over the matches.
 type counted struct {
-	total  uint64
-	facets map[string][]int   // counts by ordinal, per facet; nil when not asked
-	cached map[string][]Facet // the facets, when they came from the cache
+	total     uint64
+	following uint64             // of total, the matches after a cursor
+	facets    map[string][]int   // counts by ordinal, per facet; nil when not asked
+	cached    map[string][]Facet // the facets, when they came from the cache
 }
 
 // collect passes over the matches once: filters, total, disjunctive facet
-// counts (if facets), and the top documents into top (if not nil).
-func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, top *topK) (counted, error) {
+// counts (if facets), and the top documents into each of tops.
+func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, tops ...*topK) (counted, error) {
 	out := counted{}
 	type fc struct {
 		name   string
@@ -1095,7 +1116,7 @@ func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, to
 			switch failed {
 			case 0:
 				out.total++
-				if top != nil {
+				for _, top := range tops {
 					top.push(d)
 				}
 				for j := range fcs {

@@ -17,6 +17,7 @@ const (
 	KindUnavailable             // not ready yet (no index built) or shutting down
 	KindBusy                    // over the bounds of one request (its deadline) or of the server (too many at once): try again later
 	KindRateLimited             // one client asked more than its fair share: slow down
+	KindExpired                 // a cursor of an index generation no longer served: start again
 )
 
 // String returns the code used in JSON error bodies.
@@ -32,6 +33,8 @@ func (k Kind) String() string {
 		return "busy"
 	case KindRateLimited:
 		return "rate_limited"
+	case KindExpired:
+		return "cursor_expired"
 	default:
 		return "internal"
 	}

@@ -42,7 +42,7 @@ func (s *Searcher) Export(ctx context.Context, req Request, limit int, emit func
 		return err
 	}
 	defer r.Release()
-	req.Page, req.Size = 1, MaxSize
+	req.Page, req.Size, req.Cursor = 1, MaxSize, ""
 	p, err := s.prepare(r, &req)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 
@@ -50,7 +51,10 @@ type Ranking struct {
 	// again (a document holding only expansion terms is not a match). Not
 	// for phrases, fields, required or excluded words, a theme's synonyms,
 	// or a query whose best match holds all its words in its title.
-	Feedback      bool
+	Feedback bool
+	// Recency is the default half-life of the recency boost
+	// (Request.Recency); 0 is none.
+	Recency       time.Duration
 	FeedbackDocs  int // default 10 (at most 20)
 	FeedbackTerms int // default 10
 	// FeedbackMix is the weight of the query's own words, 0..1; default

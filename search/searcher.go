@@ -114,6 +114,20 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	offset := (req.Page - 1) * req.Size
+	if req.Cursor != "" {
+		c, err := decodeCursor(req.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		if req.Page > 1 {
+			return nil, Errorf(KindInvalid, `give "page" or "cursor", not both`)
+		}
+		k, err := c.after(r, req, p.recency, p.scored())
+		if err != nil {
+			return nil, err
+		}
+		p.after, req.Page, offset = &k, int(c.page), 0
+	}
 	e := s.newRun(ctx, r)
 	ranked, cnt, sc, err := e.rankAll(p, req, offset+req.Size, true)
 	if sc != nil {
@@ -134,6 +148,17 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		page := ranked[offset:min(len(ranked), offset+req.Size)]
 		if out.Hits, err = e.hits(page, p.terms, sc, true); err != nil {
 			return nil, s.wrap(err)
+		}
+		more := uint64(offset+len(page)) < cnt.total
+		if p.after != nil {
+			more = cnt.following > uint64(len(page))
+		}
+		if last := page[len(page)-1]; more {
+			var v []float64
+			if sc != nil {
+				v = sc.v
+			}
+			out.NextCursor = nextCursor(r, req, p.recency, p.scored(), req.Page, e.key(last, v), r.ID(last))
 		}
 	}
 	if cnt.facets == nil { // from the cache
@@ -156,16 +181,28 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 // rankAll finds req's matches, scores them, applies the filters, counts the
 // facets (if facets) and returns the first k in req's order, with the
 // scores (nil for a query without scoring terms; release them after use).
+// With a cursor (p.after), it returns the first k that follow the cursor,
+// and counts them all in counted.following.
+//
+// The order is by final score, and the final score of the best
+// Ranking.Depth (the head) has the proximity bonus, which needs positions,
+// so only they get it: a document of the head scores at least what it
+// scored before the bonus, which is at least what any other scores, so
+// the head stays ahead of the rest and the order is one order, that of
+// the keys (score, id) a cursor holds. A cursor's page is then taken from
+// two heaps filled in the same pass: the head, and the k + Depth best
+// documents after the cursor by their score before the bonus (the head's
+// members among them are placed again by their final score).
 func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, counted, *scores, error) {
 	s := e.s
 	if facets && p.pq == nil && len(p.filters) == 0 && req.Sort == SortRelevance {
 		if c := s.cachedFacets(e.r); c != nil {
 			// The empty query's order is the ids'; the facets are cached.
-			top := &topK{k: k, less: e.order(req.Sort, nil)}
+			top := &topK{k: k, less: e.order(req.Sort, nil), after: e.cursorAfter(p, nil)}
 			if _, err := e.collect(e.r.Live(), nil, false, top); err != nil {
 				return nil, counted{}, nil, err
 			}
-			return top.sorted(), counted{total: c.total, cached: c.facets}, nil, nil
+			return top.sorted(), counted{total: c.total, cached: c.facets, following: top.follow}, nil, nil
 		}
 	}
 	matches, err := e.match(p.pq, p.synonyms)
@@ -173,7 +210,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, nil, err
 	}
 	var sc *scores
-	if len(p.terms) > 0 || hasOptionalTerm(p.pq) {
+	if p.scored() {
 		sc = getScores(e.r.Docs())
 		c, err := e.corpusFor(p.terms)
 		if err != nil {
@@ -185,22 +222,43 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if err := e.keywordBonus(p.pq, sc); err != nil {
 			return nil, counted{}, sc, err
 		}
+		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
 		p.corpus = c
 	}
-	depth := k
 	bonus := sc != nil && req.Sort == SortRelevance
-	if bonus {
-		depth = max(k, s.rank.Depth)
+	// heaps returns the heaps of one pass over the matches: the first
+	// depth documents, and with a cursor those after it.
+	heaps := func() (head, tail *topK) {
+		ord := e.order(req.Sort, sc)
+		var v []float64
+		if sc != nil && req.Sort == SortRelevance {
+			v = sc.v
+		}
+		if p.after == nil {
+			depth := k
+			if bonus {
+				depth = max(k, s.rank.Depth)
+			}
+			return &topK{k: depth, less: ord, score: v}, nil
+		}
+		tail = &topK{k: k, less: ord, score: v, after: e.cursorAfter(p, sc)}
+		if bonus {
+			head = &topK{k: max(s.rank.Depth, s.rank.FeedbackDocs), less: ord, score: v}
+			tail.k += head.k
+		}
+		return head, tail
 	}
-	top := &topK{k: depth, less: e.order(req.Sort, sc)}
-	if sc != nil && req.Sort == SortRelevance {
-		top.score = sc.v
-	}
-	cnt, err := e.collect(matches, p.filters, facets, top)
+	head, tail := heaps()
+	cnt, err := e.collect(matches, p.filters, facets, nonNil(head, tail)...)
 	if err != nil {
 		return nil, counted{}, sc, err
 	}
-	ranked := top.sorted()
+	var ranked []uint32
+	if head != nil {
+		ranked = head.sorted()
+	}
 	// Feedback expands free text: a query of quoted phrases only, a field,
 	// a required or excluded word, or a theme's synonyms ask for what they
 	// say. (A phrase among words is one more optional clause: the
@@ -218,20 +276,29 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if err := e.score(fb, c, sc); err != nil {
 			return nil, counted{}, sc, err
 		}
+		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
+			return nil, counted{}, sc, err
+		}
 		p.terms, p.corpus = fb, c
 		// Feedback re-orders the documents already found (a document that
 		// holds only expansion terms is not a match): every match has its
 		// new score, so one more pass over them ranks them all, the same
 		// order whatever the page asked for.
-		top = &topK{k: depth, less: e.order(req.Sort, sc), score: sc.v}
-		if _, err := e.collect(matches, p.filters, false, top); err != nil {
+		head, tail = heaps()
+		if _, err := e.collect(matches, p.filters, false, nonNil(head, tail)...); err != nil {
 			return nil, counted{}, sc, err
 		}
-		ranked = top.sorted()
+		ranked = head.sorted()
 	}
+	var before []docScore // the head's scores before the bonus, with a cursor
 	if bonus {
 		head := ranked[:min(len(ranked), s.rank.Depth)]
-		if err := e.proximityBonus(head, p.terms, p.corpus, sc); err != nil {
+		if tail != nil {
+			for _, d := range head {
+				before = append(before, docScore{d, sc.v[d]})
+			}
+		}
+		if err := e.proximityBonus(head, p.terms, p.corpus, sc, p.recency); err != nil {
 			return nil, counted{}, sc, err
 		}
 		slices.SortFunc(head, e.order(req.Sort, sc))
@@ -239,7 +306,49 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	if facets && p.pq == nil && len(p.filters) == 0 {
 		s.storeFacets(e.r, cnt)
 	}
-	return ranked[:min(len(ranked), k)], cnt, sc, nil
+	if tail == nil {
+		return ranked[:min(len(ranked), k)], cnt, sc, nil
+	}
+	// A member of the head that followed the cursor by its score before
+	// the bonus may come before it now: it was counted, and is not a hit
+	// after the cursor.
+	cnt.following = tail.follow
+	for _, b := range before {
+		final := sc.v[b.doc]
+		sc.v[b.doc] = b.score
+		counted := tail.after.follows(b.doc)
+		sc.v[b.doc] = final
+		if counted && !tail.after.follows(b.doc) {
+			cnt.following--
+		}
+	}
+	page := slices.DeleteFunc(tail.sorted(), func(d uint32) bool { return !tail.after.follows(d) })
+	slices.SortFunc(page, e.order(req.Sort, sc))
+	return page[:min(len(page), k)], cnt, sc, nil
+}
+
+// docScore is a document with a score.
+type docScore struct {
+	doc   uint32
+	score float64
+}
+
+// cursorAfter returns the place of p's cursor for a topK over scores sc,
+// nil without a cursor.
+func (e *run) cursorAfter(p *prepared, sc *scores) *cursorAfter {
+	if p.after == nil {
+		return nil
+	}
+	a := &cursorAfter{e: e, by: sortCode(p.sort), key: *p.after}
+	if sc != nil {
+		a.v = sc.v
+	}
+	return a
+}
+
+// nonNil returns the heaps that are not nil.
+func nonNil(tops ...*topK) []*topK {
+	return slices.DeleteFunc(tops, func(t *topK) bool { return t == nil })
 }
 
 func (s *Searcher) cachedFacets(r *indexer.Reader) *facetCache {
@@ -369,7 +478,7 @@ func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	cnt, err := e.collect(m, p.filters, false, nil)
+	cnt, err := e.collect(m, p.filters, false)
 	if err != nil || cnt.total == 0 {
 		return "", err
 	}
@@ -380,13 +489,20 @@ func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) 
 // synonyms, scoring terms and filters found.
 type prepared struct {
 	pq       *qnode // nil for a query without clauses
-	notice   string // why the query was searched as plain words, if it was
+	sort     string
+	recency  time.Duration // the half-life of the recency boost; 0 for none
+	after    *sortKey      // the cursor's place, nil without one
+	notice   string        // why the query was searched as plain words, if it was
 	langs    []string
 	synonyms []string
 	terms    []rankTerm
 	filters  []filter
 	corpus   *corpus
 }
+
+// scored reports whether the search scores its matches: it has words to
+// rank by, or an optional keyword clause (keywordBonus).
+func (p *prepared) scored() bool { return len(p.terms) > 0 || hasOptionalTerm(p.pq) }
 
 // prepare validates req (filling its defaults) and builds its parts.
 func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
@@ -400,7 +516,13 @@ func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
 	if len(pq.children) == 0 {
 		pq = nil
 	}
-	p := &prepared{pq: pq, notice: notice, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
+	p := &prepared{pq: pq, notice: notice, sort: req.Sort, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
+	switch {
+	case req.Recency == 0:
+		p.recency = s.rank.Recency
+	case req.Recency > 0:
+		p.recency = req.Recency
+	}
 	if pq != nil {
 		// A document is scored by its own language's reading of the query:
 		// every language the index has.

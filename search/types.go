@@ -13,7 +13,8 @@ const (
 	SortOldest    = "oldest"
 )
 
-// Limits on a Request.
+// Limits on a Request. A page costs a heap of Page x Size documents, so
+// Page is bounded; a Cursor reaches any depth at the cost of the first page.
 const (
 	DefaultSize = 10
 	MaxSize     = 100
@@ -35,6 +36,17 @@ type Request struct {
 	Sort   string    `json:"sort,omitempty"` // SortRelevance (default), SortNewest, SortOldest
 	Page   int       `json:"page,omitempty"` // 1-based; 0 means 1
 	Size   int       `json:"size,omitempty"` // 1..MaxSize; 0 means DefaultSize
+	// Cursor, a Result's NextCursor, asks for the hits that follow the
+	// page it was given with (search after: a cost that does not grow with
+	// the depth, unlike Page). The rest of the Request must be the same
+	// search (Size may differ); Page must then be 0 or 1.
+	Cursor string `json:"cursor,omitempty"`
+	// Recency is the half-life of the recency boost of a relevance order:
+	// a dated document's score is multiplied by 1 + 2^(-age/Recency), its
+	// age counted back from the index's newest document; an undated one
+	// gets no boost. 0 takes the Searcher's default (Ranking.Recency);
+	// negative turns it off.
+	Recency time.Duration `json:"recency,omitempty"`
 }
 
 // Result is the answer to a Request. Its JSON form is the API's search object.
@@ -54,6 +66,9 @@ type Result struct {
 	// (parentheses that do not pair up, or nest too deep), a sentence
 	// telling the user that it was searched as its plain words, and why.
 	Notice string `json:"notice,omitempty"`
+	// NextCursor, when more hits follow this page, is the Request.Cursor
+	// that asks for them.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // Hit is one matching document.

@@ -18,6 +18,7 @@ import (
 func newEvalCmd(g *globals) *cobra.Command {
 	var (
 		irDir, docs, queries, qrels, name string
+		recency                           string
 		depth                             int
 		r                                 search.Ranking
 		perQuery                          bool
@@ -70,7 +71,7 @@ failed through the path (they score 0).`,
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
 			if path {
-				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
+				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw", "recency"} {
 					if cmd.Flags().Changed(n) {
 						return errRankingFlags
 					}
@@ -78,6 +79,13 @@ failed through the path (they score 0).`,
 			}
 			if depth <= 0 {
 				return fmt.Errorf("--depth %d: must be at least 1", depth)
+			}
+			if recency != "" {
+				d, err := search.ParseRecency(recency)
+				if err != nil {
+					return fmt.Errorf("--recency: %w", err)
+				}
+				r.Recency = max(d, 0)
 			}
 			fmt.Fprintln(g.stdout, depthHeader(depth))
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -134,6 +142,7 @@ failed through the path (they score 0).`,
 	f.Float64Var(&r.TitleWeight, "title-weight", 0, "BM25F title weight (0: default)")
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
+	f.StringVar(&recency, "recency", "", "recency boost half-life (5y, 90d; none by default, as in serve): the standard collections have no dates, so it changes nothing there")
 	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3; off by default, as in serve; with --path, serve's --feedback)")
 	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
 	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")

@@ -34,6 +34,8 @@ type searchFlags struct {
 	sort    string
 	page    int
 	size    int
+	cursor  string
+	recency string
 	format  string
 	taxFile string
 }
@@ -113,6 +115,8 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 	fl.StringVar(&f.sort, "sort", "relevance", "relevance, newest or oldest")
 	fl.IntVar(&f.page, "page", 1, "result page")
 	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
+	fl.StringVar(&f.cursor, "cursor", "", "the page after the one that printed this cursor (its next_cursor), with the same query and flags; reaches past --page 1000")
+	fl.StringVar(&f.recency, "recency", "", "recency boost of the relevance order: a half-life such as 90d, 6w or 5y (newer documents first among near-equals), or off")
 	fl.StringVar(&f.format, "format", "table", "output: table, json, or csv (all hits, up to 1,000)")
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
 	registerSearchCompletions(cmd, &f)
@@ -157,9 +161,19 @@ func (f *searchFlags) request(q string) (search.Request, error) {
 	if err != nil {
 		return search.Request{}, usagef("--to: %w", err)
 	}
+	var recency time.Duration
+	if f.recency != "" {
+		if recency, err = search.ParseRecency(f.recency); err != nil {
+			return search.Request{}, usagef("--recency: %w", err)
+		}
+	}
+	if f.cursor != "" && f.page != 1 {
+		return search.Request{}, usagef("--page and --cursor: give one or the other")
+	}
 	return search.Request{
 		Query: q, Themes: f.themes, Types: f.types, Years: f.years, Places: f.places,
 		Kinds: f.kinds, Langs: f.langs, From: from, To: to, Sort: f.sort, Page: f.page, Size: f.size,
+		Cursor: f.cursor, Recency: recency,
 	}, nil
 }
 
@@ -202,6 +216,15 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 	v.Set("sort", req.Sort)
 	v.Set("page", strconv.Itoa(req.Page))
 	v.Set("size", strconv.Itoa(req.Size))
+	if req.Cursor != "" {
+		v.Set("cursor", req.Cursor)
+	}
+	switch {
+	case req.Recency < 0:
+		v.Set("recency", "off")
+	case req.Recency > 0:
+		v.Set("recency", search.FormatRecency(req.Recency))
+	}
 	u.RawQuery = v.Encode()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -248,16 +271,17 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 	}
 	var hits []search.Hit
 	if f.server != "" {
-		req.Size = search.MaxSize
-		for req.Page = 1; len(hits) < search.MaxExport; req.Page++ {
+		req.Size, req.Page, req.Cursor = search.MaxSize, 1, ""
+		for len(hits) < search.MaxExport {
 			res, err := remoteSearch(ctx, f.server, req)
 			if err != nil {
 				return 0, err
 			}
 			hits = append(hits, res.Hits...)
-			if len(res.Hits) < req.Size || uint64(len(hits)) >= res.Total {
+			if res.NextCursor == "" {
 				break
 			}
+			req.Cursor = res.NextCursor
 		}
 		hits = hits[:min(len(hits), search.MaxExport)]
 	} else {

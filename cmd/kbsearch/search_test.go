@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/indexertest"
@@ -208,5 +209,63 @@ func TestSearchCompletion(t *testing.T) {
 	// The theme ids come with their labels as descriptions.
 	if _, out, _ := runCode("__complete", "search", "--theme", "oer"); !strings.Contains(out, "oer\tOpen educational resources") {
 		t.Errorf("theme completion has no label:\n%s", out)
+	}
+}
+
+// TestSearchCommandCursor follows --cursor with `kbsearch search --server`
+// and over the local index: the pages chain without a repeat to the last
+// hit, the table prints the next cursor, and --recency reaches the search
+// (an undated page falls behind the dated documents it tied with).
+func TestSearchCommandCursor(t *testing.T) {
+	var docs []indexer.Document
+	for i := range 25 {
+		d := indexer.Document{ID: "d" + string(rune('a'+i)), URL: "https://portal.example/" + string(rune('a'+i)),
+			Type: "report", Lang: "en", Title: "Tablets", Body: "Schools choose tablets."}
+		if i > 0 {
+			d.Date = time.Date(2000+i, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		docs = append(docs, d)
+	}
+	api := httptest.NewServer(httpapi.New(httpapi.Options{Backend: search.New(indexertest.Reader(t, docs, true), search.Options{})}).Handler())
+	t.Cleanup(api.Close)
+
+	for _, recency := range []string{"off", "5y"} {
+		var seen []string
+		args := []string{"search", "--server", api.URL, "--format", "json", "--size", "10", "--recency", recency, "tablets"}
+		for page := 1; ; page++ {
+			code, out, stderr := runCode(args...)
+			if code != exitOK {
+				t.Fatalf("page %d: exit %d\n%s%s", page, code, out, stderr)
+			}
+			var res search.Result
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range res.Hits {
+				seen = append(seen, h.ID)
+			}
+			if res.NextCursor == "" {
+				break
+			}
+			args = append(args, "--cursor", res.NextCursor)
+		}
+		sorted := slices.Sorted(slices.Values(seen))
+		if len(seen) != 25 || len(slices.Compact(sorted)) != 25 {
+			t.Fatalf("recency %s: %d hits, want the 25 once each: %v", recency, len(seen), seen)
+		}
+		// All tie on the text: without recency the ids decide (da first);
+		// with it the newest comes first and the undated page last.
+		if want := map[string][2]string{"off": {"da", "dy"}, "5y": {"dy", "da"}}[recency]; seen[0] != want[0] || seen[24] != want[1] {
+			t.Errorf("recency %s: first %s, last %s; want %s, %s", recency, seen[0], seen[24], want[0], want[1])
+		}
+	}
+
+	code, out, _ := runCode("search", "--server", api.URL, "--size", "10", "tablets")
+	if code != exitOK || !strings.Contains(out, "Next page: --cursor ") {
+		t.Errorf("exit %d; the table lacks the next cursor:\n%s", code, out)
+	}
+	code, _, stderr := runCode("search", "--server", api.URL, "--page", "2", "--cursor", "abc", "tablets")
+	if code != exitUsage || !strings.Contains(stderr, "--cursor") {
+		t.Errorf("--page with --cursor: exit %d, %s; want a usage error", code, stderr)
 	}
 }

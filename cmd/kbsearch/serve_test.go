@@ -71,6 +71,7 @@ func TestServeRefusesBadBounds(t *testing.T) {
 		{name: "no burst", args: []string{"--rate-limit", "5", "--rate-burst", "0"}, wantErr: "--rate-burst 0: must be at least 1"},
 		{name: "malformed proxy", args: []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy.local"},
 			wantErr: `--trusted-proxy "proxy.local": not a CIDR prefix or an address`},
+		{name: "recency in hours", env: map[string]string{"KBSEARCH_RECENCY": "5h"}, wantErr: `--recency: recency "5h"`},
 		{name: "malformed proxy from the environment", env: map[string]string{"KBSEARCH_TRUSTED_PROXY": "10.0.0.0/8,10.0.0.0/99"},
 			wantErr: `--trusted-proxy "10.0.0.0/99"`},
 	}

@@ -167,6 +167,9 @@ func printTable(w io.Writer, res *search.Result, label func(facet, value string)
 	if counts := themeCounts(res.Facets["theme"], themes); len(counts) > 0 {
 		p.wrapWords("By theme (--theme ID):", counts, width, "  ")
 	}
+	if res.NextCursor != "" {
+		p.line("Next page: --cursor " + res.NextCursor)
+	}
 	return p.err
 }
 

@@ -34,3 +34,20 @@ func Generation(tb testing.TB, n int) (dir string, res *indexer.BuildResult) {
 	}
 	return dir, res
 }
+
+// Live builds a generation of st in a temporary index directory and
+// serves it as serve does (indexer.Live), closed when the test ends; a
+// test builds again into dir and calls Refresh to swap generations.
+func Live(tb testing.TB, st *store.Store) (dir string, live *indexer.Live) {
+	tb.Helper()
+	dir = tb.TempDir()
+	if _, err := indexer.Build(context.Background(), st, dir, indexer.BuildOptions{}); err != nil {
+		tb.Fatal(err)
+	}
+	live, err := indexer.NewLive(dir, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { live.Close() })
+	return dir, live
+}

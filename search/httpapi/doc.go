@@ -34,8 +34,12 @@
 // OR-ed), from and to (YYYY, YYYY-MM or YYYY-MM-DD; from is the first
 // instant of its period, to the last; a year outside 1678..2262 is clamped
 // to that range, so to=9999 is no upper bound), sort (relevance, newest, oldest),
-// page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
-// answered with 400 and a message naming the parameter.
+// page (1..search.MaxPage) and size (1..search.MaxSize), cursor (an
+// answer's next_cursor: the hits after that page, at any depth; 410
+// "cursor_expired" once a new generation changed the scores it holds) and
+// recency (a half-life such as 5y for the relevance order's recency boost,
+// or off). A bad value is answered with 400 and a message naming the
+// parameter.
 //
 // Bounds: the routes that make the backend work (search, suggest, export,
 // documents) run under a deadline (Options.SearchTimeout, 3 s) derived

@@ -30,6 +30,8 @@ func statusOf(k search.Kind) (status int, retryAfter string) {
 		return http.StatusServiceUnavailable, "1"
 	case search.KindRateLimited:
 		return http.StatusTooManyRequests, "1" // or when the client's bucket has a token: see retryAfter
+	case search.KindExpired:
+		return http.StatusGone, ""
 	default:
 		return http.StatusInternalServerError, ""
 	}

@@ -82,9 +82,13 @@ var semantic400 = []string{
 	"unknown theme",       // not in the taxonomy
 	"too many clauses",    // the query language's own bounds
 	"too many phrases",
-	"query is too long",   // 4096 bytes of UTF-8: the schema counts characters
-	"too long (",          // a filter value over 200 characters
-	"more than 50 values", // a filter with too many values
+	"query is too long",             // 4096 bytes of UTF-8: the schema counts characters
+	"too long (",                    // a filter value over 200 characters
+	"more than 50 values",           // a filter with too many values
+	"not a cursor this server made", // a cursor altered: the checksum fails
+	"belongs to another search",     // a cursor sent with other parameters
+	`give "page" or "cursor"`,
+	"want a half-life of 1d to 100y", // recency=1000y
 }
 
 // checkExchange validates one exchange, req as sent and the response
@@ -526,7 +530,7 @@ func TestContractCatchesDrift(t *testing.T) {
 			`{"query":"","total":0,"page":1,"size":500,"took_ms":0,"hits":[],"facets":{"theme":[],"type":[],"year":[],"place":[],"kind":[],"lang":[]}}`, "server accepted it"},
 		{"stricter than the document", "GET", "/api/v1/search?size=50", 400, okHeader(jsonCT),
 			`{"error":{"code":"invalid_argument","message":"parameter \"size\": 50 is out of range 1..20"}}`, "server rejected it"},
-		{"parameter not documented", "GET", "/api/v1/search?cursor=abc", 200, okHeader(jsonCT),
+		{"parameter not documented", "GET", "/api/v1/search?scroll=abc", 200, okHeader(jsonCT),
 			`{"query":"","total":0,"page":1,"size":10,"took_ms":0,"hits":[],"facets":{"theme":[],"type":[],"year":[],"place":[],"kind":[],"lang":[]}}`, "not in the document"},
 		{"scalar given twice", "GET", "/api/v1/search?q=a&q=b", 200, okHeader(jsonCT),
 			`{"query":"a","total":0,"page":1,"size":10,"took_ms":0,"hits":[],"facets":{"theme":[],"type":[],"year":[],"place":[],"kind":[],"lang":[]}}`, "server accepted it"},

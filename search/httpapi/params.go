@@ -22,6 +22,7 @@ import (
 const (
 	maxFilterVals  = 50  // values of one filter parameter
 	maxFilterRunes = 200 // one filter value
+	maxCursorLen   = 512 // a cursor, in bytes: more than any next_cursor
 )
 
 var (
@@ -36,7 +37,9 @@ var (
 	knownSorts = []string{search.SortRelevance, search.SortNewest, search.SortOldest}
 
 	// singleParams may be given at most once.
-	singleParams = []string{"q", "from", "to", "sort", "page", "size"}
+	singleParams = []string{"q", "from", "to", "sort", "page", "size", "cursor", "recency"}
+
+	cursorRe = regexp.MustCompile(`^[A-Za-z0-9_-]*$`)
 )
 
 // invalidParam is the error for a bad value of the parameter name.
@@ -107,6 +110,20 @@ func parseSearchRequest(rawQuery string) (search.Request, error) {
 	}
 	if req.Size, err = parseInt("size", vals.Get("size"), search.DefaultSize, 1, search.MaxSize); err != nil {
 		return req, err
+	}
+	if c := vals.Get("cursor"); c != "" {
+		if len(c) > maxCursorLen || !cursorRe.MatchString(c) {
+			return req, invalidParam("cursor", "not a cursor this server made (a next_cursor is at most %d characters of A-Z, a-z, 0-9, - and _)", maxCursorLen)
+		}
+		if vals.Get("page") != "" && req.Page != 1 {
+			return req, invalidParam("cursor", `give "page" or "cursor", not both`)
+		}
+		req.Cursor = c
+	}
+	if v := strings.TrimSpace(vals.Get("recency")); v != "" {
+		if req.Recency, err = search.ParseRecency(v); err != nil {
+			return req, invalidParam("recency", "%q: want a half-life of 1d to 100y such as 90d, 6w or 5y (days, weeks, years), or off", v)
+		}
 	}
 	return req, nil
 }
