@@ -35,6 +35,9 @@ type Request struct {
 	Sort   string    `json:"sort,omitempty"` // SortRelevance (default), SortNewest, SortOldest
 	Page   int       `json:"page,omitempty"` // 1-based; 0 means 1
 	Size   int       `json:"size,omitempty"` // 1..MaxSize; 0 means DefaultSize
+	// YearTheme asks for Result.YearTheme, the documents by year and
+	// theme (a chart of the themes over time).
+	YearTheme bool `json:"year_theme,omitempty"`
 }
 
 // Result is the answer to a Request. Its JSON form is the API's search object.
@@ -54,6 +57,9 @@ type Result struct {
 	// (parentheses that do not pair up, or nest too deep), a sentence
 	// telling the user that it was searched as its plain words, and why.
 	Notice string `json:"notice,omitempty"`
+	// YearTheme is, when the Request asked for it, the matches by year and
+	// theme, counted without the year and date filters (see YearThemes).
+	YearTheme []YearThemes `json:"year_theme,omitempty"`
 }
 
 // Hit is one matching document.

@@ -34,6 +34,9 @@ var (
 	knownKinds = []string{indexer.KindPlenary, indexer.KindPeerLearning, indexer.KindAdHoc,
 		indexer.KindOnline}
 	knownSorts = []string{search.SortRelevance, search.SortNewest, search.SortOldest}
+	// knownExtraFacets are the values of the facets parameter: extra
+	// counts a search may ask for (year_theme: Result.YearTheme).
+	knownExtraFacets = []string{"year_theme"}
 
 	// singleParams may be given at most once.
 	singleParams = []string{"q", "from", "to", "sort", "page", "size"}
@@ -108,6 +111,11 @@ func parseSearchRequest(rawQuery string) (search.Request, error) {
 	if req.Size, err = parseInt("size", vals.Get("size"), search.DefaultSize, 1, search.MaxSize); err != nil {
 		return req, err
 	}
+	extra, err := filterValues("facets", vals["facets"], oneOf("facets", knownExtraFacets))
+	if err != nil {
+		return req, err
+	}
+	req.YearTheme = slices.Contains(extra, "year_theme")
 	return req, nil
 }
 
