@@ -156,10 +156,13 @@ function drawYears(box, data, opts) {
     const on = some && y.year >= lo && y.year <= hi;
     const bar = el('span', { class: 'ybar' });
     bar.style.height = Math.max(4, Math.round((y.count / max) * 100)) + '%';
+    // Its name is the year and its count, its visible label the year
+    // cut short ('17).
     const b = el('button', {
       type: 'button', class: 'year-btn', 'aria-pressed': String(on), 'data-key': 'years=' + y.year,
-      'aria-label': t('yearBar', { year: y.year, n: y.count }), title: t('yearBar', { year: y.year, n: y.count }),
-    }, bar, el('span', { class: 'ylabel', 'aria-hidden': 'true', text: "'" + y.year.slice(2) }));
+      title: t('yearBar', { year: y.year, n: y.count }),
+    }, bar, el('span', { class: 'ylabel', 'aria-hidden': 'true', text: "'" + y.year.slice(2) }),
+    el('span', { class: 'visually-hidden', text: t('yearBar', { year: y.year, n: y.count }) }));
     b.addEventListener('click', (ev) => choose(y.year, ev.shiftKey));
     b.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && ev.shiftKey) { ev.preventDefault(); choose(y.year, true); }

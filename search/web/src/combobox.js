@@ -72,7 +72,7 @@ function combobox(input, opts) {
 
   // show draws the suggestions of typed, themes first.
   function show(suggestions, typed) {
-    const re = wordsRegExp(typed);
+    const re = wordsRegExp(typed, true);
     const groups = [
       { key: 'themes', title: t('themesGroup'), list: suggestions.filter((s) => s.kind === 'theme' && s.theme) },
       { key: 'words', title: t('wordsGroup'), list: suggestions.filter((s) => s.kind !== 'theme') },

@@ -75,8 +75,10 @@ function mount(host) {
     id: uid + '-q', type: 'search', name: 'q', autocomplete: 'off', lang: hl,
     maxlength: '4096', placeholder: host.dataset.placeholder || null,
   });
-  const form = el('form', { role: 'search', lang: hl },
-    el('label', { for: uid + '-q', text: host.dataset.label || t('boxLabel') }),
+  // The search landmark is named by the label, so that two boxes of a
+  // page with their own labels are told apart.
+  const form = el('form', { role: 'search', lang: hl, 'aria-labelledby': uid + '-label' },
+    el('label', { for: uid + '-q', id: uid + '-label', text: host.dataset.label || t('boxLabel') }),
     el('div', { class: 'cb' }, input), el('button', { type: 'submit', text: t('searchButton') }));
   const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite', lang: hl });
   const hits = el('ol', { class: 'hits' });

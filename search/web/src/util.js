@@ -66,13 +66,14 @@ function marked(text, re) {
 }
 
 // wordsRegExp matches the words of q (two letters or more, not the query
-// language's operators) at word starts, case-insensitively; null for none.
-function wordsRegExp(q) {
+// language's operators) at word starts, case-insensitively, and the rest
+// of the word they start unless prefix is set; null for none.
+function wordsRegExp(q, prefix) {
   const words = (q || '').split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 1 && !['AND', 'OR', 'NOT'].includes(w))
     .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   if (!words.length) return null;
-  return new RegExp('(?<![\\p{L}\\p{N}])(?:' + words.join('|') + ')[\\p{L}\\p{N}]*', 'giu');
+  return new RegExp('(?<![\\p{L}\\p{N}])(?:' + words.join('|') + ')' + (prefix ? '' : '[\\p{L}\\p{N}]*'), 'giu');
 }
 
 // dateFormatter formats YYYY-MM-DD as a reader of lang writes it.
