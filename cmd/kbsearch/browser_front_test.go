@@ -110,7 +110,7 @@ func TestScreenshots(t *testing.T) {
 
 	p := openPage(t, 0)
 	p.do(chromedp.EmulateViewport(1200, 900))
-	p.open("/?q=digital+competence&theme=teacher-training")
+	p.open("/?q=teachers&type=minutes")
 	p.wait("the chart", `!document.querySelector('#chart').hidden`)
 	save(p.ctx, "page.png", chromedp.CaptureScreenshot())
 

@@ -26,15 +26,17 @@
 //	GET /api/v1/refresh         the scheduled re-crawl's last run and next (Options.Refresh)
 //	GET /healthz                {"status":"ok"}: the process is alive
 //	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
-//	GET /                       the research search page
-//	GET /static/*file           the page's assets
+//	GET /                       the research search page (hl or Accept-Language: en, fr, de)
+//	GET /documents/:id          the page of one document (404 for no such document)
+//	GET /static/*file           the pages' assets, assembled at start (assets.go)
 //
 // Search parameters: q (the query), theme, type, year, place, kind, lang
 // (filters, each repeatable or comma-separated; values of one filter are
 // OR-ed), from and to (YYYY, YYYY-MM or YYYY-MM-DD; from is the first
 // instant of its period, to the last; a year outside 1678..2262 is clamped
 // to that range, so to=9999 is no upper bound), sort (relevance, newest, oldest),
-// page (1..search.MaxPage) and size (1..search.MaxSize). A bad value is
+// page (1..search.MaxPage), size (1..search.MaxSize) and facets
+// (year_theme: the matches by year and theme, for a chart). A bad value is
 // answered with 400 and a message naming the parameter.
 //
 // Bounds: the routes that make the backend work (search, suggest, export,
