@@ -410,7 +410,7 @@ func TestDocumentPageInBrowser(t *testing.T) {
 	for _, r := range doc.ThemeReasons {
 		reasons += len(r)
 	}
-	if n := p.eval(`document.querySelectorAll('#doc-themes q').length`); n != float64(reasons) {
+	if n := p.eval(`document.querySelectorAll('#doc-themes .reason').length`); n != float64(reasons) {
 		t.Errorf("%v reasons shown, the document has %d", n, reasons)
 	}
 	if marks, _ := p.eval(`document.querySelectorAll('.doc-body mark').length`).(float64); marks == 0 {
@@ -436,26 +436,30 @@ func TestDocumentPageInBrowser(t *testing.T) {
 		t.Errorf("the way back %q keeps not the search", back)
 	}
 
-	// A PDF of several pages links to each page.
+	// A PDF of several pages links to each page, and its text is cut
+	// into its pages.
 	var res search.Result
-	getJSON(t, p.api.URL+"/api/v1/search?q=pdf+minutes&size=50", 200, &res)
+	getJSON(t, p.api.URL+"/api/v1/search?q=key+messages&size=50", 200, &res)
+	found := false
 	for _, h := range res.Hits {
-		if !strings.HasSuffix(h.URL, ".pdf") {
-			continue
-		}
 		var pdf search.Document
 		getJSON(t, p.api.URL+"/api/v1/documents/"+h.ID, 200, &pdf)
-		if len(pdf.PageStarts) < 2 {
+		if !strings.HasSuffix(h.URL, ".pdf") || len(pdf.PageStarts) < 2 {
 			continue
 		}
+		found = true
 		p.open2("/documents/" + h.ID)
-		if n := p.eval(`document.querySelectorAll('#doc-pages a').length`); n != float64(len(pdf.PageStarts)) {
-			t.Errorf("a PDF of %d pages links to %v", len(pdf.PageStarts), n)
+		links, _ := p.eval(`Array.from(document.querySelectorAll('#doc-pages a')).map(a => a.getAttribute('href'))`).([]any)
+		if len(links) != len(pdf.PageStarts) || links[1] != h.URL+"#page=2" {
+			t.Errorf("a PDF of %d pages links to %v", len(pdf.PageStarts), links)
 		}
 		if n := p.eval(`document.querySelectorAll('.doc-body .page-no').length`); n != float64(len(pdf.PageStarts)) {
 			t.Errorf("a PDF of %d pages shows %v page headings in its text", len(pdf.PageStarts), n)
 		}
 		break
+	}
+	if !found {
+		t.Errorf("no PDF of several pages with its page offsets among the demo's key messages")
 	}
 
 	p.open2("/documents/0000000000000000")

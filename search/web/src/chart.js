@@ -53,7 +53,10 @@ function drawChart(figure, data, opts) {
     return;
   }
   const { keys, years } = chartSeries(data, opts);
-  const W = 640, H = 190, left = 34, right = 6, top = 18, bottom = 22;
+  // As wide as the space it has (its text keeps its size on a phone).
+  figure.hidden = false;
+  const W = Math.min(Math.max(figure.clientWidth || 640, 280), 960);
+  const H = W < 480 ? 170 : 190, left = 34, right = 6, top = 18, bottom = 22;
   const max = Math.max(1, ...years.map((y) => y.segs.reduce((s, g) => s + g.n, 0)));
   const step = max <= 5 ? 1 : Math.ceil(max / 4 / 5) * 5;
   const scale = (H - top - bottom) / (Math.ceil(max / step) * step);

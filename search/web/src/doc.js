@@ -95,7 +95,7 @@ function render(doc, themeLabel, label) {
     const why = reasons[th] || [];
     if (why.length) {
       li.append(' ', el('span', { class: 'hint', text: t('earnedBy') + ' ' }));
-      why.forEach((p, i) => { if (i) li.append(', '); li.append(el('q', { text: p })); });
+      why.forEach((p, i) => { if (i) li.append(', '); li.append(el('span', { class: 'reason', text: p })); });
     }
     list.append(li);
   }
@@ -107,10 +107,12 @@ function render(doc, themeLabel, label) {
     vl.append(el('li', null, el('a', { href, hreflang: v.lang, text: languageName(v.lang) })));
   }
 
+  // A link to each page of a PDF (#page=N opens browsers' PDF viewers there).
   const starts = doc.page_starts || [];
-  const pl = section('doc-pages', src && starts.length > 1).querySelector('ul');
-  if (src && starts.length > 1) {
-    starts.forEach((_, i) => pl.append(el('li', null, el('a', { href: src.split('#')[0] + '#page=' + (i + 1), text: String(i + 1) }))));
+  const pages = Math.min(Math.max(starts.length, doc.pages || 0), 1000);
+  const pl = section('doc-pages', src && pages > 1).querySelector('ul');
+  for (let i = 1; src && pages > 1 && i <= pages; i++) {
+    pl.append(el('li', null, el('a', { href: src.split('#')[0] + '#page=' + i, text: String(i) })));
   }
 
   // "More like this", from the API's similar documents when it sends them.
@@ -131,9 +133,9 @@ function render(doc, themeLabel, label) {
   // page_starts are byte offsets of the UTF-8 text: cut on them as bytes.
   const bytes = new TextEncoder().encode(body);
   const dec = new TextDecoder();
-  const pages = starts.length > 1 ? starts.map((s, i) => dec.decode(bytes.slice(s, starts[i + 1]))) : [body];
-  pages.forEach((text, i) => {
-    if (pages.length > 1) box.append(el('h3', { class: 'page-no', id: 'page-' + (i + 1), text: t('pageN', { n: i + 1 }) }));
+  const texts = starts.length > 1 ? starts.map((s, i) => dec.decode(bytes.slice(s, starts[i + 1]))) : [body];
+  texts.forEach((text, i) => {
+    if (texts.length > 1) box.append(el('h3', { class: 'page-no', id: 'page-' + (i + 1), text: t('pageN', { n: i + 1 }) }));
     for (const para of text.split(/\n\s*\n/)) {
       if (!para.trim()) continue;
       const p = el('p', null, marked(para.trim(), re));
