@@ -633,3 +633,43 @@ func TestAxe(t *testing.T) {
 	b.wait("the list", root("two")+`.querySelector('input').getAttribute('aria-expanded') === 'true'`)
 	check("portal page with two boxes", b.ctx)
 }
+
+// TestPageTakeAway: each hit has a permalink (its document page) and a
+// citation to copy; the search has its CSV, RIS and Atom links, with its
+// parameters.
+func TestPageTakeAway(t *testing.T) {
+	p := openPage(t, 0)
+	p.open("/?q=school&type=minutes")
+	var res search.Result
+	getJSON(t, p.api.URL+"/api/v1/search?q=school&type=minutes", 200, &res)
+	h := res.Hits[0]
+	if got := p.eval(`document.querySelector('#hits li.hit .hit-permalink').href`); got != p.api.URL+"/documents/"+h.ID {
+		t.Errorf("permalink %v, want the document's page", got)
+	}
+	if got := p.eval(`document.querySelector('#hits li.hit .hit-details').getAttribute('href')`); got != "documents/"+h.ID+"?q=school" {
+		t.Errorf("details link %v", got)
+	}
+	// The clipboard of a headless browser may refuse: the test takes what
+	// is written to it.
+	p.eval(`Object.defineProperty(navigator.clipboard, 'writeText', { value: (s) => { window.copied = s; return Promise.resolve(); } }); true`)
+	p.eval(`Array.from(document.querySelectorAll('#hits li.hit')[0].querySelectorAll('button')).find(b => b.textContent === 'Copy citation').click()`)
+	p.wait("the citation", `window.copied !== undefined`)
+	cite, _ := p.eval(`window.copied`).(string)
+	for _, want := range []string{h.Title + ". Minutes, ", h.URL + " (accessed "} {
+		if !strings.Contains(cite, want) {
+			t.Errorf("citation %q lacks %q", cite, want)
+		}
+	}
+	if said := p.eval(`Array.from(document.querySelectorAll('[aria-live]')).map(n => n.textContent).join('|')`); !strings.Contains(said.(string), "Citation copied.") {
+		t.Errorf("nothing says the citation was copied: %v", said)
+	}
+	for sel, want := range map[string]string{
+		"#export":     "api/v1/export?q=school&type=minutes",
+		"#export-ris": "api/v1/export?q=school&type=minutes&format=ris",
+		"#feed":       "api/v1/feed?q=school&type=minutes",
+	} {
+		if got := p.eval(`document.querySelector('` + sel + `').getAttribute('href')`); got != want {
+			t.Errorf("%s links to %v, want %s", sel, got, want)
+		}
+	}
+}
