@@ -985,14 +985,7 @@ func (r *Reader) Hit(doc uint32) (_ *Hit, err error) {
 				h.Date = t
 			}
 		case field == FieldPageStarts:
-			for _, f := range strings.Fields(string(value)) {
-				off, err := strconv.Atoi(f)
-				if err != nil {
-					h.PageStarts = nil
-					break
-				}
-				h.PageStarts = append(h.PageStarts, off)
-			}
+			h.PageStarts = parsePageStarts(value)
 		case field == FieldTranslations:
 			if err := json.Unmarshal(value, &h.Translations); err != nil {
 				bad = fmt.Errorf("translations of %s: %w", h.ID, err)
@@ -1076,9 +1069,13 @@ func (r *Reader) Document(id string) (_ *Document, _ bool, err error) {
 		return nil, false, err
 	}
 	var src []byte
+	var starts []int
 	err = s.seg.VisitStoredFields(uint64(local), func(field string, _ byte, value []byte, _ []uint64) bool {
-		if field == FieldSource {
+		switch field {
+		case FieldSource:
 			src = slices.Clone(value)
+		case FieldPageStarts:
+			starts = parsePageStarts(value)
 		}
 		return true
 	})
@@ -1095,7 +1092,23 @@ func (r *Reader) Document(id string) (_ *Document, _ bool, err error) {
 	if d.Themes == nil {
 		d.Themes = []string{}
 	}
+	// The page offsets are stored apart from the source, as the body is.
+	d.PageStarts = starts
 	return &d, true, nil
+}
+
+// parsePageStarts reads the stored field FieldPageStarts: the byte offsets
+// of a document's pages, space-separated; nil if one is not a number.
+func parsePageStarts(value []byte) []int {
+	var out []int
+	for _, f := range strings.Fields(string(value)) {
+		off, err := strconv.Atoi(f)
+		if err != nil {
+			return nil
+		}
+		out = append(out, off)
+	}
+	return out
 }
 
 // docOf returns the document number of an id.

@@ -28,6 +28,8 @@ func BenchmarkSearchFacets(b *testing.B) {
 		{"phrase", Request{Query: `"learning analytics"`}},
 		{"words+theme-filter", Request{Query: "teacher training digital", Themes: []string{"teacher-training"}}},
 		{"match-all", Request{}},
+		{"words+year-theme", Request{Query: "teacher training digital", YearTheme: true}},
+		{"match-all+year-theme", Request{YearTheme: true}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

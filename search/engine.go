@@ -1027,6 +1027,7 @@ type counted struct {
 	following uint64             // of total, the matches after a cursor
 	facets    map[string][]int   // counts by ordinal, per facet; nil when not asked
 	cached    map[string][]Facet // the facets, when they came from the cache
+	chart     []YearThemes       // by year and theme, when the request asked
 }
 
 // collect passes over the matches once: filters, total, disjunctive facet

@@ -169,6 +169,7 @@ func (s *Searcher) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	out.Notice = p.notice
+	out.YearTheme = cnt.chart
 	if plainText(p.pq) {
 		if out.DidYouMean, err = s.correction(e, req, p); err != nil {
 			return nil, s.wrap(err)
@@ -202,7 +203,14 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 			if _, err := e.collect(e.r.Live(), nil, false, top); err != nil {
 				return nil, counted{}, nil, err
 			}
-			return top.sorted(), counted{total: c.total, cached: c.facets, following: top.follow}, nil, nil
+			cnt := counted{total: c.total, cached: c.facets, following: top.follow}
+			if req.YearTheme {
+				var err error
+				if cnt.chart, err = e.yearTheme(e.r.Live(), nil); err != nil {
+					return nil, counted{}, nil, err
+				}
+			}
+			return top.sorted(), cnt, nil, nil
 		}
 	}
 	matches, err := e.match(p.pq, p.synonyms)
@@ -254,6 +262,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	cnt, err := e.collect(matches, p.filters, facets, nonNil(head, tail)...)
 	if err != nil {
 		return nil, counted{}, sc, err
+	}
+	if req.YearTheme {
+		if cnt.chart, err = e.yearTheme(matches, p.filters); err != nil {
+			return nil, counted{}, sc, err
+		}
 	}
 	var ranked []uint32
 	if head != nil {

@@ -47,6 +47,9 @@ type Request struct {
 	// gets no boost. 0 takes the Searcher's default (Ranking.Recency);
 	// negative turns it off.
 	Recency time.Duration `json:"recency,omitempty"`
+	// YearTheme asks for Result.YearTheme, the documents by year and
+	// theme (a chart of the themes over time).
+	YearTheme bool `json:"year_theme,omitempty"`
 }
 
 // Result is the answer to a Request. Its JSON form is the API's search object.
@@ -69,6 +72,9 @@ type Result struct {
 	// NextCursor, when more hits follow this page, is the Request.Cursor
 	// that asks for them.
 	NextCursor string `json:"next_cursor,omitempty"`
+	// YearTheme is, when the Request asked for it, the matches by year and
+	// theme, counted without the year and date filters (see YearThemes).
+	YearTheme []YearThemes `json:"year_theme,omitempty"`
 }
 
 // Hit is one matching document.

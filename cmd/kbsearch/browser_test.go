@@ -195,21 +195,22 @@ func TestSearchPageInBrowser(t *testing.T) {
 		}
 	}
 
-	// Typing offers completions in the query box's datalist.
+	// Typing offers completions in the query box's list.
 	eval(`document.querySelector('#q').value = ''`)
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(CSS(`#q`), "computational thi"),
 		// The list may still hold the completions of the first query.
-		chromedp.Poll[chromedp.Void](`Array.from(document.querySelectorAll("#q-suggest option")).some(o => o.value.toLowerCase().includes("computational"))`,
+		chromedp.Poll[chromedp.Void](`Array.from(document.querySelectorAll("#q-list [role=option]")).some(o => o.textContent.toLowerCase().includes("computational"))`,
 			chromedp.WithPollingTimeout(10*time.Second)),
 	)
 	if err != nil {
 		t.Fatalf("no suggestions for a typed prefix: %v", err)
 	}
-	if opts, _ := eval(`Array.from(document.querySelectorAll('#q-suggest option')).map(o => o.value)`).([]any); len(opts) == 0 ||
+	if opts, _ := eval(`Array.from(document.querySelectorAll('#q-list [role=option]')).map(o => o.textContent)`).([]any); len(opts) == 0 ||
 		!strings.Contains(strings.ToLower(opts[0].(string)), "computational thinking") {
 		t.Errorf("suggestions %v, want computational thinking first", opts)
 	}
+	eval(`document.querySelector('#q').blur()`)
 
 	// A misspelt query offers its correction, which searches when clicked.
 	err = chromedp.Do(ctx,
@@ -390,9 +391,9 @@ func TestEmbedInBrowser(t *testing.T) {
 	}
 
 	// Suggestions while typing.
-	eval(fmt.Sprintf(`(() => { const i = %s.querySelector('input'); i.value = 'computational thi';
+	eval(fmt.Sprintf(`(() => { const i = %s.querySelector('input'); i.focus(); i.value = 'computational thi';
 		i.dispatchEvent(new Event('input')); return true; })()`, root("plain")))
-	wait("suggestions", root("plain")+`.querySelectorAll('datalist option').length > 0`)
+	wait("suggestions", root("plain")+`.querySelectorAll('[role=option]').length > 0`)
 
 	// From an origin the API does not allow, the browser withholds the
 	// answer: the box says the service could not be reached.

@@ -172,10 +172,9 @@ func TestPageThemeCompletion(t *testing.T) {
 
 	const label = "Learning analytics and data in education"
 	p.do(chromedp.SendKeys(chromedp.CSS(`#q`), "learning an"))
-	p.wait("the theme completion", fmt.Sprintf(`Array.from(document.querySelectorAll('#q-suggest option')).some(o => o.value === %q)`, label))
-	// What Chromium sends when an option of the list is picked.
-	p.eval(fmt.Sprintf(`(() => { const q = document.querySelector('#q'); q.value = %q;
-		q.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' })); return true; })()`, label))
+	option := fmt.Sprintf(`Array.from(document.querySelectorAll('#q-list [role=option]')).find(o => o.textContent.startsWith(%q))`, label)
+	p.wait("the theme completion", option)
+	p.eval(option + `.click()`)
 	p.wait("the theme filter", `location.search.includes('theme=learning-analytics') && `+settled)
 
 	if got := p.query().Get("q"); got != "" {
@@ -347,10 +346,11 @@ func TestBoxThemeCompletion(t *testing.T) {
 	}
 	const root = `document.getElementById('plain').shadowRoot`
 	const label = "Learning analytics and data in education"
-	eval(root + `.querySelector('input').value = 'learning an'; ` + root + `.querySelector('input').dispatchEvent(new Event('input')); true`)
-	wait("the theme completion", fmt.Sprintf(`Array.from(%s.querySelectorAll('datalist option')).some(o => o.value === %q)`, root, label))
-	eval(fmt.Sprintf(`(() => { const q = %s.querySelector('input'); q.value = %q;
-		q.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' })); return true; })()`, root, label))
+	eval(root + `.querySelector('input').focus(); ` + root + `.querySelector('input').value = 'learning an'; ` + root + `.querySelector('input').dispatchEvent(new Event('input')); true`)
+	option := fmt.Sprintf(`Array.from(%s.querySelectorAll('[role=option]')).find(o => o.textContent.startsWith(%q))`, root, label)
+	wait("the theme completion", option)
+	eval(option + `.click()`)
+	wait("the theme's results", root+`.querySelector('.status').textContent.includes('Learning analytics')`)
 	wait("results", root+`.querySelectorAll('li').length > 0`)
 
 	var res search.Result

@@ -22,18 +22,18 @@ func TestBuildAssetsHashes(t *testing.T) {
 			"static/embed.js":  {Data: []byte("/* the box */")},
 		}
 	}
-	v1, err := buildAssets(site("console.log(1)"))
+	v1, err := buildAssets(site("console.log(1)"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v2, err := buildAssets(site("console.log(2)"))
+	v2, err := buildAssets(site("console.log(2)"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	refs := regexp.MustCompile(`(?:src|href)="([^"]+)"`)
-	links := func(m map[string]asset) []string {
+	links := func(m assetSet) []string {
 		var out []string
-		for _, sm := range refs.FindAllStringSubmatch(string(m["index.html"].data), -1) {
+		for _, sm := range refs.FindAllStringSubmatch(string(m.files[pageKey(defaultLang, "index.html")].data), -1) {
 			out = append(out, sm[1])
 		}
 		return out
@@ -54,13 +54,13 @@ func TestBuildAssetsHashes(t *testing.T) {
 		t.Errorf("the style sheet did not change and its URL did: %s, %s", l1[0], l2[0])
 	}
 	for name, want := range map[string]string{
-		"index.html":                   pageCacheControl,
+		"en/index.html":                pageCacheControl,
 		"static/app.js":                plainNameCacheControl,
 		"static/embed.js":              plainNameCacheControl,
 		strings.TrimPrefix(l1[1], "/"): hashedCacheControl,
 		l1[0]:                          hashedCacheControl,
 	} {
-		a, ok := v1[name]
+		a, ok := v1.files[name]
 		if !ok {
 			t.Errorf("%s not served", name)
 			continue
@@ -69,7 +69,7 @@ func TestBuildAssetsHashes(t *testing.T) {
 			t.Errorf("%s: Cache-Control %q, want %q", name, a.cacheControl, want)
 		}
 	}
-	if a, h := v1["static/app.js"], v1[strings.TrimPrefix(l1[1], "/")]; !bytes.Equal(a.data, h.data) || a.etag != h.etag {
+	if a, h := v1.files["static/app.js"], v1.files[strings.TrimPrefix(l1[1], "/")]; !bytes.Equal(a.data, h.data) || a.etag != h.etag {
 		t.Errorf("the hashed script differs from the plain one")
 	}
 }

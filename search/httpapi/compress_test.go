@@ -53,12 +53,12 @@ func TestCompression(t *testing.T) {
 		{"search JSON", "/api/v1/search?q=digital", "gzip", true},
 		{"search JSON, browser header", "/api/v1/search?q=digital", "gzip, deflate, br, zstd", true},
 		{"page", "/", "gzip", true},
-		{"script", "/static/app.js", "gzip", true},
+		{"script", "/static/app.en.js", "gzip", true},
 		{"style sheet", "/static/style.css", "gzip", true},
 		{"box script", "/static/embed.js", "gzip", true},
 		{"CSV export", "/api/v1/export?q=digital", "gzip", true},
 		{"no Accept-Encoding", "/api/v1/search?q=digital", "", false},
-		{"gzip refused", "/static/app.js", "gzip;q=0, identity", false},
+		{"gzip refused", "/static/app.en.js", "gzip;q=0, identity", false},
 		{"only brotli", "/", "br", false},
 		{"tiny JSON", "/healthz", "gzip", false},
 		{"tiny icon", "/static/favicon.svg", "gzip", false},
@@ -93,13 +93,13 @@ func TestCompression(t *testing.T) {
 		})
 	}
 	t.Run("range", func(t *testing.T) {
-		rec := do(t, h, http.MethodGet, "/static/app.js", "Accept-Encoding", "gzip", "Range", "bytes=0-9")
+		rec := do(t, h, http.MethodGet, "/static/app.en.js", "Accept-Encoding", "gzip", "Range", "bytes=0-9")
 		if rec.Code != http.StatusPartialContent || rec.Header().Get("Content-Encoding") != "" || rec.Body.Len() != 10 {
 			t.Errorf("status %d, Content-Encoding %q, %d bytes; want 206, none, 10", rec.Code, rec.Header().Get("Content-Encoding"), rec.Body.Len())
 		}
 	})
 	t.Run("HEAD", func(t *testing.T) {
-		rec := do(t, h, http.MethodHead, "/static/app.js", "Accept-Encoding", "gzip")
+		rec := do(t, h, http.MethodHead, "/static/app.en.js", "Accept-Encoding", "gzip")
 		if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
 			t.Errorf("status %d, %d bytes of body; want 200 and none", rec.Code, rec.Body.Len())
 		}

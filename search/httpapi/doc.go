@@ -26,8 +26,9 @@
 //	GET /api/v1/refresh         the scheduled re-crawl's last run and next (Options.Refresh)
 //	GET /healthz                {"status":"ok"}: the process is alive
 //	GET /readyz                 {"status":"ready"}, or 503 while no sound index is served
-//	GET /                       the research search page
-//	GET /static/*file           the page's assets
+//	GET /                       the research search page (hl or Accept-Language: en, fr, de)
+//	GET /documents/:id          the page of one document (404 for no such document)
+//	GET /static/*file           the pages' assets, assembled at start (assets.go)
 //
 // Search parameters: q (the query), theme, type, year, place, kind, lang
 // (filters, each repeatable or comma-separated; values of one filter are
@@ -36,9 +37,10 @@
 // to that range, so to=9999 is no upper bound), sort (relevance, newest, oldest),
 // page (1..search.MaxPage) and size (1..search.MaxSize), cursor (an
 // answer's next_cursor: the hits after that page, at any depth; 410
-// "cursor_expired" once a new generation changed the scores it holds) and
+// "cursor_expired" once a new generation changed the scores it holds),
 // recency (a half-life such as 5y for the relevance order's recency boost,
-// or off). A bad value is answered with 400 and a message naming the
+// or off) and facets (year_theme: the matches by year and theme, for a
+// chart). A bad value is answered with 400 and a message naming the
 // parameter.
 //
 // Bounds: the routes that make the backend work (search, suggest, export,

@@ -35,6 +35,9 @@ var (
 	knownKinds = []string{indexer.KindPlenary, indexer.KindPeerLearning, indexer.KindAdHoc,
 		indexer.KindOnline}
 	knownSorts = []string{search.SortRelevance, search.SortNewest, search.SortOldest}
+	// knownExtraFacets are the values of the facets parameter: extra
+	// counts a search may ask for (year_theme: Result.YearTheme).
+	knownExtraFacets = []string{"year_theme"}
 
 	// singleParams may be given at most once.
 	singleParams = []string{"q", "from", "to", "sort", "page", "size", "cursor", "recency"}
@@ -125,6 +128,11 @@ func parseSearchRequest(rawQuery string) (search.Request, error) {
 			return req, invalidParam("recency", "%q: want a half-life of 1d to 100y such as 90d, 6w or 5y (days, weeks, years), or off", v)
 		}
 	}
+	extra, err := filterValues("facets", vals["facets"], oneOf("facets", knownExtraFacets))
+	if err != nil {
+		return req, err
+	}
+	req.YearTheme = slices.Contains(extra, "year_theme")
 	return req, nil
 }
 

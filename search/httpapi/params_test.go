@@ -66,6 +66,8 @@ func TestParseSearchRequest(t *testing.T) {
 			defaults(func(r *search.Request) { r.Page, r.Size = search.MaxPage, search.MaxSize })},
 		{"smallest page and size", "page=1&size=1", defaults(func(r *search.Request) { r.Size = 1 })},
 		{"unknown parameters ignored", "utm_source=x&_=123", defaults(nil)},
+		{"year by theme", "facets=year_theme", defaults(func(r *search.Request) { r.YearTheme = true })},
+		{"year by theme, any case, repeated", "facets=Year_Theme&facets=year_theme,", defaults(func(r *search.Request) { r.YearTheme = true })},
 		{"pasted line breaks and tabs kept", "q=1)+bile+duct%0D%0A2)%09giant+cell",
 			defaults(func(r *search.Request) { r.Query = "1) bile duct\r\n2)\tgiant cell" })},
 		{"unbalanced parenthesis kept", "q=sorting+(networks",
@@ -119,6 +121,7 @@ func TestParseSearchRequestErrors(t *testing.T) {
 		{"theme control character", "theme=a%0Ab", "theme"},
 		{"theme too long", "theme=" + strings.Repeat("x", maxFilterRunes+1), "theme"},
 		{"too many places", "place=" + manyValues(maxFilterVals+1), "place"},
+		{"facets unknown", "facets=year_theme,dates", "facets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +182,9 @@ func TestSearchParamsOverHTTP(t *testing.T) {
 		{name: "bad size", target: "/api/v1/search?q=x&size=500", param: "size"},
 		{name: "bad date", target: "/api/v1/search?from=yesterday", param: "from"},
 		{name: "bad type", target: "/api/v1/search?type=minutes,memo", param: "type"},
+		{name: "year by theme", target: "/api/v1/search?q=x&facets=year_theme",
+			want: &search.Request{Query: "x", Sort: "relevance", Page: 1, Size: 10, YearTheme: true}},
+		{name: "bad facets", target: "/api/v1/search?facets=month_theme", param: "facets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

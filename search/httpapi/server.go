@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/text/language"
 
 	"github.com/kbsearch/kbsearch/search"
 )
@@ -121,16 +122,18 @@ type Server struct {
 	log     *slog.Logger
 	origins map[string]bool
 	version string
-	assets  map[string]asset
-	engine  *gin.Engine
-	metrics *metrics // nil without Options.Metrics
-	limit   *limiter
-	timeout time.Duration // 0: none
-	trusted []netip.Prefix
-	conns   *connLimits
-	idle    time.Duration
-	rate    *rateLimiter         // nil: no rate limit
-	refresh func() RefreshStatus // nil: no scheduled refresh
+	assets  assetSet
+	// langMatcher picks the pages' language among assets.langs.
+	langMatcher language.Matcher
+	engine      *gin.Engine
+	metrics     *metrics // nil without Options.Metrics
+	limit       *limiter
+	timeout     time.Duration // 0: none
+	trusted     []netip.Prefix
+	conns       *connLimits
+	idle        time.Duration
+	rate        *rateLimiter         // nil: no rate limit
+	refresh     func() RefreshStatus // nil: no scheduled refresh
 }
 
 // New returns a Server for opts.
@@ -146,6 +149,13 @@ func New(opts Options) *Server {
 	}
 	s.origins = s.checkOrigins(opts.AllowedOrigins)
 	s.assets = loadAssets(s.log)
+	if len(s.assets.langs) > 0 {
+		tags := make([]language.Tag, len(s.assets.langs))
+		for i, l := range s.assets.langs {
+			tags[i] = language.Make(l)
+		}
+		s.langMatcher = language.NewMatcher(tags)
+	}
 	switch {
 	case opts.SearchTimeout == 0:
 		s.timeout = DefaultSearchTimeout
@@ -230,6 +240,7 @@ func New(opts Options) *Server {
 	r.Match(getHead, "/healthz", s.handleHealth)
 	r.Match(getHead, "/readyz", s.handleReady)
 	r.Match(getHead, "/", s.handlePage)
+	r.Match(getHead, "/documents/:id", s.bounded(false), s.handleDocumentPage)
 	r.Match(getHead, "/static/*file", s.handleStatic)
 	if opts.Metrics != nil {
 		r.Match(getHead, "/metrics", metricsHandler(opts.Metrics))

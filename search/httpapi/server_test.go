@@ -470,7 +470,7 @@ func TestPageAndAssets(t *testing.T) {
 	}{
 		{"/", "text/html; charset=utf-8", "no-cache", `role="search"`},
 		// Under their plain names (the page links to hashed ones, assets_test.go).
-		{"/static/app.js", "text/javascript; charset=utf-8", "public, max-age=300", "api/v1/search"},
+		{"/static/app.en.js", "text/javascript; charset=utf-8", "public, max-age=300", "api/v1/search"},
 		{"/static/style.css", "text/css; charset=utf-8", "public, max-age=300", "mark"},
 		{"/static/favicon.svg", "image/svg+xml", "public, max-age=300", "<svg"},
 		{"/static/embed.js", "text/javascript; charset=utf-8", "public, max-age=300", "data-kbsearch"},
@@ -523,22 +523,25 @@ func TestPageAndAssets(t *testing.T) {
 }
 
 // TestPageReferencesExist checks that every asset index.html links to is
-// embedded and served, under its plain name and, from the served page,
-// under its hashed name.
+// embedded and served, under its plain name (in each language) and, from
+// the served page, under its hashed name.
 func TestPageReferencesExist(t *testing.T) {
 	page, err := fs.ReadFile(web.FS, "index.html")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ref := regexp.MustCompile(`(?:href|src)="(static/[^"]+)"`)
-	refs := ref.FindAllStringSubmatch(string(page), -1)
+	var refs [][]string
+	for _, lang := range []string{"en", "fr", "de"} {
+		refs = append(refs, ref.FindAllStringSubmatch(strings.ReplaceAll(string(page), "{lang}", lang), -1)...)
+	}
 	if len(refs) < 3 {
 		t.Fatalf("index.html links to %d assets, want at least the script, style sheet and icon", len(refs))
 	}
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	served := ref.FindAllStringSubmatch(do(t, s.Handler(), http.MethodGet, "/").Body.String(), -1)
-	if len(served) != len(refs) {
-		t.Errorf("the served page links to %d assets, index.html to %d", len(served), len(refs))
+	if len(served) != len(refs)/3 {
+		t.Errorf("the served page links to %d assets, index.html to %d", len(served), len(refs)/3)
 	}
 	for _, r := range append(refs, served...) {
 		t.Run(r[1], func(t *testing.T) {
