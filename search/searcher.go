@@ -38,6 +38,7 @@ type Searcher struct {
 	mu      sync.Mutex
 	landing *facetCache // facets of the empty query, for one Reader
 	cache   cache
+	docs    cache // feedback's words of documents
 }
 
 // facetCache holds the answer's facets of the empty query without filters:
@@ -56,7 +57,7 @@ func New(src indexer.Source, opts Options) *Searcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults()}
+	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults(), docs: cache{limit: docCacheBytes}}
 }
 
 // acquire returns the Reader to search; Release it after. A call whose
@@ -189,8 +190,16 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	}
 	depth := k
 	bonus := sc != nil && req.Sort == SortRelevance
+	// Feedback expands free text: a query of quoted phrases only, a field,
+	// a required or excluded word, or a theme's synonyms ask for what they
+	// say. (A phrase among words is one more optional clause: the
+	// expansion re-orders matches and adds none.)
+	expand := bonus && s.rank.Feedback && len(p.synonyms) == 0 && freeWords(p.pq)
 	if bonus {
 		depth = max(k, s.rank.Depth)
+	}
+	if expand {
+		depth = max(depth, s.rank.FeedbackDepth)
 	}
 	top := &topK{k: depth, less: e.order(req.Sort, sc)}
 	if sc != nil && req.Sort == SortRelevance {
@@ -201,33 +210,30 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		return nil, counted{}, sc, err
 	}
 	ranked := top.sorted()
-	// Feedback expands free text: a query of quoted phrases only, a field,
-	// a required or excluded word, or a theme's synonyms ask for what they
-	// say. (A phrase among words is one more optional clause: the
-	// expansion re-orders matches and adds none.)
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && freeWords(p.pq) {
-		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
+	if expand {
+		// Feedback re-orders the first pass's FeedbackDepth best (a
+		// document that holds only expansion terms is not a match); the
+		// rest keep the first pass's order, below them, the same whatever
+		// the page asked for.
+		x, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
 		}
-		sc.clear()
-		c, err := e.corpusFor(fb)
-		if err != nil {
-			return nil, counted{}, sc, err
+		if x != nil {
+			cands := ranked[:min(len(ranked), s.rank.FeedbackDepth)]
+			if err := e.rescore(cands, x, sc); err != nil {
+				return nil, counted{}, sc, err
+			}
+			slices.SortFunc(cands, e.order(req.Sort, sc))
+			// The rest's scores are the expanded query's without the
+			// expansion terms (not read for them): they stay below the
+			// candidates', which kept as much and gained.
+			for _, d := range ranked[len(cands):max(len(cands), min(len(ranked), k))] {
+				if e.langOf(d) == x.lang {
+					sc.v[d] *= x.keep
+				}
+			}
 		}
-		if err := e.score(fb, c, sc); err != nil {
-			return nil, counted{}, sc, err
-		}
-		p.terms, p.corpus = fb, c
-		// Feedback re-orders the documents already found (a document that
-		// holds only expansion terms is not a match): every match has its
-		// new score, so one more pass over them ranks them all, the same
-		// order whatever the page asked for.
-		top = &topK{k: depth, less: e.order(req.Sort, sc), score: sc.v}
-		if _, err := e.collect(matches, p.filters, false, top); err != nil {
-			return nil, counted{}, sc, err
-		}
-		ranked = top.sorted()
 	}
 	if bonus {
 		head := ranked[:min(len(ranked), s.rank.Depth)]

@@ -70,7 +70,7 @@ failed through the path (they score 0).`,
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
 			if path {
-				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
+				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-depth", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw"} {
 					if cmd.Flags().Changed(n) {
 						return errRankingFlags
 					}
@@ -136,6 +136,7 @@ failed through the path (they score 0).`,
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
 	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3; off by default, as in serve; with --path, serve's --feedback)")
 	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
+	f.IntVar(&r.FeedbackDepth, "feedback-depth", 0, "feedback: first-pass candidates the expanded query re-orders (0: default)")
 	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")
 	f.Float64Var(&r.FeedbackMix, "feedback-mix", 0, "feedback: weight of the query's own terms, 0..1 (0: default 0.7)")
 	f.Float64Var(&r.FeedbackPrior, "feedback-prior", 0, "feedback: Dirichlet prior of the documents' term distributions, in tokens (0: default 200; negative: none)")
