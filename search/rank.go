@@ -41,20 +41,20 @@ type Ranking struct {
 	// SynonymWeight is the weight of a taxonomy synonym against the query's
 	// own words; default 0.5.
 	SynonymWeight float64
-	// Feedback turns on pseudo-relevance feedback (RM3), off by default:
-	// it gains on the standard collections (docs/relevance.md) but made a
-	// query of the 100,000-document portal cost 3.7 times the CPU (1.68 ->
-	// 6.27 ms mean, BenchmarkQueryMix), each expansion term being scored
-	// over every match. With it, a query of free words is expanded with FeedbackTerms terms
-	// drawn from its FeedbackDocs best matches, and the matches are scored
-	// again (a document holding only expansion terms is not a match). Not
+	// NoFeedback turns off pseudo-relevance feedback (RM3), on by default:
+	// a query of free words is expanded with FeedbackTerms terms drawn
+	// from its FeedbackDocs best matches, and its FeedbackDepth best
+	// matches are scored again and re-ordered (a document holding only
+	// expansion terms is not a match; those after keep their order). Not
 	// for phrases, fields, required or excluded words, a theme's synonyms,
 	// or a query whose best match holds all its words in its title.
-	Feedback     bool
+	NoFeedback   bool
 	FeedbackDocs int // default 10 (at most 20)
 	// FeedbackDepth is how many of the first pass's best documents the
 	// expanded query re-scores and re-orders; those after keep the first
-	// pass's order. Default 300.
+	// pass's order. Default 300: three times the depth MAP is measured at
+	// (docs/relevance.md), so that documents from below the first 100 can
+	// rise into them; 200 measured the same, 100 cannot change recall@100.
 	FeedbackDepth int
 	FeedbackTerms int // default 10
 	// FeedbackMix is the weight of the query's own words, 0..1; default
@@ -368,12 +368,19 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) (*expansion, 
 		if err != nil {
 			return nil, err
 		}
-		// A word in more than a tenth of the documents (and than feedback
-		// reads) is too common to say what they are about.
+		// A new word in more than a tenth of the documents (and than
+		// feedback reads) is too common to say what they are about; the
+		// query's own words may gain weight whatever their frequency.
 		maxDF := max(feedbackMaxDF*corp.docs(lang), float64(r.FeedbackDocs))
+		typed := map[string]bool{}
+		for _, t := range terms {
+			if t.lang == lang && len(t.toks) == 1 {
+				typed[t.toks[0]] = true
+			}
+		}
 		for i := range kept {
 			kept[i].w *= corp.idf(rts[i])
-			if corp.df(rts[i]) > maxDF {
+			if corp.df(rts[i]) > maxDF && !typed[kept[i].word] {
 				kept[i].w = 0
 			}
 		}

@@ -169,8 +169,8 @@ func TestFeedback(t *testing.T) {
 			}
 		}
 	}
-	before, _ := order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
-	s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true}})
+	before, _ := order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	s := newSearcherOver(t, docs, true, Options{})
 	after, total := order(s, "astronomy", 10)
 	// The two notes tie on "astronomy"; the one that shares the best
 	// documents' other words (telescopes, lenses, charts) rises with
@@ -217,8 +217,8 @@ func TestFeedback(t *testing.T) {
 	// Nor is a query whose best match has every word in its title: the
 	// user named that page.
 	docs[1].Title = "Astronomy workshops"
-	before, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
-	after, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true}}), "astronomy", 10)
+	before, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	after, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
 	if before[0] != "a2" || !slices.Equal(after, before) {
 		t.Errorf("named page (-want +got):\n- %v\n+ %v", before, after)
 	}
@@ -238,7 +238,7 @@ func TestFeedbackDepth(t *testing.T) {
 	}
 	search := func(depth int) *Result {
 		t.Helper()
-		s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true, FeedbackDocs: 3, FeedbackDepth: depth}})
+		s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{FeedbackDocs: 3, FeedbackDepth: depth}})
 		res, err := s.Search(context.Background(), Request{Query: "astronomy"})
 		if err != nil {
 			t.Fatal(err)
@@ -250,7 +250,7 @@ func TestFeedbackDepth(t *testing.T) {
 		}
 		return res
 	}
-	before, _ := newSearcherOver(t, docs, true, Options{}).Search(context.Background(), Request{Query: "astronomy"})
+	before, _ := newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}).Search(context.Background(), Request{Query: "astronomy"})
 	if got, want := ids(before)[3:], []string{"aplain", "lenses"}; !slices.Equal(got, want) {
 		t.Fatalf("without feedback, the last two (-want +got):\n- %v\n+ %v", want, got)
 	}

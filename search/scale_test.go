@@ -19,10 +19,10 @@ import (
 )
 
 var (
-	scaleIndex    = flag.String("scale.index", "", "index directory (DATA/index) for BenchmarkQueryMix")
-	scaleQueries  = flag.String("scale.queries", "", "query strings, one per line (make_site.py's queries.txt), for BenchmarkQueryMix")
-	scaleFeedback = flag.Bool("scale.feedback", false, "run the scale benchmarks with pseudo-relevance feedback")
-	scaleSlowest  = flag.Int("scale.slowest", 0, "after BenchmarkQueryMix, time each query once more and log the N slowest")
+	scaleIndex   = flag.String("scale.index", "", "index directory (DATA/index) for BenchmarkQueryMix")
+	scaleQueries = flag.String("scale.queries", "", "query strings, one per line (make_site.py's queries.txt), for BenchmarkQueryMix")
+	scaleNoFB    = flag.Bool("scale.nofeedback", false, "run the scale benchmarks without pseudo-relevance feedback")
+	scaleSlowest = flag.Int("scale.slowest", 0, "after BenchmarkQueryMix, time each query once more and log the N slowest")
 )
 
 // BenchmarkQueryMix runs a portal's query mix (URL query strings of
@@ -156,7 +156,7 @@ func scaleSearcher(b *testing.B) (*Searcher, []Request) {
 	}
 	b.Cleanup(func() { r.Close() })
 	opts := Options{}
-	opts.Ranking.Feedback = *scaleFeedback
+	opts.Ranking.NoFeedback = *scaleNoFB
 	return New(r, opts), readQueryMix(b, *scaleQueries)
 }
 

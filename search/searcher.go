@@ -194,7 +194,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	// a required or excluded word, or a theme's synonyms ask for what they
 	// say. (A phrase among words is one more optional clause: the
 	// expansion re-orders matches and adds none.)
-	expand := bonus && s.rank.Feedback && len(p.synonyms) == 0 && freeWords(p.pq)
+	expand := bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && freeWords(p.pq)
 	if bonus {
 		depth = max(k, s.rank.Depth)
 	}

@@ -106,7 +106,7 @@ failed through the path (they score 0).`,
 			}
 			paths := make([]*pathReport, len(cols))
 			for i, c := range cols {
-				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree, Feedback: r.Feedback})
+				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree, NoFeedback: r.NoFeedback})
 				if err != nil {
 					return err
 				}
@@ -134,7 +134,7 @@ failed through the path (they score 0).`,
 	f.Float64Var(&r.TitleWeight, "title-weight", 0, "BM25F title weight (0: default)")
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
-	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3; off by default, as in serve; with --path, serve's --feedback)")
+	f.BoolVar(&r.NoFeedback, "no-feedback", false, "no pseudo-relevance feedback (RM3, on by default as in serve; with --path, serve's --no-feedback)")
 	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
 	f.IntVar(&r.FeedbackDepth, "feedback-depth", 0, "feedback: first-pass candidates the expanded query re-orders (0: default)")
 	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")
