@@ -81,7 +81,9 @@ func TestCursorPagesEveryDocumentOnce(t *testing.T) {
 	searchers := map[string]*Searcher{
 		"default":  New(r, Options{}),
 		"depth 7":  New(r, Options{Ranking: Ranking{Depth: 7}}),
-		"feedback": New(r, Options{Ranking: Ranking{Feedback: true}}),
+		"no feedback": New(r, Options{Ranking: Ranking{NoFeedback: true}}),
+		// Feedback re-orders the best 40; a cursor's pages run past them.
+		"feedback depth 40": New(r, Options{Ranking: Ranking{FeedbackDepth: 40}}),
 		"recency":  New(r, Options{Ranking: Ranking{Recency: 2 * year}}),
 	}
 	filters := map[string]func(*Request){

@@ -328,12 +328,6 @@ func getScores(n int) *scores {
 	return &scores{v: make([]float64, n), acc: make([]float64, n)}
 }
 
-// clear zeroes the scores.
-func (sc *scores) clear() {
-	sc.zero()
-	sc.dirty = sc.dirty[:0]
-}
-
 func (sc *scores) zero() {
 	if sc.all {
 		clear(sc.v)
@@ -545,7 +539,7 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 // Reader's (corpus.fixed).
 func (e *run) termSat(rt rankTerm, avgT, avgB float64) (*termScores, error) {
 	term := rt.toks[0]
-	key := "s" + string(rune('0'+rt.fields)) + rt.lang + "\x00" + term
+	key := satKey(rt)
 	if v := e.s.cache.get(e.r, key); v != nil {
 		return v.(*termScores), nil
 	}
@@ -606,6 +600,11 @@ func (e *run) termSat(rt rankTerm, avgT, avgB float64) (*termScores, error) {
 	return ts, nil
 }
 
+// satKey is the cache key of a word's saturated contributions.
+func satKey(rt rankTerm) string {
+	return "s" + string(rune('0'+rt.fields)) + rt.lang + "\x00" + rt.toks[0]
+}
+
 // termScores returns a term's contributions in one part, from the cache or
 // from its postings (kept when the list is long). The key holds what the
 // contributions depend on besides the Reader: the part, the language, the
@@ -644,13 +643,21 @@ func (e *run) termBitmap(part indexer.Part, lang, term string) (*roaring.Bitmap,
 }
 
 // docFreq returns the number of documents whose part holds term: a cached
-// bitmap's cardinality, or the postings' count.
+// count, a cached bitmap's cardinality, or the postings' count (then
+// kept).
 func (e *run) docFreq(part indexer.Part, lang, term string) (int, error) {
 	key := "b" + string(rune('0'+part)) + lang + "\x00" + term
+	if n, ok := e.s.cache.df(e.r, key); ok {
+		return n, nil
+	}
 	if v := e.s.cache.get(e.r, key); v != nil {
 		return int(v.(cachedBitmap).bm.GetCardinality()), nil
 	}
-	return e.r.DocFreq(part, lang, term)
+	n, err := e.r.DocFreq(part, lang, term)
+	if err == nil {
+		e.s.cache.putDF(e.r, key, n)
+	}
+	return n, err
 }
 
 // corpusFor reads N, the average field lengths and the document frequency
@@ -914,15 +921,26 @@ func (t *topK) push(d uint32) {
 		t.up(len(t.h) - 1)
 		return
 	}
-	if t.k == 0 || t.score != nil && t.score[d] < t.score[t.h[0]] || t.less(d, t.h[0]) >= 0 {
+	if t.k == 0 || !t.before(d, t.h[0]) {
 		return
 	}
 	t.h[0] = d
 	t.down(0)
 }
 
+// before reports whether document a comes before b: by score alone when
+// the order is by score first and they differ (no call through less).
+func (t *topK) before(a, b uint32) bool {
+	if t.score != nil {
+		if sa, sb := t.score[a], t.score[b]; sa != sb {
+			return sa > sb
+		}
+	}
+	return t.less(a, b) < 0
+}
+
 // worse reports whether h[i] comes after h[j] (the heap keeps the last on top).
-func (t *topK) worse(i, j int) bool { return t.less(t.h[i], t.h[j]) > 0 }
+func (t *topK) worse(i, j int) bool { return t.before(t.h[j], t.h[i]) }
 
 func (t *topK) up(i int) {
 	for i > 0 {

@@ -38,6 +38,7 @@ type Searcher struct {
 	mu      sync.Mutex
 	landing *facetCache // facets of the empty query, for one Reader
 	cache   cache
+	docs    cache // feedback's words of documents
 }
 
 // facetCache holds the answer's facets of the empty query without filters:
@@ -56,7 +57,7 @@ func New(src indexer.Source, opts Options) *Searcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults()}
+	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults(), docs: cache{limit: docCacheBytes}}
 }
 
 // acquire returns the Reader to search; Release it after. A call whose
@@ -236,8 +237,17 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		p.corpus = c
 	}
 	bonus := sc != nil && req.Sort == SortRelevance
+	// Feedback expands free text: a query of quoted phrases only, a field,
+	// a required or excluded word, or a theme's synonyms ask for what they
+	// say. (A phrase among words is one more optional clause: the
+	// expansion re-orders matches and adds none.)
+	expand := bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && freeWords(p.pq)
+	headK := max(s.rank.Depth, s.rank.FeedbackDocs)
+	if expand {
+		headK = max(headK, s.rank.FeedbackDepth)
+	}
 	// heaps returns the heaps of one pass over the matches: the first
-	// depth documents, and with a cursor those after it.
+	// headK documents (k without a bonus), and with a cursor those after it.
 	heaps := func() (head, tail *topK) {
 		ord := e.order(req.Sort, sc)
 		var v []float64
@@ -247,13 +257,13 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if p.after == nil {
 			depth := k
 			if bonus {
-				depth = max(k, s.rank.Depth)
+				depth = max(k, headK)
 			}
 			return &topK{k: depth, less: ord, score: v}, nil
 		}
 		tail = &topK{k: k, less: ord, score: v, after: e.cursorAfter(p, sc)}
 		if bonus {
-			head = &topK{k: max(s.rank.Depth, s.rank.FeedbackDocs), less: ord, score: v}
+			head = &topK{k: headK, less: ord, score: v}
 			tail.k += head.k
 		}
 		return head, tail
@@ -272,36 +282,48 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	if head != nil {
 		ranked = head.sorted()
 	}
-	// Feedback expands free text: a query of quoted phrases only, a field,
-	// a required or excluded word, or a theme's synonyms ask for what they
-	// say. (A phrase among words is one more optional clause: the
-	// expansion re-orders matches and adds none.)
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && freeWords(p.pq) {
-		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
+	if expand {
+		// Feedback re-orders the first pass's FeedbackDepth best (a
+		// document that holds only expansion terms is not a match); the
+		// rest keep the first pass's order, below them, the same whatever
+		// the page asked for.
+		x, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
 		}
-		sc.clear()
-		c, err := e.corpusFor(fb)
-		if err != nil {
-			return nil, counted{}, sc, err
+		if x != nil {
+			cands := ranked[:min(len(ranked), s.rank.FeedbackDepth)]
+			// The recency factor multiplies the whole score, expansion
+			// included: taken out of the candidates' scores and put back.
+			e.withoutRecency(cands, p.recency, sc, false)
+			if err := e.rescore(cands, x, sc); err != nil {
+				return nil, counted{}, sc, err
+			}
+			e.withoutRecency(cands, p.recency, sc, true)
+			slices.SortFunc(cands, e.order(req.Sort, sc))
+			// The rest's scores are the expanded query's without the
+			// expansion terms (not read for them): they stay below the
+			// candidates', which kept as much and gained.
+			if tail == nil {
+				for _, d := range ranked[len(cands):max(len(cands), min(len(ranked), k))] {
+					if e.langOf(d) == x.lang {
+						sc.v[d] *= x.keep
+					}
+				}
+			} else {
+				// A cursor's page may lie anywhere below the candidates:
+				// every other match is scaled, and a second pass takes
+				// the heaps again by the final scores.
+				if err := e.keepRest(matches, cands, x, sc); err != nil {
+					return nil, counted{}, sc, err
+				}
+				head, tail = heaps()
+				if _, err := e.collect(matches, p.filters, false, nonNil(head, tail)...); err != nil {
+					return nil, counted{}, sc, err
+				}
+				ranked = head.sorted()
+			}
 		}
-		if err := e.score(fb, c, sc); err != nil {
-			return nil, counted{}, sc, err
-		}
-		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
-			return nil, counted{}, sc, err
-		}
-		p.terms, p.corpus = fb, c
-		// Feedback re-orders the documents already found (a document that
-		// holds only expansion terms is not a match): every match has its
-		// new score, so one more pass over them ranks them all, the same
-		// order whatever the page asked for.
-		head, tail = heaps()
-		if _, err := e.collect(matches, p.filters, false, nonNil(head, tail)...); err != nil {
-			return nil, counted{}, sc, err
-		}
-		ranked = head.sorted()
 	}
 	var before []docScore // the head's scores before the bonus, with a cursor
 	if bonus {
