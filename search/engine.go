@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // The query path. A search runs in three steps over an indexer.Reader,
@@ -69,8 +70,8 @@ func (s *Searcher) newRun(ctx context.Context, r *indexer.Reader) *run {
 func (e *run) stop() bool { return e.ctx.Err() != nil }
 
 // match returns the documents matching the query's text (nil pq: all).
-func (e *run) match(pq *qnode, synonyms []string) (*roaring.Bitmap, error) {
-	if pq == nil || len(pq.children) == 0 {
+func (e *run) match(pq *query.Group, synonyms []string) (*roaring.Bitmap, error) {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return e.r.Live().Clone(), nil
 	}
 	bm, err := e.node(pq)
@@ -87,28 +88,28 @@ func (e *run) match(pq *qnode, synonyms []string) (*roaring.Bitmap, error) {
 	return bm, nil
 }
 
-func (e *run) node(n *qnode) (*roaring.Bitmap, error) {
+func (e *run) node(q query.Q) (*roaring.Bitmap, error) {
 	if err := e.ctx.Err(); err != nil {
 		return nil, err
 	}
-	switch n.kind {
-	case nodeWord:
-		return e.text(n.field, n.text, false)
-	case nodePhrase:
-		return e.text(n.field, n.text, true)
-	case nodeTerm:
-		return e.r.KeywordBitmap(n.field, n.text)
+	switch q := q.(type) {
+	case *query.Word:
+		return e.text(q.Field, q.Text, false)
+	case *query.Phrase:
+		return e.text(q.Field, q.Text, true)
+	case *query.Term:
+		return e.r.KeywordBitmap(q.Field, q.Value)
 	}
 	var must, should, not []*roaring.Bitmap
-	for _, c := range n.children {
-		b, err := e.node(c)
+	for _, c := range q.(*query.Group).Clauses {
+		b, err := e.node(c.Q)
 		if err != nil {
 			return nil, err
 		}
-		switch c.occ {
-		case occurMust:
+		switch c.Occur {
+		case query.Must:
 			must = append(must, b)
-		case occurMustNot:
+		case query.MustNot:
 			not = append(not, b)
 		default:
 			should = append(should, b)
@@ -490,24 +491,24 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 // keyword clause (year:2018 beside words) that clause's idf: a field term
 // the user asked for without requiring it ranks its documents first among
 // equals.
-func (e *run) keywordBonus(pq *qnode, sc *scores) error {
-	var walk func(n *qnode) error
-	walk = func(n *qnode) error {
-		if n.occ == occurMustNot {
+func (e *run) keywordBonus(pq *query.Group, sc *scores) error {
+	var walk func(occ query.Occur, q query.Q) error
+	walk = func(occ query.Occur, q query.Q) error {
+		if occ == query.MustNot {
 			return nil
 		}
-		switch n.kind {
-		case nodeGroup:
-			for _, c := range n.children {
-				if err := walk(c); err != nil {
+		switch n := q.(type) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				if err := walk(c.Occur, c.Q); err != nil {
 					return err
 				}
 			}
-		case nodeTerm:
-			if n.occ != occurShould {
+		case *query.Term:
+			if occ != query.Should {
 				return nil // required: every result holds it
 			}
-			b, err := e.r.KeywordBitmap(n.field, n.text)
+			b, err := e.r.KeywordBitmap(n.Field, n.Value)
 			if err != nil {
 				return err
 			}
@@ -527,7 +528,7 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 		}
 		return nil
 	}
-	return walk(pq)
+	return walk(query.Should, pq)
 }
 
 // termSat returns one word's saturated BM25F contributions by document,

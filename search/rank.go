@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // Ranking configures ranking: BM25F over title and body for every
@@ -154,7 +155,7 @@ type rankTerm struct {
 // (a document has the fields of one language only, so it is scored by its
 // language's reading of the query). Each language's synonyms form their
 // own group.
-func rankTerms(an analyzeFunc, pq *qnode, synonyms []string, r Ranking, langs ...string) []rankTerm {
+func rankTerms(an analyzeFunc, pq *query.Group, synonyms []string, r Ranking, langs ...string) []rankTerm {
 	if len(langs) == 0 {
 		langs = englishOnly
 	}
@@ -165,7 +166,7 @@ func rankTerms(an analyzeFunc, pq *qnode, synonyms []string, r Ranking, langs ..
 	return out
 }
 
-func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qnode, synonyms []string, r Ranking) []rankTerm {
+func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *query.Group, synonyms []string, r Ranking) []rankTerm {
 	index := make(map[string]int)
 	add := func(tok string, fields uint8, times float64) {
 		if i, ok := index[tok]; ok {
@@ -176,30 +177,38 @@ func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qno
 		index[tok] = len(out)
 		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint32{0}, fields: fields, weight: times, group: -1, lang: lang})
 	}
-	var walk func(n *qnode)
-	walk = func(n *qnode) {
-		if n == nil || n.occ == occurMustNot {
-			return
+	addText := func(field, text string, times float64) {
+		fields := inTitle | inBody
+		switch field {
+		case indexer.FieldTitle:
+			fields = inTitle
+		case indexer.FieldBody:
+			fields = inBody
 		}
-		switch n.kind {
-		case nodeGroup:
-			for _, c := range n.children {
-				walk(c)
-			}
-		case nodeWord, nodePhrase:
-			fields := inTitle | inBody
-			switch n.field {
-			case indexer.FieldTitle:
-				fields = inTitle
-			case indexer.FieldBody:
-				fields = inBody
-			}
-			for _, t := range an(lang, n.text) {
-				add(string(t.Term), fields, float64(1+n.repeat))
-			}
+		for _, t := range an(lang, text) {
+			add(string(t.Term), fields, times)
 		}
 	}
-	walk(pq)
+	// A clause weighs as often as it was typed, and its group was.
+	var walk func(occ query.Occur, times float64, q query.Q)
+	walk = func(occ query.Occur, times float64, q query.Q) {
+		if occ == query.MustNot {
+			return
+		}
+		switch n := q.(type) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				walk(c.Occur, times*float64(1+c.Repeat), c.Q)
+			}
+		case *query.Word:
+			addText(n.Field, n.Text, times)
+		case *query.Phrase:
+			addText(n.Field, n.Text, times)
+		}
+	}
+	if pq != nil {
+		walk(query.Should, 1, pq)
+	}
 	for _, syn := range synonyms {
 		ts := an(lang, syn)
 		if len(ts) == 0 {

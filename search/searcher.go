@@ -17,6 +17,7 @@ import (
 
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // Options configure a Searcher.
@@ -499,7 +500,7 @@ func bodyWords(terms []rankTerm, lang string) []string {
 func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) {
 	text := req.Query
 	if p.notice != "" {
-		text = plainWords(text)
+		text = query.PlainWords(text)
 	}
 	fixed, err := s.didYouMean(e.r, text, p.langs)
 	if err != nil || fixed == "" || len(p.filters) == 0 {
@@ -523,7 +524,7 @@ func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) 
 // prepared is a request made ready to run: parsed, its languages,
 // synonyms, scoring terms and filters found.
 type prepared struct {
-	pq       *qnode // nil for a query without clauses
+	pq       *query.Group // nil for a query without clauses
 	sort     string
 	recency  time.Duration // the half-life of the recency boost; 0 for none
 	after    *sortKey      // the cursor's place, nil without one
@@ -548,7 +549,7 @@ func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(pq.children) == 0 {
+	if len(pq.Clauses) == 0 {
 		pq = nil
 	}
 	p := &prepared{pq: pq, notice: notice, sort: req.Sort, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
@@ -629,24 +630,41 @@ func (s *Searcher) normalize(req *Request) error {
 
 // hasOptionalTerm reports whether a query has a keyword clause that is
 // neither required nor excluded (it ranks, see keywordBonus).
-func hasOptionalTerm(pq *qnode) bool {
-	if pq == nil || pq.occ == occurMustNot {
+func hasOptionalTerm(pq *query.Group) bool {
+	if pq == nil {
 		return false
 	}
-	if pq.kind == nodeTerm {
-		return pq.occ == occurShould
-	}
-	return slices.ContainsFunc(pq.children, hasOptionalTerm)
+	return slices.ContainsFunc(pq.Clauses, func(c query.Clause) bool {
+		switch q := c.Q.(type) {
+		case *query.Term:
+			return c.Occur == query.Should
+		case *query.Group:
+			return c.Occur != query.MustNot && hasOptionalTerm(q)
+		}
+		return false
+	})
 }
 
 // plainText reports whether a query is nothing but free-text words and
 // phrases, none required or excluded, on no particular field.
-func plainText(pq *qnode) bool {
-	if pq == nil || len(pq.children) == 0 {
+func plainText(pq *query.Group) bool {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return false
 	}
-	for _, c := range pq.children {
-		if c.occ != occurShould || c.field != "" || (c.kind != nodeWord && c.kind != nodePhrase) {
+	for _, c := range pq.Clauses {
+		if c.Occur != query.Should {
+			return false
+		}
+		switch q := c.Q.(type) {
+		case *query.Word:
+			if q.Field != "" {
+				return false
+			}
+		case *query.Phrase:
+			if q.Field != "" {
+				return false
+			}
+		default:
 			return false
 		}
 	}
@@ -657,37 +675,36 @@ func plainText(pq *qnode) bool {
 // groups of them at any depth (parentheses a person typed as prose,
 // "palliation (temporary improvement) of cancer"), no field, nothing
 // required or excluded, and at least one unquoted word.
-func freeWords(pq *qnode) bool {
+func freeWords(pq *query.Group) bool {
 	words := 0
-	var free func(n *qnode) bool
-	free = func(n *qnode) bool {
-		if n.occ != occurShould || n.field != "" {
+	var free func(occ query.Occur, q query.Q) bool
+	free = func(occ query.Occur, q query.Q) bool {
+		if occ != query.Should {
 			return false
 		}
-		switch n.kind {
-		case nodeWord:
+		switch n := q.(type) {
+		case *query.Word:
+			if n.Field != "" {
+				return false
+			}
 			words++
-		case nodeGroup:
-			for _, c := range n.children {
-				if !free(c) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				if !free(c.Occur, c.Q) {
 					return false
 				}
 			}
-		case nodePhrase:
+		case *query.Phrase:
+			return n.Field == ""
 		default:
 			return false
 		}
 		return true
 	}
-	if pq == nil || len(pq.children) == 0 {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return false
 	}
-	for _, c := range pq.children {
-		if !free(c) {
-			return false
-		}
-	}
-	return words > 0
+	return free(query.Should, pq) && words > 0
 }
 
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase
@@ -700,11 +717,11 @@ const maxSynonyms = 6
 // (often acronyms) come first, then phrases in the taxonomy's order, at most
 // maxSynonyms. A quoted phrase asks for exactly that text and is not
 // expanded.
-func (s *Searcher) synonyms(pq *qnode) []string {
-	if !plainText(pq) || slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord }) {
+func (s *Searcher) synonyms(pq *query.Group) []string {
+	if !plainText(pq) || slices.ContainsFunc(pq.Clauses, func(c query.Clause) bool { _, w := c.Q.(*query.Word); return !w }) {
 		return nil
 	}
-	exp := s.tax.Expand(strings.Join(pq.terms(), " "))
+	exp := s.tax.Expand(strings.Join(terms(pq), " "))
 	slices.SortStableFunc(exp, func(a, b string) int {
 		return cmp.Compare(strings.Count(strings.TrimSpace(a), " "), strings.Count(strings.TrimSpace(b), " "))
 	})
