@@ -62,6 +62,7 @@ type Reader struct {
 	analyzers map[string]analysis.Analyzer // by text-field language
 	vocab     *vocab                       // the completion dictionary
 	words     *words                       // its bitmaps; nil without a words file
+	phrases   *phrases                     // two-word terms and boilerplate lines
 
 	broken atomic.Pointer[error] // what showed the generation damaged (Err)
 
@@ -156,6 +157,15 @@ func newReader(idx bleve.Index, textsPath, wordsPath string, own bool) (*Reader,
 		if ws != nil {
 			r.words, r.vocab = ws, v
 		}
+	}
+	r.phrases = &phrases{lines: map[uint64]struct{}{}}
+	if wordsPath != "" {
+		ph, err := openPhrases(filepath.Join(filepath.Dir(wordsPath), phrasesFile))
+		if err != nil {
+			_ = ir.Close()
+			return nil, fmt.Errorf("indexer: reader: %w", err)
+		}
+		r.phrases = ph
 	}
 	if textsPath != "" {
 		t, offsets, err := openTexts(textsPath)

@@ -57,6 +57,14 @@ func (ww *wordsWriter) add(id string, words []string) {
 	}
 }
 
+// docFreq returns the number of documents holding word.
+func (ww *wordsWriter) docFreq(word string) int {
+	if bm := ww.words[word]; bm != nil {
+		return int(bm.GetCardinality())
+	}
+	return 0
+}
+
 // write writes the dictionary to path, numbering the documents as order
 // does (document number -> id; ww's ids in a different order, or missing
 // from it, are renumbered), and syncs it.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -34,6 +35,7 @@ type Writer struct {
 	bytes    int // analysed bytes in batch
 	stats    Stats
 	words    *wordsWriter
+	phrases  *phrasesWriter
 	n        int
 
 	// Batches are written by goroutines of their own, at most
@@ -82,7 +84,7 @@ func NewWriter(dir string, batchSize int) (*Writer, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &Writer{dir: dir, im: im, idx: idx, texts: tw, words: newWordsWriter(), batch: idx.NewBatch(), size: batchSize,
+	return &Writer{dir: dir, im: im, idx: idx, texts: tw, words: newWordsWriter(), phrases: newPhrasesWriter(), batch: idx.NewBatch(), size: batchSize,
 		maxBytes: DefaultBatchBytes, inFlight: make(chan struct{}, 1)}, nil
 }
 
@@ -121,6 +123,7 @@ type prepared struct {
 	doc   *document.Document // every field analysed
 	size  int                // doc.Size() once analysed
 	words []string           // distinct words, for the completion dictionary
+	phr   *docPhrases        // its word pairs and lines, for the phrases file
 }
 
 // prepare maps d as IndexFields does and analyses every field, filling
@@ -142,10 +145,12 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	}
 	tl := TextLang(d.Lang)
 	title, body := TitleField(tl), BodyField(tl)
-	shared, words := w.shareTokens(doc, d, tl)
+	shared, titleWords, bodyWords := w.shareTokens(doc, d, tl)
 	if shared == nil {
-		words = w.docWords(d)
+		titleWords, bodyWords = w.docWords(d)
 	}
+	words := distinctTerms(append(slices.Clip(titleWords), bodyWords...))
+	phr := findPhrases(d, titleWords, bodyWords)
 	for i, f := range doc.Fields {
 		if f.Name() == FieldSource {
 			continue
@@ -181,7 +186,7 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 		}
 		doc.Fields[i] = markAnalysed(f)
 	}
-	return &prepared{d: d, doc: doc, size: doc.Size(), words: words}, nil
+	return &prepared{d: d, doc: doc, size: doc.Size(), words: words, phr: phr}, nil
 }
 
 // shareTokens analyses d's title and body for their text fields and for
@@ -189,13 +194,14 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 // with one tokenisation of each: the two analyzers differ only in their
 // token filters, which run on copies of the tokens. It returns the text
 // fields' analyses by name, their TextField to be filled in, and the
-// distinct words; nil, nil when the analyzers do not share one tokenizer
-// (then each field analyses its own text, and docWords the words).
-func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []string) {
+// words of the title and of the body; nils when the analyzers do not share
+// one tokenizer (then each field analyses its own text, and docWords the
+// words).
+func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, analysis.TokenStream, analysis.TokenStream) {
 	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
 	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
 	if !ok1 || !ok2 || text.Tokenizer != words.Tokenizer {
-		return nil, nil
+		return nil, nil, nil
 	}
 	opts := func(name string) (index.FieldIndexingOptions, bool) {
 		for _, f := range doc.Fields {
@@ -210,7 +216,7 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	titleOpts, ok1 := opts(titleName)
 	bodyOpts, ok2 := opts(bodyName)
 	if !ok1 || !ok2 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	filter := func(a *analysis.DefaultAnalyzer, ts analysis.TokenStream) analysis.TokenStream {
 		for _, f := range a.TokenFilters {
@@ -222,23 +228,23 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	// in place: each chain gets its own copy of the bytes.
 	titleTok := text.Tokenizer.Tokenize([]byte(d.Title))
 	bodyTok := text.Tokenizer.Tokenize([]byte(d.Body))
-	all := append(filter(words, cloneTokens(titleTok)), filter(words, cloneTokens(bodyTok))...)
+	titleWords, bodyWords := filter(words, cloneTokens(titleTok)), filter(words, cloneTokens(bodyTok))
 	titleText := filter(text, titleTok)
 	bodyText := filter(text, bodyTok)
 	return map[string]*preAnalysed{
 		titleName: {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
 		bodyName:  {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
-	}, distinctTerms(all)
+	}, titleWords, bodyWords
 }
 
-// docWords returns the distinct words of d's title and body for the
+// docWords returns the words of d's title and of its body for the
 // completion dictionary.
-func (w *Writer) docWords(d *Document) []string {
+func (w *Writer) docWords(d *Document) (title, body analysis.TokenStream) {
 	a := w.im.AnalyzerNamed(AnalyzerWords)
 	if a == nil {
-		return nil
+		return nil, nil
 	}
-	return distinctTerms(append(a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))...))
+	return a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))
 }
 
 // distinctTerms returns the terms of ts, each once.
@@ -315,6 +321,7 @@ func (w *Writer) add(ctx context.Context, p *prepared) (flushed bool, err error)
 		return false, err
 	}
 	w.words.add(p.d.ID, p.words)
+	w.phrases.add(p.phr)
 	w.stats.Add(p.d)
 	w.n++
 	w.bytes += p.size
@@ -394,6 +401,9 @@ func (w *Writer) Close(ctx context.Context) error {
 	}
 	if err == nil {
 		err = w.writeWords()
+	}
+	if err == nil {
+		err = w.phrases.write(filepath.Join(w.dir, phrasesFile), w.words.docFreq)
 	}
 	if err != nil {
 		w.texts.Abort()
