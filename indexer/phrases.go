@@ -61,9 +61,9 @@ const (
 	minBoilerShare = 0.2
 	minBoilerDocs  = 5
 	repeatedLine   = 3
-	// maxBoilerLine is the longest line, in bytes, counted as possible
+	// MaxBoilerLine is the longest line, in bytes, counted as possible
 	// boilerplate: longer ones are prose.
-	maxBoilerLine = 300
+	MaxBoilerLine = 300
 )
 
 // minPairDocs is the fewest documents a pair must be found in, for n
@@ -82,7 +82,7 @@ func LineKey(line string) uint64 {
 			}
 		}
 	}
-	if letters < 4 || len(line) > maxBoilerLine {
+	if letters < 4 || len(line) > MaxBoilerLine {
 		return 0
 	}
 	h := fnv.New64a()
