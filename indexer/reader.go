@@ -1072,6 +1072,10 @@ func (r *Reader) Document(id string) (_ *Document, _ bool, err error) {
 	return &d, true, nil
 }
 
+// DocNumber returns the document number of an id; ok is false when the
+// generation holds no such document.
+func (r *Reader) DocNumber(id string) (doc uint32, ok bool) { return r.docOf(id) }
+
 // docOf returns the document number of an id.
 func (r *Reader) docOf(id string) (uint32, bool) {
 	for _, s := range r.segs {

@@ -299,6 +299,9 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 	for i, d := range docs {
 		h := stored[i]
 		hit := Hit{ID: h.ID, URL: h.URL, Title: h.Title, Type: h.Type, Themes: h.Themes, Translations: h.Translations}
+		if o := langCol.Of(d); len(o) > 0 {
+			hit.Lang = langCol.Values[o[0]-1]
+		}
 		if sc != nil {
 			hit.Score = sc.v[d]
 		}
@@ -340,7 +343,7 @@ func skipLine(r *indexer.Reader, title string) func(string) bool {
 	head := t[:min(len(t), 40)]
 	return func(line string) bool {
 		l := strings.ToLower(strings.Join(strings.Fields(line), " "))
-		if len(l) >= 12 && strings.Contains(t, l) || len(head) >= 20 && strings.Contains(l, head) {
+		if len(l) >= 8 && strings.Contains(t, l) || len(head) >= 20 && strings.Contains(l, head) {
 			return true
 		}
 		return r.Boilerplate(line)
