@@ -146,10 +146,10 @@ type wordCand struct {
 // to the dictionary's words and the collection's two-word terms (see
 // indexer.Reader.Pairs) that begin with it, most documents first. After
 // head words, it completes to the second words of the two-word terms of
-// the last head word, when that word has any (so "learning an" offers
-// "learning analytics" and not every word found beside "learning"), else
-// to any word; either way only completions found with all the head words,
-// counted together. When the exact prefix finds fewer than n, words
+// the last head word, when that word has any that complete it (so
+// "learning an" offers "learning analytics" and not every word found
+// beside "learning"), else to any word; either way only completions found
+// with all the head words, counted together. When the exact prefix finds fewer than n, words
 // within one or two edits of it follow (see fuzzyMin).
 func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []string, last string, n int) ([]Suggestion, error) {
 	if utf8.RuneCountInString(last) < 2 {
@@ -205,6 +205,20 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 	if prev != "" && !r.HasPairs(prev) {
 		prev = "" // no term begins with it: complete to any word
 	}
+	out, err := s.headCompletions(ctx, r, heads, prefix, prev, last, maxEdits, n)
+	if err == nil && len(out) == 0 && prev != "" {
+		// No term of the word completes what is typed: any word found
+		// with the head words ("peer learning hel": Helsinki).
+		out, err = s.headCompletions(ctx, r, heads, prefix, "", last, maxEdits, n)
+	}
+	return out, err
+}
+
+// headCompletions completes last after the head words (their documents
+// heads, their text prefix): the second words of prev's terms, or any
+// word when prev is "", found with all the head words, exact completions
+// first, then those within maxEdits if fewer than n.
+func (s *Searcher) headCompletions(ctx context.Context, r *indexer.Reader, heads *roaring.Bitmap, prefix, prev, last string, maxEdits, n int) ([]Suggestion, error) {
 	var out []Suggestion
 	for edits := 0; edits <= maxEdits; edits += max(1, maxEdits) {
 		if edits > 0 && len(out) >= n {

@@ -103,6 +103,8 @@ func TestSuggestTermsAndTypos(t *testing.T) {
 		// After a word with terms, its terms' second words only.
 		{"learning an", []string{"learning analytics"}, []string{"learning annex", "learning announced", "learning another", "learning anchors"}},
 		{"teacher tr", []string{"teacher training"}, []string{"teacher treats"}},
+		// When no term of the word completes it, any word found with it.
+		{"learning sch", []string{"learning schools"}, nil},
 		// Alone, the words and the terms that begin with it.
 		{"learn", []string{"learning", "learning analytics"}, nil},
 		// Typos: within one edit of a beginning (4+ letters), two from 8.
