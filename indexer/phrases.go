@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net/url"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -70,44 +70,94 @@ const (
 // documents: 2, or one in 2,000.
 func minPairDocs(n int) int { return max(2, n/2000) }
 
+// FNV-1a, 64 bits, written out so that hashing a word or a line
+// allocates nothing (hash/fnv's state escapes to the heap).
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
 // LineKey returns the key of a line of text as boilerplate detection
 // counts it: case, surrounding and repeated white space do not matter;
-// 0 for a line with fewer than 4 letters, which is never boilerplate.
+// 0 for a line with fewer than 4 letters or longer than MaxBoilerLine
+// bytes, which is never boilerplate.
 func LineKey(line string) uint64 {
-	letters := 0
-	for _, r := range line {
-		if unicode.IsLetter(r) {
-			if letters++; letters >= 4 {
-				break
-			}
-		}
-	}
-	if letters < 4 || len(line) > MaxBoilerLine {
+	if len(line) > MaxBoilerLine {
 		return 0
 	}
-	h := fnv.New64a()
-	first := true
-	for f := range strings.FieldsSeq(line) {
-		if !first {
-			h.Write([]byte{' '})
+	h, letters := uint64(fnvOffset), 0
+	space := false // a space is owed before the next character
+	started := false
+	var buf [utf8.UTFMax]byte
+	for _, r := range line {
+		if unicode.IsSpace(r) {
+			space = started
+			continue
 		}
-		first = false
-		h.Write([]byte(strings.ToLower(f)))
+		if space {
+			h = (h ^ ' ') * fnvPrime
+			space = false
+		}
+		started = true
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if 'a' <= c && c <= 'z' {
+				letters++
+			}
+			h = (h ^ uint64(c)) * fnvPrime
+			continue
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+		h = fnvBytes(h, buf[:n])
 	}
-	return max(h.Sum64(), 1)
+	if letters < 4 {
+		return 0
+	}
+	return max(h, 1)
 }
 
 // docPhrases is what prepare finds in one document for the phrases file.
 type docPhrases struct {
 	host     string
-	pairs    []pairSeen // distinct adjacent word pairs
-	lines    []uint64   // distinct line keys
-	repeated []uint64   // keys of lines repeated in the document
+	words    [2]analysis.TokenStream // the title's and the body's
+	pairs    []pairSeen              // adjacent word pairs, a pair as often as it occurs
+	lines    []uint64                // distinct line keys
+	repeated []uint64                // keys of lines repeated in the document
 }
 
+// pairSeen is a pair of adjacent words: its key, and where its second
+// word is in words (the stream in the top bit, the token below), so that
+// a string is made only for a pair seen in a second document.
 type pairSeen struct {
-	key        uint64
-	first, sec string
+	key uint64
+	at  uint32
+}
+
+// text returns the pair's two words.
+func (p *docPhrases) text(s pairSeen) [2]string {
+	ts := p.words[s.at>>31]
+	i := int(s.at &^ (1 << 31))
+	return [2]string{string(ts[i-1].Term), string(ts[i].Term)}
 }
 
 // findPhrases reads d's word tokens (title and body analysed by
@@ -117,40 +167,49 @@ func findPhrases(d *Document, title, body analysis.TokenStream) *docPhrases {
 	if u, err := url.Parse(d.URL); err == nil {
 		p.host = u.Host
 	}
-	seen := map[uint64]bool{}
-	for _, ts := range []analysis.TokenStream{title, body} {
-		for i := 1; i < len(ts); i++ {
+	p.pairs = make([]pairSeen, 0, len(title)+len(body))
+	p.words = [2]analysis.TokenStream{title, body}
+	for w, ts := range p.words {
+		for i := 1; i < len(ts) && i < 1<<31; i++ {
 			a, b := ts[i-1], ts[i]
 			if b.Position != a.Position+1 || string(a.Term) == string(b.Term) {
-				continue // a stop word or a punctuation-free gap between them
+				continue // a stop word between them, or a word repeated
 			}
-			h := fnv.New64a()
-			h.Write(a.Term)
-			h.Write([]byte{' '})
-			h.Write(b.Term)
-			k := h.Sum64()
-			if !seen[k] {
-				seen[k] = true
-				p.pairs = append(p.pairs, pairSeen{k, string(a.Term), string(b.Term)})
-			}
+			k := fnvBytes((fnvBytes(fnvOffset, a.Term)^' ')*fnvPrime, b.Term)
+			p.pairs = append(p.pairs, pairSeen{k, uint32(w)<<31 | uint32(i)})
 		}
 	}
-	count := map[uint64]int{}
-	for line := range strings.SplitSeq(d.Body, "\n") {
-		if k := LineKey(line); k != 0 {
-			if count[k]++; count[k] == 1 {
-				p.lines = append(p.lines, k)
-			} else if count[k] == repeatedLine {
-				p.repeated = append(p.repeated, k)
-			}
+
+	var keys []uint64
+	for rest := d.Body; rest != ""; {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
 		}
+		if k := LineKey(line); k != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j] == keys[i] {
+			j++
+		}
+		p.lines = append(p.lines, keys[i])
+		if j-i >= repeatedLine {
+			p.repeated = append(p.repeated, keys[i])
+		}
+		i = j
 	}
 	return p
 }
 
 // phrasesWriter counts pairs and lines over the documents a Writer adds.
 type phrasesWriter struct {
-	pairs     map[uint64]uint32
+	pairs     map[uint64]pairCount
 	pairText  map[uint64][2]string // for pairs seen twice or more
 	pairFloor uint32
 	lines     map[uint64]uint32 // key of host and line -> documents
@@ -162,7 +221,7 @@ type phrasesWriter struct {
 }
 
 func newPhrasesWriter() *phrasesWriter {
-	return &phrasesWriter{pairs: map[uint64]uint32{}, pairText: map[uint64][2]string{},
+	return &phrasesWriter{pairs: map[uint64]pairCount{}, pairText: map[uint64][2]string{},
 		lines: map[uint64]uint32{}, hostDocs: map[string]int{}, hostLine: map[uint64]hostLine{},
 		repeated: map[uint64]bool{}}
 }
@@ -172,26 +231,30 @@ func (pw *phrasesWriter) add(p *docPhrases) {
 		return
 	}
 	pw.docs++
+	doc := uint32(pw.docs)
 	for _, s := range p.pairs {
-		n := pw.pairs[s.key] + 1
-		pw.pairs[s.key] = n
-		if n == 2 {
-			pw.pairText[s.key] = [2]string{s.first, s.sec}
+		c := pw.pairs[s.key]
+		if c.last == doc {
+			continue // counted for this document
+		}
+		c.n++
+		c.last = doc
+		pw.pairs[s.key] = c
+		if c.n == 2 {
+			pw.pairText[s.key] = p.text(s)
 		}
 	}
 	if len(pw.pairs) > maxPairEntries {
 		pw.pairFloor++
-		for k, n := range pw.pairs {
-			if n <= pw.pairFloor {
+		for k, c := range pw.pairs {
+			if c.n <= pw.pairFloor {
 				delete(pw.pairs, k)
 				delete(pw.pairText, k)
 			}
 		}
 	}
 	pw.hostDocs[p.host]++
-	hk := fnv.New64a()
-	hk.Write([]byte(p.host))
-	hostKey := hk.Sum64()
+	hostKey := fnvString(fnvOffset, p.host)
 	for _, k := range p.lines {
 		key := hostKey ^ k*0x9e3779b97f4a7c15
 		if pw.lines[key]++; pw.lines[key] == 1 {
@@ -212,6 +275,9 @@ func (pw *phrasesWriter) add(p *docPhrases) {
 	}
 }
 
+// pairCount counts the documents holding a pair; last is the latest.
+type pairCount struct{ n, last uint32 }
+
 // phrase is one kept pair.
 type phrase struct {
 	text string // "first second"
@@ -223,7 +289,8 @@ type phrase struct {
 func (pw *phrasesWriter) kept(df func(word string) int) []phrase {
 	floor := minPairDocs(pw.docs)
 	byFirst := map[string][]phrase{}
-	for k, n := range pw.pairs {
+	for k, c := range pw.pairs {
+		n := c.n
 		t, ok := pw.pairText[k]
 		if !ok || int(n) < floor {
 			continue

@@ -133,6 +133,10 @@ func (s *Searcher) suggestThemes(r *indexer.Reader, typed string, n int) ([]Sugg
 const (
 	fuzzyMin  = 4
 	fuzzyMin2 = 8
+	// minPairPrefix is the shortest lone word, in bytes, that two-word
+	// terms complete: two letters begin too many terms to walk them all
+	// on every keystroke.
+	minPairPrefix = 3
 )
 
 // wordCand is a completion of the last word typed.
@@ -276,10 +280,12 @@ func (s *Searcher) completions(r *indexer.Reader, after, last string, edits int)
 			out = append(out, wordCand{w, df, 0})
 			return true
 		})
-		r.Pairs("", last, func(first, second string, df int) bool {
-			out = append(out, wordCand{first + " " + second, df, 0})
-			return true
-		})
+		if len(last) >= minPairPrefix {
+			r.Pairs("", last, func(first, second string, df int) bool {
+				out = append(out, wordCand{first + " " + second, df, 0})
+				return true
+			})
+		}
 	} else {
 		r.WordsNear(last, edits, func(w string, df, d int) bool {
 			if d > 0 && !strings.HasPrefix(w, last) {
