@@ -153,8 +153,8 @@ type wordCand struct {
 // the last head word, when that word has any that complete it (so
 // "learning an" offers "learning analytics" and not every word found
 // beside "learning"), else to any word; either way only completions found
-// with all the head words, counted together. When the exact prefix finds fewer than n, words
-// within one or two edits of it follow (see fuzzyMin).
+// with all the head words, counted together. When the exact prefix finds
+// fewer than n, words within one or two edits of it follow (see fuzzyMin).
 func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []string, last string, n int) ([]Suggestion, error) {
 	if utf8.RuneCountInString(last) < 2 {
 		return nil, nil
