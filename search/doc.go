@@ -36,8 +36,12 @@
 // off unless asked).
 //
 // Suggest completes what a user is typing (themes, then the documents'
-// words, from an unstemmed dictionary field), and a query of plain words
-// with words no document holds gets a "did you mean" correction.
+// words and two-word terms, from the generation's completion dictionary
+// and phrases file, and words within an edit or two when the prefix finds
+// too little), and a query of plain words with words no document holds
+// gets a "did you mean" correction. Similar finds the documents like a
+// document; RISWriter, WriteAtom and Abstracts make the exports a
+// researcher takes away (RIS records, an Atom feed).
 //
 // Errors carry a Kind from a small closed set (invalid input, not found,
 // unavailable, busy, internal) that callers map to their own status codes.

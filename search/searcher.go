@@ -444,6 +444,9 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 	for i, d := range docs {
 		h := stored[i]
 		hit := Hit{ID: h.ID, URL: h.URL, Title: h.Title, Type: h.Type, Themes: h.Themes, Translations: h.Translations}
+		if o := langCol.Of(d); len(o) > 0 {
+			hit.Lang = langCol.Values[o[0]-1]
+		}
 		if sc != nil {
 			hit.Score = sc.v[d]
 		}
@@ -453,13 +456,12 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 		if occ := occs[d]; len(occ) > 0 {
 			n := len(words[langOf(d)])
 			if snippets {
-				i, j := bestWindow(occ, snippetBytes, n)
-				lo, hi := snippetRange(occ, i, j)
-				seg, length, err := e.r.Text(d, lo, hi)
+				read := func(from, to int) (string, int, error) { return e.r.Text(d, from, to) }
+				frag, err := snippetOf(read, occ, n, skipLine(e.r, h.Title))
 				if err != nil {
 					return nil, err
 				}
-				if frag := snippet(seg, lo, length, occ, i, j); frag != "" {
+				if frag != "" {
 					hit.Snippets = []string{frag}
 				}
 			}
@@ -474,6 +476,23 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 		out = append(out, hit)
 	}
 	return out, nil
+}
+
+// skipLine reports the lines of a document's text a snippet leaves out:
+// boilerplate (see indexer.Reader.Boilerplate), and lines that repeat its
+// title, shown above the snippet: a piece of it (a PDF's first lines hold
+// the title wrapped) or its beginning after other words (a running header
+// "Group name – Title").
+func skipLine(r *indexer.Reader, title string) func(string) bool {
+	t := strings.ToLower(strings.Join(strings.Fields(title), " "))
+	head := t[:min(len(t), 40)]
+	return func(line string) bool {
+		l := strings.ToLower(strings.Join(strings.Fields(line), " "))
+		if len(l) >= 8 && strings.Contains(t, l) || len(head) >= 20 && strings.Contains(l, head) {
+			return true
+		}
+		return r.Boilerplate(line)
+	}
 }
 
 // bodyWords returns the distinct analysed words of the scoring terms of a

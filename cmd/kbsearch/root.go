@@ -53,6 +53,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newIndexCmd(g),
 		newServeCmd(g),
 		newSearchCmd(g),
+		newThemesCmd(g),
+		newShowCmd(g),
 		newDemoCmd(g),
 		newEvalCmd(g),
 		newEvalThemesCmd(g),

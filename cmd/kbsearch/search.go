@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,10 +50,12 @@ func newSearchCmd(g *globals) *cobra.Command {
 running server with --server URL, and prints a table of hits or, with
 --format json, the API's search object. The table fits the terminal (else
 $COLUMNS, else 80 columns): number, title, date and type, the themes by
-label on the next line, then the URL on a line of its own (dimmed on a
-terminal unless NO_COLOR is set). With
---format csv it writes every hit (up to 1,000, whatever --page and --size say)
-as CSV, for a spreadsheet or a reading list.
+label on the next line, the best passage with the words that matched in
+bold, then the URL on a line of its own (dimmed); bold and dim only on a
+terminal, and not when NO_COLOR is set. With --format csv it writes every
+hit (up to 1,000, whatever --page and --size say) as CSV, for a spreadsheet
+or a reading list; with --format ris, as RIS records for a reference
+manager (Zotero, EndNote, Mendeley).
 
 Query syntax: free text; "a phrase"; +must; -not; field:value with field one
 of title, body, theme, type, year, place, kind, lang, country; parentheses
@@ -66,8 +69,15 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 			if err != nil {
 				return err
 			}
-			if f.format == "csv" {
+			switch f.format {
+			case "csv":
 				n, err := exportCSV(cmd.Context(), g, f, req)
+				if err != nil {
+					return invalidAsUsage(err)
+				}
+				return noResults(uint64(n))
+			case "ris":
+				n, err := exportRIS(cmd.Context(), g, f, req)
 				if err != nil {
 					return invalidAsUsage(err)
 				}
@@ -117,7 +127,7 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
 	fl.StringVar(&f.cursor, "cursor", "", "the page after the one that printed this cursor (its next_cursor), with the same query and flags; reaches past --page 1000")
 	fl.StringVar(&f.recency, "recency", "", "recency boost of the relevance order: a half-life such as 90d, 6w or 5y (newer documents first among near-equals), or off")
-	fl.StringVar(&f.format, "format", "table", "output: table, json, or csv (all hits, up to 1,000)")
+	fl.StringVar(&f.format, "format", "table", "output: table, json, csv or ris (csv and ris: all hits, up to 1,000)")
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
 	registerSearchCompletions(cmd, &f)
 	return cmd
@@ -145,7 +155,7 @@ func invalidAsUsage(err error) error {
 func (f *searchFlags) request(q string) (search.Request, error) {
 	switch {
 	case !slices.Contains(formats, f.format):
-		return search.Request{}, usagef("--format must be table, json or csv, not %q", f.format)
+		return search.Request{}, usagef("--format must be one of %s, not %q", strings.Join(formats, ", "), f.format)
 	case !slices.Contains(sorts, f.sort):
 		return search.Request{}, usagef("--sort must be relevance, newest or oldest, not %q", f.sort)
 	case f.page < 1 || f.page > search.MaxPage:
@@ -190,10 +200,15 @@ func localSearch(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, req se
 }
 
 func remoteSearch(ctx context.Context, server string, req search.Request) (*search.Result, error) {
-	u, err := url.Parse(strings.TrimRight(server, "/") + "/api/v1/search")
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("--server %q is not an http(s) URL", server)
+	var res search.Result
+	if err := apiGet(ctx, server, "/api/v1/search", searchValues(req), &res); err != nil {
+		return nil, err
 	}
+	return &res, nil
+}
+
+// searchValues are the API's parameters for req.
+func searchValues(req search.Request) url.Values {
 	v := url.Values{}
 	v.Set("q", req.Query)
 	add := func(k string, vs []string) {
@@ -225,40 +240,60 @@ func remoteSearch(ctx context.Context, server string, req search.Request) (*sear
 	case req.Recency > 0:
 		v.Set("recency", search.FormatRecency(req.Recency))
 	}
+	return v
+}
+
+// apiGet asks a kbsearch server for path with the parameters v and
+// decodes its JSON answer into out; body, when not nil, receives the
+// answer as it is instead (a download). A 400 is a usage error (the
+// request came from the command line); a 404 is search.KindNotFound.
+func apiGet(ctx context.Context, server, path string, v url.Values, out any, body ...io.Writer) error {
+	u, err := url.Parse(strings.TrimRight(server, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--server %q is not an http(s) URL", server)
+	}
 	u.RawQuery = v.Encode()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := http.DefaultClient.Do(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", server, err)
+		return fmt.Errorf("search %s: %w", server, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if resp.StatusCode == http.StatusOK && len(body) > 0 {
+		if _, err := io.Copy(body[0], io.LimitReader(resp.Body, 64<<20)); err != nil {
+			return fmt.Errorf("search %s: %w", server, err)
+		}
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
-		return nil, fmt.Errorf("search %s: %w", server, err)
+		return fmt.Errorf("search %s: %w", server, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}
-		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
+		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
 			err := fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
-			if resp.StatusCode == http.StatusBadRequest {
+			switch resp.StatusCode {
+			case http.StatusBadRequest:
 				err = &usageError{err} // the request came from the command line
+			case http.StatusNotFound:
+				err = search.Errorf(search.KindNotFound, "%v", err)
 			}
-			return nil, err
+			return err
 		}
-		return nil, fmt.Errorf("server answered %s", resp.Status)
+		return fmt.Errorf("server answered %s", resp.Status)
 	}
-	var res search.Result
-	if err := json.Unmarshal(body, &res); err != nil {
-		return nil, fmt.Errorf("server answer: %w", err)
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("server answer: %w", err)
 	}
-	return &res, nil
+	return nil
 }
 
 // exportCSV writes every hit of req (up to search.MaxExport) as CSV: from
@@ -299,4 +334,60 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 		return cw.Rows(), err
 	}
 	return len(hits), search.WriteCSV(g.stdout, hits, search.Labels(tax))
+}
+
+// exportRIS writes every hit of req (up to search.MaxExport) as RIS
+// records: from the local index, or the server's export. It returns the
+// number of records written.
+func exportRIS(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
+	if f.server != "" {
+		v := searchValues(req)
+		v.Del("page")
+		v.Del("size")
+		v.Set("format", "ris")
+		cw := &countingWriter{w: g.stdout, mark: []byte("\nER  - ")}
+		if err := apiGet(ctx, f.server, "/api/v1/export", v, nil, cw); err != nil {
+			return 0, err
+		}
+		return cw.n, nil
+	}
+	tax, err := loadTaxonomy(f.taxFile)
+	if err != nil {
+		return 0, err
+	}
+	r, _, err := indexer.OpenCurrentReader(g.indexDir())
+	if errors.Is(err, indexer.ErrNoIndex) {
+		return 0, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	s := search.New(r, search.Options{Taxonomy: tax, Logger: g.log})
+	rw := search.NewRISWriter(g.stdout, search.Labels(tax))
+	err = s.Export(ctx, req, 0, func(_ uint64, hits []search.Hit) error {
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+		}
+		abs, err := s.Abstracts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		return rw.Write(hits, abs)
+	})
+	return rw.Rows(), err
+}
+
+// countingWriter passes writes on to w and counts the occurrences of
+// mark in them (a mark cut between two writes is not counted).
+type countingWriter struct {
+	w    io.Writer
+	mark []byte
+	n    int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, c.mark)
+	return c.w.Write(p)
 }

@@ -31,6 +31,12 @@ type Backend interface {
 	// order, a few at a time, and at least once; see search.Searcher.Export.
 	Export(ctx context.Context, req search.Request, limit int, emit func(total uint64, hits []search.Hit) error) error
 	Label(facet, value string) string
+	// Similar returns up to search.MaxSimilar documents like the one
+	// with id; see search.Searcher.Similar.
+	Similar(ctx context.Context, id string) ([]search.Related, error)
+	// Abstracts returns the opening text of documents by id, for the
+	// RIS export and the feed; see search.Searcher.Abstracts.
+	Abstracts(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Options configure a Server.
@@ -234,6 +240,7 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/themes", s.handleThemes)
 	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
+	api.Match(getHead, "/feed", s.bounded(false), s.handleFeed)
 	api.Match(getHead, "/openapi.json", s.handleOpenAPI)
 	api.Match(getHead, "/stats", s.bounded(false), s.handleStats)
 	api.Match(getHead, "/refresh", s.handleRefresh)
