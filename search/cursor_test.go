@@ -185,7 +185,7 @@ func TestCursorRefused(t *testing.T) {
 		"cut":                       good[:len(good)-6],
 		"not base64":                "***",
 		"short record":              base64.RawURLEncoding.EncodeToString([]byte{1, 0, 0}),
-		"too long":                  strings.Repeat("A", maxCursorBytes+1),
+		"too long":                  strings.Repeat("A", MaxCursorBytes+1),
 		"padding":                   good + "==",
 	}
 	for name, c := range bad {

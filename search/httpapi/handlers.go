@@ -12,9 +12,6 @@ import (
 	"github.com/kbsearch/kbsearch/search"
 )
 
-// maxIDLen bounds a document id in a URL, in characters.
-const maxIDLen = 512
-
 // errNoBackend answers every call while the server has no Backend.
 var errNoBackend = search.Errorf(search.KindUnavailable, "no search index is available yet")
 
@@ -83,7 +80,7 @@ func normalizeResult(res *search.Result) *search.Result {
 // handleDocument serves GET /api/v1/documents/:id.
 func (s *Server) handleDocument(c *gin.Context) {
 	id := c.Param("id")
-	if !s.ready(c, checkText("id", id, maxIDLen)) {
+	if !s.ready(c, search.CheckID(id)) {
 		return
 	}
 	doc, err := s.backend.Document(c.Request.Context(), id)
@@ -181,11 +178,7 @@ func (s *Server) handleSuggest(c *gin.Context) {
 // sent, so the connection is cut (the client sees a truncated chunked body,
 // not a short file that looks whole).
 func (s *Server) handleExport(c *gin.Context) {
-	req, err := parseSearchRequest(c.Request.URL.RawQuery)
-	var limit int
-	if err == nil {
-		limit, err = parseInt("limit", c.Query("limit"), search.MaxExport, 1, search.MaxExport)
-	}
+	req, limit, err := parseExportRequest(c.Request.URL.RawQuery)
 	if !s.ready(c, err) {
 		return
 	}

@@ -119,8 +119,8 @@ func TestParseSearchRequestErrors(t *testing.T) {
 		{"q invalid utf-8", "q=%ff", "q"},
 		{"q control character", "q=a%00b", "q"},
 		{"theme control character", "theme=a%0Ab", "theme"},
-		{"theme too long", "theme=" + strings.Repeat("x", maxFilterRunes+1), "theme"},
-		{"too many places", "place=" + manyValues(maxFilterVals+1), "place"},
+		{"theme too long", "theme=" + strings.Repeat("x", search.MaxFilterRunes+1), "theme"},
+		{"too many places", "place=" + manyValues(search.MaxFilterValues+1), "place"},
 		{"facets unknown", "facets=year_theme,dates", "facets"},
 	}
 	for _, tt := range tests {

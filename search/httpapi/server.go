@@ -23,13 +23,9 @@ import (
 // implements it. Errors should be *search.Error values so that they map to
 // the right status; any other error is an internal one.
 type Backend interface {
-	Search(ctx context.Context, req search.Request) (*search.Result, error)
-	Document(ctx context.Context, id string) (*search.Document, error)
-	Themes(ctx context.Context) ([]search.ThemeCount, error)
-	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
-	// Export ranks up to limit hits of req and calls emit with them in
-	// order, a few at a time, and at least once; see search.Searcher.Export.
-	Export(ctx context.Context, req search.Request, limit int, emit func(total uint64, hits []search.Hit) error) error
+	search.Service
+	// Label names a facet's value for people (a theme's label), for the
+	// CSV export.
 	Label(facet, value string) string
 }
 
