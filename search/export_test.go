@@ -16,6 +16,7 @@ import (
 // Export gives the hits of every page of a search, in the search's order,
 // and the same fields.
 func TestExport(t *testing.T) {
+	t.Parallel()
 	// More documents than the ranking layer's depth (500): an export runs
 	// past the reranked candidates, as pages do.
 	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
@@ -67,6 +68,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
+	t.Parallel()
 	hits := []Hit{
 		{Title: `Report, "draft"`, Type: "report", Date: "2018-03-22", Themes: []string{"oer", "policy"}, URL: "http://p/r.pdf", Page: 3,
 			Translations: []indexer.Translation{{Lang: "fr", URL: "http://p/r_fr.html"}}},
@@ -105,6 +107,7 @@ func TestWriteCSV(t *testing.T) {
 // in order, with the total each time, and once with none when nothing
 // matches (for the header).
 func TestExportChunks(t *testing.T) {
+	t.Parallel()
 	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
 	ctx := context.Background()
 	want, total, err := s.ExportAll(ctx, Request{}, 0)

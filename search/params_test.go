@@ -10,6 +10,7 @@ import (
 // TestValuesRoundTrip: ParseValues reads what Values writes as the same
 // Request, for requests in the form ParseValues gives.
 func TestValuesRoundTrip(t *testing.T) {
+	t.Parallel()
 	full := func(edit func(*Request)) Request {
 		r := Request{Sort: SortRelevance, Page: 1, Size: DefaultSize}
 		edit(&r)
@@ -48,6 +49,7 @@ func TestValuesRoundTrip(t *testing.T) {
 }
 
 func TestSuggestAndExportValuesRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		q        string
 		size     int

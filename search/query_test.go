@@ -15,6 +15,7 @@ import (
 )
 
 func TestParseQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{
@@ -118,6 +119,7 @@ func TestParseQuery(t *testing.T) {
 // do not pair up or nest too deep make the query plain words, with a notice
 // naming the first problem.
 func TestParseQueryFreeText(t *testing.T) {
+	t.Parallel()
 	var phrases string // more than MaxQueryPhrases
 	for i := range MaxQueryPhrases + 1 {
 		phrases += fmt.Sprintf(`"p%d q%d" `, i, i)
@@ -186,6 +188,7 @@ func TestParseQueryFreeText(t *testing.T) {
 }
 
 func TestParseQueryErrors(t *testing.T) {
+	t.Parallel()
 	words := func(n int) string {
 		var b strings.Builder
 		for i := range n {
@@ -233,6 +236,7 @@ func TestParseQueryErrors(t *testing.T) {
 }
 
 func TestParseQueryLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 	}{
@@ -261,6 +265,7 @@ func TestParseQueryLimits(t *testing.T) {
 }
 
 func TestQueryTerms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []string
@@ -289,6 +294,7 @@ func TestQueryTerms(t *testing.T) {
 // TestQueryStringRoundTrip checks that String is in the query language: parsing
 // it gives the same tree.
 func TestQueryStringRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{
 		`(byod OR tablets) AND NOT kind:plenary "digital skills`,
 		`place:"New York" theme:Skills title:"a b" body:c`,
@@ -328,6 +334,7 @@ var matchDocs = []indexer.Document{
 // TestMatch: what each construct of the query language matches, through
 // the search path (no synonyms: the words name no theme).
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	s := New(indexertest.Reader(t, matchDocs, true), Options{})
 	all := []string{"agenda", "byod", "coding", "messages", "teachers"}
 	tests := []struct {
@@ -397,6 +404,7 @@ func TestMatch(t *testing.T) {
 // what the phrase alone matches: its work is one phrase's, whatever its
 // length.
 func TestRepeatedPhraseIsCheap(t *testing.T) {
+	t.Parallel()
 	q := strings.Repeat(`"digital skills" `, 58)
 	q += strings.Repeat(" ", 996-len(q))
 	if len(q) != 996 {
@@ -523,6 +531,7 @@ func BenchmarkParseQuery(b *testing.B) {
 // long queries repeat what they are about (CISI's nDCG@10 fell from 0.416
 // to 0.376 when a repeat was dropped).
 func TestRepeatedWordWeighs(t *testing.T) {
+	t.Parallel()
 	n, _, err := parseQuery(`teachers digital teachers (teachers) "digital skills" teachers "digital skills"`)
 	if err != nil {
 		t.Fatal(err)
@@ -546,6 +555,7 @@ func TestRepeatedWordWeighs(t *testing.T) {
 // BenchmarkQueryMix): the document repeating them 80 times holds it, the
 // one holding the two-word phrase once does not.
 func TestLongRepetitivePhrase(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "rep", Title: "Repeats", Lang: "en", Body: strings.Repeat("discussed group ", 80)},
 		{ID: "once", Title: "Once", Lang: "en", Body: "The group discussed the agenda; discussed group work."},

@@ -86,6 +86,7 @@ func dropEmpty(v any) any {
 }
 
 func TestSearchAsLocal(t *testing.T) {
+	t.Parallel()
 	s, c := localAndRemote(t)
 	ctx := context.Background()
 	requests := map[string]search.Request{
@@ -127,6 +128,7 @@ func TestSearchAsLocal(t *testing.T) {
 }
 
 func TestExportAsLocal(t *testing.T) {
+	t.Parallel()
 	s, c := localAndRemote(t)
 	ctx := context.Background()
 	for _, tt := range []struct {
@@ -170,6 +172,7 @@ func TestExportAsLocal(t *testing.T) {
 }
 
 func TestDocumentThemesSuggestAsLocal(t *testing.T) {
+	t.Parallel()
 	s, c := localAndRemote(t)
 	ctx := context.Background()
 	for _, id := range []string{"doc-000007", "doc-000299"} {
@@ -216,6 +219,7 @@ func (f failing) Search(context.Context, search.Request) (*search.Result, error)
 // TestErrorKinds: an error the server answers with comes back as the kind
 // a local search would have returned.
 func TestErrorKinds(t *testing.T) {
+	t.Parallel()
 	s, c := localAndRemote(t)
 	ctx := context.Background()
 

@@ -26,6 +26,7 @@ func defaults(edit func(*search.Request)) search.Request {
 }
 
 func TestParseSearchRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -89,6 +90,7 @@ func TestParseSearchRequest(t *testing.T) {
 }
 
 func TestParseSearchRequestErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -149,6 +151,7 @@ func manyValues(n int) string {
 }
 
 func TestParseSearchRequestMalformed(t *testing.T) {
+	t.Parallel()
 	_, err := parseSearchRequest("q=%zz")
 	if search.KindOf(err) != search.KindInvalid {
 		t.Fatalf("parseSearchRequest(%q) error = %v, want KindInvalid", "q=%zz", err)
@@ -162,6 +165,7 @@ func TestParseSearchRequestMalformed(t *testing.T) {
 // request to the backend, and that a bad parameter is answered 400 with a
 // JSON error naming it, without calling the backend.
 func TestSearchParamsOverHTTP(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		target string

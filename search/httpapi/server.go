@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -191,8 +192,9 @@ func New(opts Options) *Server {
 	}
 
 	// gin's mode is process-wide; release mode keeps gin from printing
-	// its own debug lines.
-	gin.SetMode(gin.ReleaseMode)
+	// its own debug lines. Set once: servers made at once (parallel tests)
+	// would race on it.
+	releaseMode()
 	r := gin.New()
 	// gin trusts every proxy unless told otherwise: only those of
 	// Options.TrustedProxies are, none by default, so that ClientIP is the
@@ -245,6 +247,9 @@ func New(opts Options) *Server {
 	s.engine = r
 	return s
 }
+
+// releaseMode puts gin in release mode, once for the process.
+var releaseMode = sync.OnceFunc(func() { gin.SetMode(gin.ReleaseMode) })
 
 // Handler returns the http.Handler serving all routes, their responses
 // compressed when the client accepts it (compress.go).
