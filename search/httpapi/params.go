@@ -16,6 +16,8 @@ import (
 func parseQuery(rawQuery string) (url.Values, error) {
 	vals, err := url.ParseQuery(rawQuery)
 	if err != nil {
+		// The parser's words go to the client as the message (%v): the
+		// cause is the client's own query string, nothing to unwrap.
 		return nil, search.Errorf(search.KindInvalid, "malformed query string: %v", err)
 	}
 	return vals, nil
