@@ -110,11 +110,13 @@ func NewMapping() (mapping.IndexMapping, error) {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
 	}
 	// bleve's English analyzer, with a stemmer that remembers recent stems
-	// (stem.go); TestEnglishAnalyzer checks the terms are the same.
+	// (stem.go), lower-casing first (the possessive filter ignores case), so
+	// that the words analyzer below shares that step (Writer.shareTokens);
+	// TestEnglishAnalyzer checks the terms are the same.
 	err = im.AddCustomAnalyzer(AnalyzerText, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerName,
-		"token_filters": []string{en.PossessiveName, lowercase.Name, en.StopName, stemCacheName},
+		"token_filters": []string{lowercase.Name, en.PossessiveName, en.StopName, stemCacheName},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
@@ -137,7 +139,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	err = im.AddCustomAnalyzer(AnalyzerWords, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerName,
-		"token_filters": []string{lowercase.Name, fr.ElisionName, it.ElisionName, "kb_stop", "kb_min3"},
+		"token_filters": []string{lowercase.Name, elisionName, "kb_stop", "kb_min3"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)

@@ -76,6 +76,10 @@ func TestWordsAnalyzerStopUnion(t *testing.T) {
 		"El grupo habló de los recursos educativos abiertos y de la evaluación de las competencias.",
 		"O grupo discutiu a avaliação digital e os recursos educativos abertos nas escolas.",
 		"De werkgroep heeft het gehad over de opleiding van leraren en het gebruik van eigen apparaten.",
+		// Elided articles, straight and curly, stacked, upper case, and
+		// apostrophes that elide nothing.
+		"L'école, l’Europe, d’accord, qu'il, dell'arte, all'università, nell’ambito, L'L'x, l''a, rock'n'roll, l'",
+		"DELL'ARTE D'ACCORD QU’IL l'dell'uso un'altra sull'apprendimento c'est j'ai n'est",
 	} {
 		want := terms(chain.AnalyzerNamed("chain"), text)
 		got := terms(im.AnalyzerNamed(AnalyzerWords), text)
@@ -102,6 +106,9 @@ func TestEnglishAnalyzer(t *testing.T) {
 		"Ministries' policies on bring-your-own-device schemes: connectivity, generalisation, hopefully.",
 		"Characterization internationalization relational conditional sensibilities activities.",
 		"A supercalifragilisticexpialidociouslylongwordthatisnotcached and its plural words.",
+		// Possessives in any case and with any apostrophe: the filter
+		// runs after lower-casing here, before it in bleve's analyzer.
+		"THE MINISTRY'S PLAN, the Commission’S report, the school＇s network, ITS'S, 'S, S'S's",
 	}
 	terms := func(a analysis.Analyzer, text string) []string {
 		var out []string

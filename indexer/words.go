@@ -9,8 +9,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // The completion dictionary (the words of titles and bodies as written,
@@ -32,35 +34,114 @@ const (
 )
 
 // wordsWriter collects the words of the documents a Writer adds and
-// writes the completion dictionary at the end.
+// writes the completion dictionary at the end. Words are numbered as they
+// are first seen (intern, safe for the Writer's analysis goroutines), so
+// that a document's distinct words are a sorted list of numbers and add,
+// which runs in the Writer's order, touches no string: a 100k-document
+// build adds some 25 million (word, document) pairs.
 type wordsWriter struct {
-	ids   []string
-	words map[string]*roaring.Bitmap
+	mu    sync.RWMutex
+	index map[string]uint32 // word -> number
+	names []string          // number -> word
+
+	ids  []string   // ordinal -> document id
+	docs []wordDocs // number -> ordinals of the documents holding it
 }
+
+// wordDocs holds the ordinals of a word's documents: a bitmap and, in
+// order after it, the last few, added to the bitmap in bulk (roaring's
+// Add finds the container for each value; AddMany once per run).
+type wordDocs struct {
+	bm   *roaring.Bitmap
+	pend []uint32
+}
+
+const wordsPending = 64
 
 func newWordsWriter() *wordsWriter {
-	return &wordsWriter{words: map[string]*roaring.Bitmap{}}
+	return &wordsWriter{index: map[string]uint32{}}
 }
 
-// add records document id, next in order, as holding words (each once or
-// more).
-func (ww *wordsWriter) add(id string, words []string) {
+// intern returns the numbers of the terms of ts, each once, increasing.
+func (ww *wordsWriter) intern(ts analysis.TokenStream) []uint32 {
+	nums := make([]uint32, 0, len(ts))
+	var missed []int // indexes into ts of terms not numbered yet
+	ww.mu.RLock()
+	for i, t := range ts {
+		if n, ok := ww.index[string(t.Term)]; ok {
+			nums = append(nums, n)
+		} else {
+			missed = append(missed, i)
+		}
+	}
+	ww.mu.RUnlock()
+	if len(missed) > 0 {
+		ww.mu.Lock()
+		for _, i := range missed {
+			w := string(ts[i].Term)
+			n, ok := ww.index[w]
+			if !ok {
+				n = uint32(len(ww.names))
+				ww.index[w] = n
+				ww.names = append(ww.names, w)
+			}
+			nums = append(nums, n)
+		}
+		ww.mu.Unlock()
+	}
+	slices.Sort(nums)
+	return slices.Compact(nums)
+}
+
+// add records document id, next in order, as holding the words numbered
+// nums (from intern).
+func (ww *wordsWriter) add(id string, nums []uint32) {
 	ord := uint32(len(ww.ids))
 	ww.ids = append(ww.ids, id)
-	for _, w := range words {
-		bm := ww.words[w]
-		if bm == nil {
-			bm = roaring.New()
-			ww.words[w] = bm
-		}
-		bm.Add(ord)
+	if len(nums) > 0 && int(nums[len(nums)-1]) >= len(ww.docs) {
+		ww.mu.RLock()
+		n := len(ww.names)
+		ww.mu.RUnlock()
+		ww.docs = slices.Grow(ww.docs, n-len(ww.docs))[:n]
 	}
+	for _, n := range nums {
+		d := &ww.docs[n]
+		d.pend = append(d.pend, ord)
+		if len(d.pend) == wordsPending {
+			d.flush()
+		}
+	}
+}
+
+func (d *wordDocs) flush() {
+	if len(d.pend) == 0 {
+		return
+	}
+	if d.bm == nil {
+		d.bm = roaring.New()
+	}
+	d.bm.AddMany(d.pend)
+	d.pend = d.pend[:0]
+}
+
+// bitmaps returns each word's bitmap, by word.
+func (ww *wordsWriter) bitmaps() map[string]*roaring.Bitmap {
+	out := make(map[string]*roaring.Bitmap, len(ww.docs))
+	for n := range ww.docs {
+		d := &ww.docs[n]
+		d.flush()
+		if d.bm != nil {
+			out[ww.names[n]] = d.bm
+		}
+	}
+	return out
 }
 
 // write writes the dictionary to path, numbering the documents as order
 // does (document number -> id; ww's ids in a different order, or missing
 // from it, are renumbered), and syncs it.
 func (ww *wordsWriter) write(path string, order []string) (err error) {
+	byWord := ww.bitmaps()
 	// Renumber: ordinal -> position in order.
 	renum := ww.ids
 	if !slices.Equal(order, ww.ids) {
@@ -77,14 +158,14 @@ func (ww *wordsWriter) write(path string, order []string) (err error) {
 			to[o] = d
 		}
 		var buf []uint32
-		for w, bm := range ww.words {
+		for w, bm := range byWord {
 			buf = buf[:0]
 			it := bm.Iterator()
 			for it.HasNext() {
 				buf = append(buf, to[it.Next()])
 			}
 			slices.Sort(buf)
-			ww.words[w] = roaring.BitmapOf(buf...)
+			byWord[w] = roaring.BitmapOf(buf...)
 		}
 		renum = order
 	}
@@ -110,15 +191,15 @@ func (ww *wordsWriter) write(path string, order []string) (err error) {
 		put(uint64(len(id)))
 		w.WriteString(id)
 	}
-	words := make([]string, 0, len(ww.words))
-	for word := range ww.words {
+	words := make([]string, 0, len(byWord))
+	for word := range byWord {
 		words = append(words, word)
 	}
 	slices.Sort(words)
 	put(uint64(len(words)))
 	var bm []byte
 	for _, word := range words {
-		b := ww.words[word]
+		b := byWord[word]
 		b.RunOptimize()
 		if bm, err = b.ToBytes(); err != nil {
 			return fmt.Errorf("indexer: words: %w", err)

@@ -121,7 +121,7 @@ type prepared struct {
 	d     *Document
 	doc   *document.Document // every field analysed
 	size  int                // doc.Size() once analysed
-	words []string           // distinct words, for the completion dictionary
+	words []uint32           // numbers of its distinct words (wordsWriter.intern)
 }
 
 // prepare maps d as IndexFields does and analyses every field, filling
@@ -190,9 +190,9 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 // with one tokenisation of each: the two analyzers differ only in their
 // token filters, which run on copies of the tokens. It returns the text
 // fields' analyses by name, their TextField to be filled in, and the
-// distinct words; nil, nil when the analyzers do not share one tokenizer
+// numbers of the distinct words; nil, nil when the analyzers do not share one tokenizer
 // (then each field analyses its own text, and docWords the words).
-func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []string) {
+func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []uint32) {
 	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
 	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
 	if !ok1 || !ok2 || !sameTokenizer(text.Tokenizer, words.Tokenizer) {
@@ -213,23 +213,28 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	if !ok1 || !ok2 {
 		return nil, nil
 	}
-	filter := func(a *analysis.DefaultAnalyzer, ts analysis.TokenStream) analysis.TokenStream {
-		for _, f := range a.TokenFilters {
+	// The filters both chains start with (lower-casing) run once.
+	shared := 0
+	for shared < min(len(text.TokenFilters), len(words.TokenFilters)) && text.TokenFilters[shared] == words.TokenFilters[shared] {
+		shared++
+	}
+	filter := func(fs []analysis.TokenFilter, ts analysis.TokenStream) analysis.TokenStream {
+		for _, f := range fs {
 			ts = f.Filter(ts)
 		}
 		return ts
 	}
 	// The tokens' terms point into the text, which filters may rewrite
 	// in place: each chain gets its own copy of the bytes.
-	titleTok := words.Tokenizer.Tokenize([]byte(d.Title))
-	bodyTok := words.Tokenizer.Tokenize([]byte(d.Body))
-	all := append(filter(words, cloneTokens(titleTok)), filter(words, cloneTokens(bodyTok))...)
-	titleText := filter(text, titleTok)
-	bodyText := filter(text, bodyTok)
+	titleTok := filter(text.TokenFilters[:shared], words.Tokenizer.Tokenize([]byte(d.Title)))
+	bodyTok := filter(text.TokenFilters[:shared], words.Tokenizer.Tokenize([]byte(d.Body)))
+	all := append(filter(words.TokenFilters[shared:], cloneTokens(titleTok)), filter(words.TokenFilters[shared:], cloneTokens(bodyTok))...)
+	titleText := filter(text.TokenFilters[shared:], titleTok)
+	bodyText := filter(text.TokenFilters[shared:], bodyTok)
 	return map[string]*preAnalysed{
-		titleName: {length: len(titleText), freqs: analysis.TokenFrequency(titleText, nil, titleOpts)},
-		bodyName:  {length: len(bodyText), freqs: analysis.TokenFrequency(bodyText, nil, bodyOpts)},
-	}, distinctTerms(all)
+		titleName: {length: len(titleText), freqs: tokenFrequencies(titleText, titleOpts)},
+		bodyName:  {length: len(bodyText), freqs: tokenFrequencies(bodyText, bodyOpts)},
+	}, w.words.intern(all)
 }
 
 // sameTokenizer reports whether a and b give the same tokens: the same
@@ -249,28 +254,14 @@ func sameTokenizer(a, b analysis.Tokenizer) bool {
 	return unicodeLike(a) && unicodeLike(b)
 }
 
-// docWords returns the distinct words of d's title and body for the
-// completion dictionary.
-func (w *Writer) docWords(d *Document) []string {
+// docWords returns the numbers of the distinct words of d's title and
+// body for the completion dictionary.
+func (w *Writer) docWords(d *Document) []uint32 {
 	a := w.im.AnalyzerNamed(AnalyzerWords)
 	if a == nil {
 		return nil
 	}
-	return distinctTerms(append(a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))...))
-}
-
-// distinctTerms returns the terms of ts, each once.
-func distinctTerms(ts analysis.TokenStream) []string {
-	seen := make(map[string]struct{}, len(ts)/2)
-	out := make([]string, 0, len(ts)/2)
-	for _, t := range ts {
-		if _, ok := seen[string(t.Term)]; !ok {
-			w := string(t.Term)
-			seen[w] = struct{}{}
-			out = append(out, w)
-		}
-	}
-	return out
+	return w.words.intern(append(a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))...))
 }
 
 // cloneTokens copies ts, the terms into one new buffer.

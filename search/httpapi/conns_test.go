@@ -156,6 +156,16 @@ func TestConnsIdleUnderPressure(t *testing.T) {
 	if n := s.conns.reapOnce(time.Now()); n != 0 {
 		t.Errorf("%d connections closed below the pressure mark", n)
 	}
+	// A client reads its answer before the server's ConnState hook marks
+	// the connection idle: wait until all seven are marked, or the sweep
+	// may close the eighth and six of them and leave one open.
+	if !waitFor(func() bool {
+		s.conns.mu.Lock()
+		defer s.conns.mu.Unlock()
+		return len(s.conns.idle) == 7
+	}) {
+		t.Fatal("the seven connections were never all idle")
+	}
 	idleConns(t, "127.0.0.1", addr, 1) // 80%
 	// The seven idle ones are closed; the eighth too if it was idle by
 	// then (with one open, the pressure is gone).
