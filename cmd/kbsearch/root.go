@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
+
+	"github.com/kbsearch/kbsearch/cmd/internal/cli"
 )
 
 // globals are the settings every command shares.
@@ -32,15 +31,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			if err := applyEnv(cmd); err != nil {
-				return &usageError{err}
-			}
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
-				return usagef("--log-level: %w", err)
-			}
-			g.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-			return nil
+			var err error
+			g.log, err = cli.Setup(cmd, g.logLevel, stderr)
+			return err
 		},
 	}
 	root.SetOut(stdout)
@@ -54,38 +47,13 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newServeCmd(g),
 		newSearchCmd(g),
 		newDemoCmd(g),
-		newEvalCmd(g),
-		newEvalThemesCmd(g),
 		newVersionCmd(g),
 		newStatusCmd(g),
 		newStoreCmd(g),
-		newExtractBenchCmd(g),
-		newExtractQualityCmd(g),
 	)
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitHelp + "\n")
 	markUsageErrors(root)
 	return root
-}
-
-// applyEnv gives every flag the user did not set the value of its
-// KBSEARCH_* environment variable, if any: defaults < env < flags. A list flag
-// takes a comma-separated value.
-func applyEnv(cmd *cobra.Command) error {
-	var err error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if err != nil || f.Changed {
-			return
-		}
-		name := "KBSEARCH_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		v, ok := os.LookupEnv(name)
-		if !ok {
-			return
-		}
-		if serr := f.Value.Set(v); serr != nil {
-			err = fmt.Errorf("%s=%q: %w", name, v, serr)
-		}
-	})
-	return err
 }
 
 // version is set at build time with -ldflags "-X main.version=...".

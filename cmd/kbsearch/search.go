@@ -135,7 +135,7 @@ func noResults(total uint64) error {
 // command line.
 func invalidAsUsage(err error) error {
 	if search.KindOf(err) == search.KindInvalid {
-		return &usageError{err}
+		return &usageError{Err: err}
 	}
 	return err
 }
