@@ -9,8 +9,10 @@
 // directory and only then points CURRENT at it, so a failed build leaves the
 // previous index serving, and readers (a server, a CLI search) open
 // generations read-only beside a running build. A generation holds the
-// bleve index, a text store of the bodies (read by range) and the
-// collection statistics; Writer writes one. Build reads the crawl store
+// bleve index, a text store of the bodies (read by range), the
+// collection statistics, the completion dictionary (words) and the
+// phrases file (two-word terms worth completing, and the keys of the
+// boilerplate lines snippets leave out); Writer writes one. Build reads the crawl store
 // on one goroutine, makes and analyses documents on every core and adds
 // them to the Writer in store order, in batches bounded by documents and
 // by analysed bytes, so its memory does not grow with the store.

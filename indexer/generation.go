@@ -35,8 +35,9 @@ const (
 	// 8: no token-count number fields (the counts are in the source JSON
 	// and the postings' norms; nothing read the fields).
 	// 9: the completion dictionary is a file of the generation (words),
-	// not the suggest field.
-	MappingVersion = 9
+	// not the suggest field. 10: the phrases file (two-word terms for
+	// completion, boilerplate lines for snippets).
+	MappingVersion = 10
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

@@ -64,6 +64,7 @@ type Reader struct {
 	analyzers map[string]analysis.Analyzer // by text-field language
 	vocab     *vocab                       // the completion dictionary
 	words     *words                       // its bitmaps; nil without a words file
+	phrases   *phrases                     // two-word terms and boilerplate lines
 
 	broken atomic.Pointer[error] // what showed the generation damaged (Err)
 
@@ -159,6 +160,15 @@ func newReader(idx bleve.Index, textsPath, wordsPath string, own bool) (*Reader,
 		if ws != nil {
 			r.words, r.vocab = ws, v
 		}
+	}
+	r.phrases = &phrases{lines: map[uint64]struct{}{}}
+	if wordsPath != "" {
+		ph, err := openPhrases(filepath.Join(filepath.Dir(wordsPath), phrasesFile))
+		if err != nil {
+			_ = ir.Close()
+			return nil, fmt.Errorf("indexer: reader: %w", err)
+		}
+		r.phrases = ph
 	}
 	if textsPath != "" {
 		t, offsets, err := openTexts(textsPath)
@@ -1110,6 +1120,10 @@ func parsePageStarts(value []byte) []int {
 	}
 	return out
 }
+
+// DocNumber returns the document number of an id; ok is false when the
+// generation holds no such document.
+func (r *Reader) DocNumber(id string) (doc uint32, ok bool) { return r.docOf(id) }
 
 // docOf returns the document number of an id.
 func (r *Reader) docOf(id string) (uint32, bool) {

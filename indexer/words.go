@@ -137,6 +137,22 @@ func (ww *wordsWriter) bitmaps() map[string]*roaring.Bitmap {
 	return out
 }
 
+// docFreq returns the number of documents holding word.
+func (ww *wordsWriter) docFreq(word string) int {
+	ww.mu.RLock()
+	n, ok := ww.index[word]
+	ww.mu.RUnlock()
+	if !ok || int(n) >= len(ww.docs) {
+		return 0
+	}
+	d := &ww.docs[n]
+	c := len(d.pend)
+	if d.bm != nil {
+		c += int(d.bm.GetCardinality())
+	}
+	return c
+}
+
 // write writes the dictionary to path, numbering the documents as order
 // does (document number -> id; ww's ids in a different order, or missing
 // from it, are renumbered), and syncs it.

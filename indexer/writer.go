@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -35,6 +36,7 @@ type Writer struct {
 	bytes    int // analysed bytes in batch
 	stats    Stats
 	words    *wordsWriter
+	phrases  *phrasesWriter
 	n        int
 
 	// Batches are written by goroutines of their own, at most
@@ -83,7 +85,7 @@ func NewWriter(dir string, batchSize int) (*Writer, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &Writer{dir: dir, im: im, idx: idx, texts: tw, words: newWordsWriter(), batch: idx.NewBatch(), size: batchSize,
+	return &Writer{dir: dir, im: im, idx: idx, texts: tw, words: newWordsWriter(), phrases: newPhrasesWriter(), batch: idx.NewBatch(), size: batchSize,
 		maxBytes: DefaultBatchBytes, inFlight: make(chan struct{}, 1)}, nil
 }
 
@@ -122,6 +124,7 @@ type prepared struct {
 	doc   *document.Document // every field analysed
 	size  int                // doc.Size() once analysed
 	words []uint32           // numbers of its distinct words (wordsWriter.intern)
+	phr   *docPhrases        // its word pairs and lines, for the phrases file
 }
 
 // prepare maps d as IndexFields does and analyses every field, filling
@@ -143,10 +146,12 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 	}
 	tl := TextLang(d.Lang)
 	title, body := TitleField(tl), BodyField(tl)
-	shared, words := w.shareTokens(doc, d, tl)
+	shared, titleWords, bodyWords := w.shareTokens(doc, d, tl)
 	if shared == nil {
-		words = w.docWords(d)
+		titleWords, bodyWords = w.docWords(d)
 	}
+	words := w.words.intern(append(slices.Clip(titleWords), bodyWords...))
+	phr := findPhrases(d, titleWords, bodyWords)
 	for i, f := range doc.Fields {
 		if f.Name() == FieldSource {
 			continue
@@ -182,7 +187,7 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 		}
 		doc.Fields[i] = markAnalysed(f)
 	}
-	return &prepared{d: d, doc: doc, size: doc.Size(), words: words}, nil
+	return &prepared{d: d, doc: doc, size: doc.Size(), words: words, phr: phr}, nil
 }
 
 // shareTokens analyses d's title and body for their text fields and for
@@ -190,13 +195,14 @@ func (w *Writer) prepare(d *Document) (*prepared, error) {
 // with one tokenisation of each: the two analyzers differ only in their
 // token filters, which run on copies of the tokens. It returns the text
 // fields' analyses by name, their TextField to be filled in, and the
-// numbers of the distinct words; nil, nil when the analyzers do not share one tokenizer
-// (then each field analyses its own text, and docWords the words).
-func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, []uint32) {
+// words of the title and of the body; nils when the analyzers do not share
+// one tokenizer (then each field analyses its own text, and docWords the
+// words).
+func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (map[string]*preAnalysed, analysis.TokenStream, analysis.TokenStream) {
 	text, ok1 := w.im.AnalyzerNamed(AnalyzerFor(tl)).(*analysis.DefaultAnalyzer)
 	words, ok2 := w.im.AnalyzerNamed(AnalyzerWords).(*analysis.DefaultAnalyzer)
 	if !ok1 || !ok2 || !sameTokenizer(text.Tokenizer, words.Tokenizer) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	opts := func(name string) (index.FieldIndexingOptions, bool) {
 		for _, f := range doc.Fields {
@@ -211,7 +217,7 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	titleOpts, ok1 := opts(titleName)
 	bodyOpts, ok2 := opts(bodyName)
 	if !ok1 || !ok2 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	// The filters both chains start with (lower-casing) run once.
 	shared := 0
@@ -228,13 +234,14 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	// in place: each chain gets its own copy of the bytes.
 	titleTok := filter(text.TokenFilters[:shared], words.Tokenizer.Tokenize([]byte(d.Title)))
 	bodyTok := filter(text.TokenFilters[:shared], words.Tokenizer.Tokenize([]byte(d.Body)))
-	all := append(filter(words.TokenFilters[shared:], cloneTokens(titleTok)), filter(words.TokenFilters[shared:], cloneTokens(bodyTok))...)
+	titleWords := filter(words.TokenFilters[shared:], cloneTokens(titleTok))
+	bodyWords := filter(words.TokenFilters[shared:], cloneTokens(bodyTok))
 	titleText := filter(text.TokenFilters[shared:], titleTok)
 	bodyText := filter(text.TokenFilters[shared:], bodyTok)
 	return map[string]*preAnalysed{
 		titleName: {length: len(titleText), freqs: tokenFrequencies(titleText, titleOpts)},
 		bodyName:  {length: len(bodyText), freqs: tokenFrequencies(bodyText, bodyOpts)},
-	}, w.words.intern(all)
+	}, titleWords, bodyWords
 }
 
 // sameTokenizer reports whether a and b give the same tokens: the same
@@ -254,14 +261,14 @@ func sameTokenizer(a, b analysis.Tokenizer) bool {
 	return unicodeLike(a) && unicodeLike(b)
 }
 
-// docWords returns the numbers of the distinct words of d's title and
-// body for the completion dictionary.
-func (w *Writer) docWords(d *Document) []uint32 {
+// docWords returns the words of d's title and of its body for the
+// completion dictionary.
+func (w *Writer) docWords(d *Document) (title, body analysis.TokenStream) {
 	a := w.im.AnalyzerNamed(AnalyzerWords)
 	if a == nil {
-		return nil
+		return nil, nil
 	}
-	return w.words.intern(append(a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))...))
+	return a.Analyze([]byte(d.Title)), a.Analyze([]byte(d.Body))
 }
 
 // cloneTokens copies ts, the terms into one new buffer.
@@ -324,6 +331,7 @@ func (w *Writer) add(ctx context.Context, p *prepared) (flushed bool, err error)
 		return false, err
 	}
 	w.words.add(p.d.ID, p.words)
+	w.phrases.add(p.phr)
 	w.stats.Add(p.d)
 	w.n++
 	w.bytes += p.size
@@ -403,6 +411,9 @@ func (w *Writer) Close(ctx context.Context) error {
 	}
 	if err == nil {
 		err = w.writeWords()
+	}
+	if err == nil {
+		err = w.phrases.write(filepath.Join(w.dir, phrasesFile), w.words.docFreq)
 	}
 	if err != nil {
 		w.texts.Abort()

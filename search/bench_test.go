@@ -103,10 +103,10 @@ func BenchmarkFeedback(b *testing.B) {
 			for _, q := range []string{"teacher training digital", "assessment"} {
 				b.Run(name+"/"+strings.ReplaceAll(q, " ", "-"), func(b *testing.B) {
 					b.ReportAllocs()
-					s := New(r, Options{Ranking: Ranking{Feedback: fb}})
+					s := New(r, Options{Ranking: Ranking{NoFeedback: !fb}})
 					for b.Loop() {
 						if cold {
-							s = New(r, Options{Ranking: Ranking{Feedback: fb}})
+							s = New(r, Options{Ranking: Ranking{NoFeedback: !fb}})
 						}
 						if _, err := s.Search(ctx, Request{Query: q}); err != nil {
 							b.Fatal(err)

@@ -4,13 +4,18 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"container/list"
+	"math"
 	"sync"
 
 	"github.com/kbsearch/kbsearch/indexer"
 )
 
-// cacheBytes bounds the memory of a Searcher's cache.
-const cacheBytes = 128 << 20
+// cacheBytes bounds the memory of a Searcher's cache; docCacheBytes that
+// of its cache of the words of documents (docTerms, about 2 KB each).
+const (
+	cacheBytes    = 128 << 20
+	docCacheBytes = 32 << 20
+)
 
 // cache keeps what the costliest steps of recent searches read, for one
 // Reader (an index generation never changes, so an entry stays exact until
@@ -21,11 +26,48 @@ const cacheBytes = 128 << 20
 // first; an entry is computed the same way whether it is then kept or not,
 // so a cached search ranks exactly as an uncached one.
 type cache struct {
+	limit int // bytes; 0: cacheBytes
 	mu    sync.Mutex
 	r     *indexer.Reader
 	bytes int
 	ll    *list.List
 	items map[string]*list.Element
+	// dfs are document frequencies by key (part, language, term), apart
+	// from the list: feedback asks for those of a few hundred words a
+	// query, each a dictionary lookup and a postings header per segment,
+	// and a portal's best documents share their words.
+	dfs map[string]int32
+}
+
+// maxCachedDFs bounds the document frequencies kept (about 40 bytes each):
+// past it they are dropped all at once.
+const maxCachedDFs = 1 << 18
+
+func (c *cache) df(r *indexer.Reader, key string) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.r != r {
+		return 0, false
+	}
+	n, ok := c.dfs[key]
+	return int(n), ok
+}
+
+func (c *cache) putDF(r *indexer.Reader, key string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.r != r || c.items == nil {
+		c.reset(r)
+	}
+	if c.dfs == nil || len(c.dfs) >= maxCachedDFs {
+		c.dfs = map[string]int32{}
+	}
+	c.dfs[key] = int32(min(n, math.MaxInt32))
+}
+
+// reset empties the cache for r. The caller holds mu.
+func (c *cache) reset(r *indexer.Reader) {
+	c.r, c.bytes, c.ll, c.items, c.dfs = r, 0, list.New(), map[string]*list.Element{}, nil
 }
 
 type sized interface{ size() int }
@@ -51,20 +93,24 @@ func (c *cache) get(r *indexer.Reader, key string) sized {
 
 func (c *cache) put(r *indexer.Reader, key string, v sized) {
 	n := v.size() + len(key)
-	if n > cacheBytes/8 {
+	limit := c.limit
+	if limit == 0 {
+		limit = cacheBytes
+	}
+	if n > limit/8 {
 		return // one entry may not take the cache
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.r != r || c.items == nil {
-		c.r, c.bytes, c.ll, c.items = r, 0, list.New(), map[string]*list.Element{}
+		c.reset(r)
 	}
 	if _, ok := c.items[key]; ok {
 		return
 	}
 	c.items[key] = c.ll.PushFront(&cacheEntry{key: key, v: v})
 	c.bytes += n
-	for c.bytes > cacheBytes {
+	for c.bytes > limit {
 		el := c.ll.Back()
 		e := el.Value.(*cacheEntry)
 		c.ll.Remove(el)

@@ -80,10 +80,12 @@ func TestCursorPagesEveryDocumentOnce(t *testing.T) {
 	}
 	r := indexertest.Reader(t, indexertest.SyntheticDocs(3000), true)
 	searchers := map[string]*Searcher{
-		"default":  New(r, Options{}),
-		"depth 7":  New(r, Options{Ranking: Ranking{Depth: 7}}),
-		"feedback": New(r, Options{Ranking: Ranking{Feedback: true}}),
-		"recency":  New(r, Options{Ranking: Ranking{Recency: 2 * year}}),
+		"default":     New(r, Options{}),
+		"depth 7":     New(r, Options{Ranking: Ranking{Depth: 7}}),
+		"no feedback": New(r, Options{Ranking: Ranking{NoFeedback: true}}),
+		// Feedback re-orders the best 40; a cursor's pages run past them.
+		"feedback depth 40": New(r, Options{Ranking: Ranking{FeedbackDepth: 40}}),
+		"recency":           New(r, Options{Ranking: Ranking{Recency: 2 * year}}),
 	}
 	filters := map[string]func(*Request){
 		"no filter": func(*Request) {},

@@ -1,7 +1,17 @@
 // Package search answers search requests over a kbsearch index: it parses the
-// user's query language, applies filters (OR within a field, AND across
-// fields), ranks, sorts, highlights snippets and counts facets. The command
-// line and the HTTP API share it, so there is one search path.
+// user's query (the language is package search/query), applies filters (OR
+// within a field, AND across fields), ranks, sorts, highlights snippets and
+// counts facets. The command line and the HTTP API share it, so there is one
+// search path.
+//
+// The parsed query, a search/query tree, is compiled here: to a match set
+// (each word, phrase and keyword term the bitmap of its postings, each group
+// combined as its clauses' Occur says) and to the scoring terms (each word
+// and phrase not excluded, analysed in every language of the index and
+// weighted by its repeats). A query that is not syntax (a
+// *query.SyntaxError) is searched as its plain words with a notice saying
+// why; a query over a bound of the language (a *query.LimitError) is a
+// KindInvalid error.
 //
 // It reads the index through an indexer.Reader (the indexer owns the
 // format: field names, stored values, columns) and runs a query in three
@@ -26,8 +36,12 @@
 // off unless asked).
 //
 // Suggest completes what a user is typing (themes, then the documents'
-// words, from an unstemmed dictionary field), and a query of plain words
-// with words no document holds gets a "did you mean" correction.
+// words and two-word terms, from the generation's completion dictionary
+// and phrases file, and words within an edit or two when the prefix finds
+// too little), and a query of plain words with words no document holds
+// gets a "did you mean" correction. Similar finds the documents like a
+// document; RISWriter, WriteAtom and Abstracts make the exports a
+// researcher takes away (RIS records, an Atom feed).
 //
 // Errors carry a Kind from a small closed set (invalid input, not found,
 // unavailable, busy, internal) that callers map to their own status codes.
@@ -35,6 +49,7 @@
 // a KindBusy error; a cancelled one, KindUnavailable.
 //
 // It must not import net/http servers or any HTTP framework; search/httpapi
-// is the only package that speaks HTTP. Its sub-package eval measures
-// relevance on standard test collections.
+// is the only package that speaks HTTP. Its sub-package query is the query
+// language, which imports nothing of search; eval measures relevance on
+// standard test collections.
 package search

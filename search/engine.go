@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // The query path. A search runs in three steps over an indexer.Reader,
@@ -69,8 +70,8 @@ func (s *Searcher) newRun(ctx context.Context, r *indexer.Reader) *run {
 func (e *run) stop() bool { return e.ctx.Err() != nil }
 
 // match returns the documents matching the query's text (nil pq: all).
-func (e *run) match(pq *qnode, synonyms []string) (*roaring.Bitmap, error) {
-	if pq == nil || len(pq.children) == 0 {
+func (e *run) match(pq *query.Group, synonyms []string) (*roaring.Bitmap, error) {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return e.r.Live().Clone(), nil
 	}
 	bm, err := e.node(pq)
@@ -87,28 +88,28 @@ func (e *run) match(pq *qnode, synonyms []string) (*roaring.Bitmap, error) {
 	return bm, nil
 }
 
-func (e *run) node(n *qnode) (*roaring.Bitmap, error) {
+func (e *run) node(q query.Q) (*roaring.Bitmap, error) {
 	if err := e.ctx.Err(); err != nil {
 		return nil, err
 	}
-	switch n.kind {
-	case nodeWord:
-		return e.text(n.field, n.text, false)
-	case nodePhrase:
-		return e.text(n.field, n.text, true)
-	case nodeTerm:
-		return e.r.KeywordBitmap(n.field, n.text)
+	switch q := q.(type) {
+	case *query.Word:
+		return e.text(q.Field, q.Text, false)
+	case *query.Phrase:
+		return e.text(q.Field, q.Text, true)
+	case *query.Term:
+		return e.r.KeywordBitmap(q.Field, q.Value)
 	}
 	var must, should, not []*roaring.Bitmap
-	for _, c := range n.children {
-		b, err := e.node(c)
+	for _, c := range q.(*query.Group).Clauses {
+		b, err := e.node(c.Q)
 		if err != nil {
 			return nil, err
 		}
-		switch c.occ {
-		case occurMust:
+		switch c.Occur {
+		case query.Must:
 			must = append(must, b)
-		case occurMustNot:
+		case query.MustNot:
 			not = append(not, b)
 		default:
 			should = append(should, b)
@@ -328,12 +329,6 @@ func getScores(n int) *scores {
 	return &scores{v: make([]float64, n), acc: make([]float64, n)}
 }
 
-// clear zeroes the scores.
-func (sc *scores) clear() {
-	sc.zero()
-	sc.dirty = sc.dirty[:0]
-}
-
 func (sc *scores) zero() {
 	if sc.all {
 		clear(sc.v)
@@ -496,24 +491,24 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 // keyword clause (year:2018 beside words) that clause's idf: a field term
 // the user asked for without requiring it ranks its documents first among
 // equals.
-func (e *run) keywordBonus(pq *qnode, sc *scores) error {
-	var walk func(n *qnode) error
-	walk = func(n *qnode) error {
-		if n.occ == occurMustNot {
+func (e *run) keywordBonus(pq *query.Group, sc *scores) error {
+	var walk func(occ query.Occur, q query.Q) error
+	walk = func(occ query.Occur, q query.Q) error {
+		if occ == query.MustNot {
 			return nil
 		}
-		switch n.kind {
-		case nodeGroup:
-			for _, c := range n.children {
-				if err := walk(c); err != nil {
+		switch n := q.(type) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				if err := walk(c.Occur, c.Q); err != nil {
 					return err
 				}
 			}
-		case nodeTerm:
-			if n.occ != occurShould {
+		case *query.Term:
+			if occ != query.Should {
 				return nil // required: every result holds it
 			}
-			b, err := e.r.KeywordBitmap(n.field, n.text)
+			b, err := e.r.KeywordBitmap(n.Field, n.Value)
 			if err != nil {
 				return err
 			}
@@ -533,7 +528,7 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 		}
 		return nil
 	}
-	return walk(pq)
+	return walk(query.Should, pq)
 }
 
 // termSat returns one word's saturated BM25F contributions by document,
@@ -545,7 +540,7 @@ func (e *run) keywordBonus(pq *qnode, sc *scores) error {
 // Reader's (corpus.fixed).
 func (e *run) termSat(rt rankTerm, avgT, avgB float64) (*termScores, error) {
 	term := rt.toks[0]
-	key := "s" + string(rune('0'+rt.fields)) + rt.lang + "\x00" + term
+	key := satKey(rt)
 	if v := e.s.cache.get(e.r, key); v != nil {
 		return v.(*termScores), nil
 	}
@@ -606,6 +601,11 @@ func (e *run) termSat(rt rankTerm, avgT, avgB float64) (*termScores, error) {
 	return ts, nil
 }
 
+// satKey is the cache key of a word's saturated contributions.
+func satKey(rt rankTerm) string {
+	return "s" + string(rune('0'+rt.fields)) + rt.lang + "\x00" + rt.toks[0]
+}
+
 // termScores returns a term's contributions in one part, from the cache or
 // from its postings (kept when the list is long). The key holds what the
 // contributions depend on besides the Reader: the part, the language, the
@@ -644,13 +644,21 @@ func (e *run) termBitmap(part indexer.Part, lang, term string) (*roaring.Bitmap,
 }
 
 // docFreq returns the number of documents whose part holds term: a cached
-// bitmap's cardinality, or the postings' count.
+// count, a cached bitmap's cardinality, or the postings' count (then
+// kept).
 func (e *run) docFreq(part indexer.Part, lang, term string) (int, error) {
 	key := "b" + string(rune('0'+part)) + lang + "\x00" + term
+	if n, ok := e.s.cache.df(e.r, key); ok {
+		return n, nil
+	}
 	if v := e.s.cache.get(e.r, key); v != nil {
 		return int(v.(cachedBitmap).bm.GetCardinality()), nil
 	}
-	return e.r.DocFreq(part, lang, term)
+	n, err := e.r.DocFreq(part, lang, term)
+	if err == nil {
+		e.s.cache.putDF(e.r, key, n)
+	}
+	return n, err
 }
 
 // corpusFor reads N, the average field lengths and the document frequency
@@ -914,15 +922,26 @@ func (t *topK) push(d uint32) {
 		t.up(len(t.h) - 1)
 		return
 	}
-	if t.k == 0 || t.score != nil && t.score[d] < t.score[t.h[0]] || t.less(d, t.h[0]) >= 0 {
+	if t.k == 0 || !t.before(d, t.h[0]) {
 		return
 	}
 	t.h[0] = d
 	t.down(0)
 }
 
+// before reports whether document a comes before b: by score alone when
+// the order is by score first and they differ (no call through less).
+func (t *topK) before(a, b uint32) bool {
+	if t.score != nil {
+		if sa, sb := t.score[a], t.score[b]; sa != sb {
+			return sa > sb
+		}
+	}
+	return t.less(a, b) < 0
+}
+
 // worse reports whether h[i] comes after h[j] (the heap keeps the last on top).
-func (t *topK) worse(i, j int) bool { return t.less(t.h[i], t.h[j]) > 0 }
+func (t *topK) worse(i, j int) bool { return t.before(t.h[j], t.h[i]) }
 
 func (t *topK) up(i int) {
 	for i > 0 {

@@ -95,8 +95,9 @@ func (r Request) Values() url.Values {
 	return v
 }
 
-// invalidParam is the error for a bad value of the parameter name.
-func invalidParam(name, format string, args ...any) *Error {
+// InvalidParam is the error for a bad value of the parameter name: a
+// KindInvalid *Error whose message names it.
+func InvalidParam(name, format string, args ...any) *Error {
 	return Errorf(KindInvalid, "parameter %q: %s", name, fmt.Sprintf(format, args...))
 }
 
@@ -108,7 +109,7 @@ func ParseValues(vals url.Values) (Request, error) {
 	var req Request
 	for _, name := range singleParams {
 		if len(vals[name]) > 1 {
-			return req, invalidParam(name, "given %d times, want at most once", len(vals[name]))
+			return req, InvalidParam(name, "given %d times, want at most once", len(vals[name]))
 		}
 	}
 
@@ -145,13 +146,13 @@ func ParseValues(vals url.Values) (Request, error) {
 		return req, err
 	}
 	if !req.From.IsZero() && !req.To.IsZero() && req.From.After(req.To) {
-		return req, invalidParam("from", "%s is after to=%s", vals.Get("from"), vals.Get("to"))
+		return req, InvalidParam("from", "%s is after to=%s", vals.Get("from"), vals.Get("to"))
 	}
 
 	req.Sort = SortRelevance
 	if s := strings.ToLower(strings.TrimSpace(vals.Get("sort"))); s != "" {
 		if !slices.Contains(knownSorts, s) {
-			return req, invalidParam("sort", "%q is not one of %s", s, strings.Join(knownSorts, ", "))
+			return req, InvalidParam("sort", "%q is not one of %s", s, strings.Join(knownSorts, ", "))
 		}
 		req.Sort = s
 	}
@@ -164,16 +165,16 @@ func ParseValues(vals url.Values) (Request, error) {
 	}
 	if c := vals.Get("cursor"); c != "" {
 		if len(c) > MaxCursorBytes || !cursorRe.MatchString(c) {
-			return req, invalidParam("cursor", "not a cursor this server made (a next_cursor is at most %d characters of A-Z, a-z, 0-9, - and _)", MaxCursorBytes)
+			return req, InvalidParam("cursor", "not a cursor this server made (a next_cursor is at most %d characters of A-Z, a-z, 0-9, - and _)", MaxCursorBytes)
 		}
 		if vals.Get("page") != "" && req.Page != 1 {
-			return req, invalidParam("cursor", `give "page" or "cursor", not both`)
+			return req, InvalidParam("cursor", `give "page" or "cursor", not both`)
 		}
 		req.Cursor = c
 	}
 	if v := strings.TrimSpace(vals.Get("recency")); v != "" {
 		if req.Recency, err = ParseRecency(v); err != nil {
-			return req, invalidParam("recency", "%q: want a half-life of 1d to 100y such as 90d, 6w or 5y (days, weeks, years), or off", v)
+			return req, InvalidParam("recency", "%q: want a half-life of 1d to 100y such as 90d, 6w or 5y (days, weeks, years), or off", v)
 		}
 	}
 	extra, err := filterValues("facets", vals["facets"], oneOf("facets", knownExtraFacets))
@@ -199,7 +200,7 @@ func SuggestValues(q string, size int) url.Values {
 func ParseSuggestValues(vals url.Values) (q string, size int, err error) {
 	for _, name := range []string{"q", "size"} {
 		if len(vals[name]) > 1 {
-			return "", 0, invalidParam(name, "given %d times, want at most once", len(vals[name]))
+			return "", 0, InvalidParam(name, "given %d times, want at most once", len(vals[name]))
 		}
 	}
 	q = vals.Get("q")
@@ -260,7 +261,7 @@ func filterValues(name string, raw []string, check func(string) (string, error))
 				continue
 			}
 			if len(out) == MaxFilterValues {
-				return nil, invalidParam(name, "more than %d values", MaxFilterValues)
+				return nil, InvalidParam(name, "more than %d values", MaxFilterValues)
 			}
 			out = append(out, v)
 		}
@@ -271,13 +272,13 @@ func filterValues(name string, raw []string, check func(string) (string, error))
 // checkText rejects invalid UTF-8, control characters and overlong values.
 func checkText(name, v string, maxRunes int) error {
 	if !utf8.ValidString(v) {
-		return invalidParam(name, "not valid UTF-8")
+		return InvalidParam(name, "not valid UTF-8")
 	}
 	if n := utf8.RuneCountInString(v); n > maxRunes {
-		return invalidParam(name, "too long (%d characters, at most %d)", n, maxRunes)
+		return InvalidParam(name, "too long (%d characters, at most %d)", n, maxRunes)
 	}
 	if strings.ContainsFunc(v, unicode.IsControl) {
-		return invalidParam(name, "contains control characters")
+		return InvalidParam(name, "contains control characters")
 	}
 	return nil
 }
@@ -287,13 +288,13 @@ func checkText(name, v string, maxRunes int) error {
 // pasted text holds (tabs and line breaks, which separate words).
 func CheckQuery(q string) error {
 	if !utf8.ValidString(q) {
-		return invalidParam("q", "not valid UTF-8")
+		return InvalidParam("q", "not valid UTF-8")
 	}
 	if len(q) > MaxQueryBytes {
-		return invalidParam("q", "too long (%d bytes, at most %d)", len(q), MaxQueryBytes)
+		return InvalidParam("q", "too long (%d bytes, at most %d)", len(q), MaxQueryBytes)
 	}
 	if strings.ContainsFunc(q, func(r rune) bool { return unicode.IsControl(r) && !unicode.IsSpace(r) }) {
-		return invalidParam("q", "contains control characters")
+		return InvalidParam("q", "contains control characters")
 	}
 	return nil
 }
@@ -303,7 +304,7 @@ func oneOf(name string, allowed []string) func(string) (string, error) {
 	return func(v string) (string, error) {
 		lv := strings.ToLower(v)
 		if !slices.Contains(allowed, lv) {
-			return "", invalidParam(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+			return "", InvalidParam(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
 		}
 		return lv, nil
 	}
@@ -314,7 +315,7 @@ func matching(name string, re *regexp.Regexp, hint string) func(string) (string,
 	return func(v string) (string, error) {
 		lv := strings.ToLower(v)
 		if !re.MatchString(lv) {
-			return "", invalidParam(name, "%q: %s", v, hint)
+			return "", InvalidParam(name, "%q: %s", v, hint)
 		}
 		return lv, nil
 	}
@@ -329,11 +330,11 @@ func parseDate(name, v string, end bool) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	if !dateRe.MatchString(v) {
-		return time.Time{}, invalidParam(name, "%q: want YYYY, YYYY-MM or YYYY-MM-DD", v)
+		return time.Time{}, InvalidParam(name, "%q: want YYYY, YYYY-MM or YYYY-MM-DD", v)
 	}
 	t, err := ParseDateBound(v, end)
 	if err != nil {
-		return time.Time{}, invalidParam(name, "%q is not a valid date", v)
+		return time.Time{}, InvalidParam(name, "%q is not a valid date", v)
 	}
 	return t, nil
 }
@@ -347,10 +348,10 @@ func ParseInt(vals url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, invalidParam(name, "%q is not a whole number", v)
+		return 0, InvalidParam(name, "%q is not a whole number", v)
 	}
 	if n < lo || n > hi {
-		return 0, invalidParam(name, "%d is out of range %d..%d", n, lo, hi)
+		return 0, InvalidParam(name, "%d is out of range %d..%d", n, lo, hi)
 	}
 	return n, nil
 }

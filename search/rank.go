@@ -2,16 +2,17 @@ package search
 
 import (
 	"cmp"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 
 	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // Ranking configures ranking: BM25F over title and body for every
@@ -42,20 +43,24 @@ type Ranking struct {
 	// SynonymWeight is the weight of a taxonomy synonym against the query's
 	// own words; default 0.5.
 	SynonymWeight float64
-	// Feedback turns on pseudo-relevance feedback (RM3), off by default:
-	// it gains on the standard collections (docs/relevance.md) but made a
-	// query of the 100,000-document portal cost 3.7 times the CPU (1.68 ->
-	// 6.27 ms mean, BenchmarkQueryMix), each expansion term being scored
-	// over every match. With it, a query of free words is expanded with FeedbackTerms terms
-	// drawn from its FeedbackDocs best matches, and the matches are scored
-	// again (a document holding only expansion terms is not a match). Not
+	// NoFeedback turns off pseudo-relevance feedback (RM3), on by default:
+	// a query of free words is expanded with FeedbackTerms terms drawn
+	// from its FeedbackDocs best matches, and its FeedbackDepth best
+	// matches are scored again and re-ordered (a document holding only
+	// expansion terms is not a match; those after keep their order). Not
 	// for phrases, fields, required or excluded words, a theme's synonyms,
 	// or a query whose best match holds all its words in its title.
-	Feedback bool
+	NoFeedback bool
 	// Recency is the default half-life of the recency boost
 	// (Request.Recency); 0 is none.
-	Recency       time.Duration
-	FeedbackDocs  int // default 10 (at most 20)
+	Recency      time.Duration
+	FeedbackDocs int // default 10 (at most 20)
+	// FeedbackDepth is how many of the first pass's best documents the
+	// expanded query re-scores and re-orders; those after keep the first
+	// pass's order. Default 300: three times the depth MAP is measured at
+	// (docs/relevance.md), so that documents from below the first 100 can
+	// rise into them; 200 measured the same, 100 cannot change recall@100.
+	FeedbackDepth int
 	FeedbackTerms int // default 10
 	// FeedbackMix is the weight of the query's own words, 0..1; default
 	// 0.9: the expansion breaks near-ties and lifts related documents from
@@ -102,6 +107,10 @@ func (r Ranking) withDefaults() Ranking {
 		r.FeedbackDocs = 10
 	}
 	r.FeedbackDocs = min(r.FeedbackDocs, maxFeedbackDocs)
+	if r.FeedbackDepth <= 0 {
+		r.FeedbackDepth = 300
+	}
+	r.FeedbackDepth = max(r.FeedbackDepth, r.FeedbackDocs)
 	if r.FeedbackTerms <= 0 {
 		r.FeedbackTerms = 10
 	}
@@ -146,7 +155,7 @@ type rankTerm struct {
 // (a document has the fields of one language only, so it is scored by its
 // language's reading of the query). Each language's synonyms form their
 // own group.
-func rankTerms(an analyzeFunc, pq *qnode, synonyms []string, r Ranking, langs ...string) []rankTerm {
+func rankTerms(an analyzeFunc, pq *query.Group, synonyms []string, r Ranking, langs ...string) []rankTerm {
 	if len(langs) == 0 {
 		langs = englishOnly
 	}
@@ -157,7 +166,7 @@ func rankTerms(an analyzeFunc, pq *qnode, synonyms []string, r Ranking, langs ..
 	return out
 }
 
-func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qnode, synonyms []string, r Ranking) []rankTerm {
+func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *query.Group, synonyms []string, r Ranking) []rankTerm {
 	index := make(map[string]int)
 	add := func(tok string, fields uint8, times float64) {
 		if i, ok := index[tok]; ok {
@@ -168,30 +177,38 @@ func rankTermsIn(an analyzeFunc, out []rankTerm, lang string, group int, pq *qno
 		index[tok] = len(out)
 		out = append(out, rankTerm{toks: []string{tok}, gaps: []uint32{0}, fields: fields, weight: times, group: -1, lang: lang})
 	}
-	var walk func(n *qnode)
-	walk = func(n *qnode) {
-		if n == nil || n.occ == occurMustNot {
-			return
+	addText := func(field, text string, times float64) {
+		fields := inTitle | inBody
+		switch field {
+		case indexer.FieldTitle:
+			fields = inTitle
+		case indexer.FieldBody:
+			fields = inBody
 		}
-		switch n.kind {
-		case nodeGroup:
-			for _, c := range n.children {
-				walk(c)
-			}
-		case nodeWord, nodePhrase:
-			fields := inTitle | inBody
-			switch n.field {
-			case indexer.FieldTitle:
-				fields = inTitle
-			case indexer.FieldBody:
-				fields = inBody
-			}
-			for _, t := range an(lang, n.text) {
-				add(string(t.Term), fields, float64(1+n.repeat))
-			}
+		for _, t := range an(lang, text) {
+			add(string(t.Term), fields, times)
 		}
 	}
-	walk(pq)
+	// A clause weighs as often as it was typed, and its group was.
+	var walk func(occ query.Occur, times float64, q query.Q)
+	walk = func(occ query.Occur, times float64, q query.Q) {
+		if occ == query.MustNot {
+			return
+		}
+		switch n := q.(type) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				walk(c.Occur, times*float64(1+c.Repeat), c.Q)
+			}
+		case *query.Word:
+			addText(n.Field, n.Text, times)
+		case *query.Phrase:
+			addText(n.Field, n.Text, times)
+		}
+	}
+	if pq != nil {
+		walk(query.Should, 1, pq)
+	}
 	for _, syn := range synonyms {
 		ts := an(lang, syn)
 		if len(ts) == 0 {
@@ -233,68 +250,89 @@ func dfKey(lang, tok string) string { return lang + "\x00" + tok }
 // language's documents (the site's English boilerplate in French pages)
 // would look rare and outweigh real matches.
 func (c *corpus) idf(rt rankTerm) float64 {
-	n := c.n
-	if nl, ok := c.nLang[rt.lang]; ok {
-		n = nl
-	}
-	df := math.Inf(1)
-	for _, tok := range rt.toks {
-		k := dfKey(rt.lang, tok)
-		df = min(df, max(c.dfTitle[k], c.dfBody[k]))
-	}
+	n := c.docs(rt.lang)
+	df := c.df(rt)
 	if df == 0 || math.IsInf(df, 1) {
 		return 0
 	}
 	return math.Log(1 + (max(n, df)-df+0.5)/(df+0.5))
 }
 
-// feedback returns the query's terms expanded by RM3: a relevance model
-// P(w|R) estimated from the best documents top that are in the language of
-// the first (each document's term distribution, read from the first
-// feedbackBytes of its title and text, smoothed by FeedbackPrior, weighted
-// by the document's share of their scores), its FeedbackTerms strongest
-// terms that occur in at least feedbackMinDocs of the documents (strongest
-// by P(w|R) times idf, or P(w|R) alone with FeedbackRaw), mixed with the
-// query's own term weights in that language in the proportion FeedbackMix
-// : 1-FeedbackMix.
-func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, error) {
-	r := e.s.rank
-	langCol := e.r.Column(indexer.FacetLang)
-	langOf := func(d uint32) string {
-		if o := langCol.Of(d); len(o) > 0 {
-			return indexer.TextLang(langCol.Values[o[0]-1])
-		}
-		return ""
+// docs is the number of documents of a text-field language (all of them
+// when the index has no statistics).
+func (c *corpus) docs(lang string) float64 {
+	if n, ok := c.nLang[lang]; ok {
+		return n
 	}
+	return c.n
+}
+
+// df is the document frequency idf takes for rt.
+func (c *corpus) df(rt rankTerm) float64 {
+	df := math.Inf(1)
+	for _, tok := range rt.toks {
+		k := dfKey(rt.lang, tok)
+		df = min(df, max(c.dfTitle[k], c.dfBody[k]))
+	}
+	return df
+}
+
+// expansion is what feedback adds to a query: the language whose model it
+// is (only documents of that language are re-scored), the added terms with
+// the weight each adds (a word of the query may be one: its weight grows),
+// the statistics that score them, and the share of the original score a
+// document keeps (FeedbackMix).
+type expansion struct {
+	lang   string
+	terms  []rankTerm
+	corpus *corpus
+	keep   float64
+}
+
+// feedback returns the expansion of the query's terms by RM3, or nil for
+// none: a relevance model P(w|R) estimated from the best documents top
+// that are in the language of the first (each document's term
+// distribution, read from the first feedbackBytes of its title and text,
+// smoothed by FeedbackPrior, weighted by the document's share of their
+// scores), its FeedbackTerms strongest terms that occur in at least
+// feedbackMinDocs of the documents (strongest by P(w|R) times idf, or
+// P(w|R) alone with FeedbackRaw), weighted so that the query's own terms
+// in that language and the expansion share the query's weight in the
+// proportion FeedbackMix : 1-FeedbackMix.
+func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) (*expansion, error) {
+	r := e.s.rank
 	// The model is estimated from the best documents in the language of
 	// the best one: a query read by another language's analyzer matches
 	// pages that share a word or two with it (French "programme" in English
 	// agendas) and say nothing of what was asked.
 	if len(top) == 0 {
-		return terms, nil
+		return nil, nil
 	}
-	lang := langOf(top[0])
+	lang := e.langOf(top[0])
 	named, err := e.titleHoldsQuery(top[0], lang, terms)
 	if err != nil || named {
-		return terms, err
+		return nil, err
 	}
 	var total float64
 	same := make([]uint32, 0, len(top))
 	for _, d := range top {
-		if sc.v[d] > 0 && langOf(d) == lang {
+		if sc.v[d] > 0 && e.langOf(d) == lang {
 			same = append(same, d)
 			total += sc.v[d]
 		}
 	}
 	if len(same) < feedbackMinDocs || total == 0 {
-		return terms, nil
+		return nil, nil
 	}
+	// The candidates: every word of the documents, its weight in the
+	// model and in how many of them it occurs.
 	type cand struct {
-		rt   rankTerm
+		word string
 		w    float64
 		docs int
 	}
-	cands := map[string]*cand{} // by word
+	var cands []cand
+	at := map[string]int{}
 	for _, d := range same {
 		dt, err := e.docTerms(d, lang)
 		if err != nil {
@@ -304,41 +342,64 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 			continue
 		}
 		share, n := sc.v[d]/total, dt.n+r.FeedbackPrior
-		for i, w := range dt.terms {
-			c := cands[w]
-			if c == nil {
-				c = &cand{rt: rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}}
-				cands[w] = c
+		for i := range dt.len() {
+			w := dt.word(i)
+			k, ok := at[w]
+			if !ok {
+				k = len(cands)
+				at[w] = k
+				cands = append(cands, cand{word: w})
 			}
-			c.w += share * dt.counts[i] / n
-			c.docs++
+			cands[k].w += share * float64(dt.counts[i]) / n
+			cands[k].docs++
 		}
 	}
-	var kept []*cand
-	for _, c := range cands {
-		if c.docs >= feedbackMinDocs {
-			kept = append(kept, c)
+	kept := slices.DeleteFunc(cands, func(c cand) bool { return c.docs < feedbackMinDocs })
+	byWeight := func(a, b cand) int {
+		if c := cmp.Compare(b.w, a.w); c != 0 {
+			return c
 		}
+		return strings.Compare(a.word, b.word)
 	}
+	term := func(w string) rankTerm {
+		return rankTerm{toks: []string{w}, gaps: []uint32{0}, fields: inTitle | inBody, group: -1, fb: true, lang: lang}
+	}
+	slices.SortFunc(kept, byWeight)
 	if !r.FeedbackRaw && len(kept) > 0 {
+		// The strongest by P(w|R), feedbackPool times as many as are
+		// wanted, re-weighted by idf: a portal's ten best pages share a
+		// thousand words, each of whose document frequencies is a
+		// dictionary lookup, and the words chosen come from the first few
+		// dozen (on the collections the choice is the same from 50 words
+		// as from all).
+		kept = kept[:min(len(kept), feedbackPool*r.FeedbackTerms)]
 		rts := make([]rankTerm, len(kept))
 		for i, c := range kept {
-			rts[i] = c.rt
+			rts[i] = term(c.word)
 		}
 		corp, err := e.corpusFor(rts)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range kept {
-			c.w *= corp.idf(c.rt)
+		// A new word in more than a tenth of the documents (and than
+		// feedback reads) is too common to say what they are about; the
+		// query's own words may gain weight whatever their frequency.
+		maxDF := max(feedbackMaxDF*corp.docs(lang), float64(r.FeedbackDocs))
+		typed := map[string]bool{}
+		for _, t := range terms {
+			if t.lang == lang && len(t.toks) == 1 {
+				typed[t.toks[0]] = true
+			}
 		}
+		for i := range kept {
+			kept[i].w *= corp.idf(rts[i])
+			if corp.df(rts[i]) > maxDF && !typed[kept[i].word] {
+				kept[i].w = 0
+			}
+		}
+		slices.SortFunc(kept, byWeight)
+		kept = slices.DeleteFunc(kept, func(c cand) bool { return c.w == 0 })
 	}
-	slices.SortFunc(kept, func(a, b *cand) int {
-		if c := cmp.Compare(b.w, a.w); c != 0 {
-			return c
-		}
-		return strings.Compare(a.rt.toks[0], b.rt.toks[0])
-	})
 	kept = kept[:min(len(kept), r.FeedbackTerms)]
 	var rmSum float64
 	for _, c := range kept {
@@ -351,35 +412,122 @@ func (e *run) feedback(top []uint32, sc *scores, terms []rankTerm) ([]rankTerm, 
 		}
 	}
 	if rmSum == 0 {
-		return terms, nil
+		return nil, nil
 	}
-	out := make([]rankTerm, 0, len(terms)+len(kept))
-	index := map[string]int{}
+	x := &expansion{lang: lang, keep: r.FeedbackMix}
 	// Weights keep the query's scale (they sum to its qSum, as before), so
-	// the proximity bonus keeps its proportion; the terms of the other
-	// languages keep theirs, so that their documents keep their scores.
-	for _, t := range terms {
-		if t.lang == lang {
-			t.weight *= r.FeedbackMix
-		}
-		if t.group < 0 && len(t.toks) == 1 && t.lang == lang {
-			index[t.toks[0]] = len(out)
-		}
-		out = append(out, t)
-	}
+	// the proximity bonus keeps its proportion.
 	for _, c := range kept {
 		w := (1 - r.FeedbackMix) * qSum * c.w / rmSum
 		if w <= 0 {
 			continue
 		}
-		if i, ok := index[c.rt.toks[0]]; ok {
-			out[i].weight += w
+		rt := term(c.word)
+		rt.weight = w
+		x.terms = append(x.terms, rt)
+	}
+	if len(x.terms) == 0 {
+		return nil, nil
+	}
+	if x.corpus, err = e.corpusFor(x.terms); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// langOf returns the text-field language of doc.
+func (e *run) langOf(doc uint32) string {
+	col := e.r.Column(indexer.FacetLang)
+	if o := col.Of(doc); len(o) > 0 {
+		return indexer.TextLang(col.Values[o[0]-1])
+	}
+	return ""
+}
+
+// rescore re-scores the candidates (the first pass's best, in its order)
+// with the expanded query: a document of the expansion's language keeps
+// x.keep of its score and gains each expansion term's BM25F contribution,
+// read for the candidates alone (the term's documents intersected with
+// theirs, then their postings); documents of other languages keep their
+// scores, as the query's terms in their languages keep their weights.
+func (e *run) rescore(cands []uint32, x *expansion, sc *scores) error {
+	r := e.s.rank
+	sorted := slices.Clone(cands)
+	slices.Sort(sorted)
+	in := roaring.BitmapOf(sorted...)
+	var mine []uint32 // the candidates of x.lang, ascending
+	for _, d := range sorted {
+		if e.langOf(d) == x.lang {
+			mine = append(mine, d)
+			if sc.v[d] == 0 {
+				sc.dirty = append(sc.dirty, d)
+			}
+			sc.v[d] *= x.keep
+		}
+	}
+	if len(mine) < len(sorted) {
+		in = roaring.BitmapOf(mine...)
+	}
+	avg := map[indexer.Part]float64{indexer.Title: x.corpus.avgTitle[x.lang], indexer.Body: x.corpus.avgBody[x.lang]}
+	weight := map[indexer.Part]float64{indexer.Title: r.TitleWeight, indexer.Body: 1}
+	tf := make([]float64, len(mine))
+	for _, rt := range x.terms {
+		idf := x.corpus.idf(rt)
+		if idf == 0 {
 			continue
 		}
-		c.rt.weight = w
-		out = append(out, c.rt)
+		if x.corpus.fixed && x.corpus.df(rt) >= minCachedPostings {
+			// A common word: its saturated contributions over all its
+			// documents, from the cache where a search left them (reading
+			// its postings for the candidates alone decodes most of them,
+			// a chunk per candidate, and keeps nothing).
+			ts, err := e.termSat(rt, avg[indexer.Title], avg[indexer.Body])
+			if err != nil {
+				return err
+			}
+			j := 0
+			for _, d := range mine {
+				k, found := slices.BinarySearch(ts.docs[j:], d)
+				j += k
+				if found {
+					sc.v[d] += rt.weight * idf * ts.v[j]
+				}
+			}
+			continue
+		}
+		clear(tf)
+		for _, part := range []indexer.Part{indexer.Title, indexer.Body} {
+			bm, err := e.termBitmap(part, x.lang, rt.toks[0])
+			if err != nil {
+				return err
+			}
+			docs := roaring.And(bm, in).ToArray()
+			if len(docs) == 0 {
+				continue
+			}
+			w, a := weight[part], avg[part]
+			err = e.r.PostingsOf(part, x.lang, rt.toks[0], docs, false, 0, func(i int, p *indexer.Posting) {
+				k, _ := slices.BinarySearch(mine, docs[i])
+				n := 1.0
+				if a > 0 {
+					n = 1 - r.B + r.B*float64(p.Length)/a
+				}
+				tf[k] += w * float64(p.Freq) / n
+			})
+			if err != nil {
+				return err
+			}
+		}
+		for k, v := range tf {
+			if v > 0 {
+				sc.v[mine[k]] += rt.weight * idf * v * (r.K1 + 1) / (r.K1 + v)
+			}
+		}
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // titleHoldsQuery reports whether doc's title, analysed in lang, holds
@@ -413,27 +561,35 @@ func (e *run) titleHoldsQuery(doc uint32, lang string, terms []rankTerm) (bool, 
 // docTerms are the words of a document as feedback reads them: the
 // analysed words of its title and the first feedbackBytes of its text
 // (those of one letter and numbers left out), with their counts, and the
-// number of tokens.
+// number of tokens. Compact, so that the cache holds many: the words in
+// one string.
 type docTerms struct {
-	terms  []string
-	counts []float64
+	words  string
+	ends   []uint16 // word i is words[ends[i-1]:ends[i]]
+	counts []uint16
 	n      float64
 }
 
-func (dt *docTerms) size() int {
-	n := 64 + 32*len(dt.terms)
-	for _, t := range dt.terms {
-		n += len(t)
+func (dt *docTerms) len() int { return len(dt.ends) }
+
+func (dt *docTerms) word(i int) string {
+	start := uint16(0)
+	if i > 0 {
+		start = dt.ends[i-1]
 	}
-	return n
+	return dt.words[start:dt.ends[i]]
 }
 
+func (dt *docTerms) size() int { return 96 + len(dt.words) + 4*len(dt.ends) }
+
 // docTerms returns doc's words, analysed in lang (the document's own), from
-// the cache or from its text: analysis is most of feedback's work, and a
-// portal's best documents come back query after query.
+// the Searcher's cache of them or from its text: analysis is most of
+// feedback's work, and a portal's best documents come back query after
+// query. (They have a cache of their own: in the main one, the long
+// postings lists of common words pushed them out.)
 func (e *run) docTerms(doc uint32, lang string) (*docTerms, error) {
-	key := "f" + lang + "\x00" + strconv.FormatUint(uint64(doc), 10)
-	if v := e.s.cache.get(e.r, key); v != nil {
+	key := lang + "\x00" + strconv.FormatUint(uint64(doc), 10)
+	if v := e.s.docs.get(e.r, key); v != nil {
 		return v.(*docTerms), nil
 	}
 	h, err := e.r.Hit(doc)
@@ -445,18 +601,28 @@ func (e *run) docTerms(doc uint32, lang string) (*docTerms, error) {
 		return nil, err
 	}
 	toks := e.r.Analyze(lang, h.Title+"\n"+body)
-	counts := map[string]float64{}
+	counts := map[string]uint16{}
 	for _, t := range toks {
 		if len(t.Term) > 1 && !isNumber(t.Term) {
-			counts[string(t.Term)]++
+			if c := counts[string(t.Term)]; c < math.MaxUint16 {
+				counts[string(t.Term)] = c + 1
+			}
 		}
 	}
-	dt := &docTerms{terms: slices.Sorted(maps.Keys(counts)), n: float64(len(toks))}
-	dt.counts = make([]float64, len(dt.terms))
-	for i, w := range dt.terms {
-		dt.counts[i] = counts[w]
+	// In the map's order: feedback sums each word's weight over the
+	// documents in their order, whatever the order of the words.
+	dt := &docTerms{ends: make([]uint16, 0, len(counts)), counts: make([]uint16, 0, len(counts)), n: float64(len(toks))}
+	var b strings.Builder
+	for w, n := range counts {
+		if b.Len()+len(w) > math.MaxUint16 {
+			break // not with feedbackBytes of text
+		}
+		b.WriteString(w)
+		dt.ends = append(dt.ends, uint16(b.Len()))
+		dt.counts = append(dt.counts, n)
 	}
-	e.s.cache.put(e.r, key, dt)
+	dt.words = b.String()
+	e.s.docs.put(e.r, key, dt)
 	return dt, nil
 }
 
@@ -464,7 +630,14 @@ const (
 	// feedbackBytes is how much of each best document's text feedback
 	// reads and analyses: the work per query stays bounded whatever the
 	// documents' sizes.
-	feedbackBytes = 8 << 10
+	feedbackBytes = 2 << 10
+	// feedbackPool is how many candidate words per expansion term, the
+	// strongest in the relevance model, are weighed by their idf.
+	feedbackPool = 5
+	// feedbackMaxDF is the largest share of the documents an expansion
+	// word may occur in: a commoner word says little of what the best
+	// documents are about, and its postings are the longest to read.
+	feedbackMaxDF = 0.1
 	// feedbackMinDocs is in how many of the best documents an expansion
 	// term must occur: a word of one document is that document's topic,
 	// not the query's.
@@ -480,4 +653,28 @@ func isNumber(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// keepRest scales by x.keep the score of every match of x's language but
+// cands (which rescore has scored with the expansion): the expanded
+// query's score of a document without the expansion terms, read for no
+// one. For a cursor's page, which may lie anywhere in the order.
+func (e *run) keepRest(matches *roaring.Bitmap, cands []uint32, x *expansion, sc *scores) error {
+	skip := roaring.BitmapOf(cands...)
+	it := matches.ManyIterator()
+	buf := make([]uint32, 1024)
+	for {
+		n := it.NextMany(buf)
+		if n == 0 {
+			return nil
+		}
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		for _, d := range buf[:n] {
+			if sc.v[d] != 0 && !skip.Contains(d) && e.langOf(d) == x.lang {
+				sc.v[d] *= x.keep
+			}
+		}
+	}
 }

@@ -175,8 +175,8 @@ func TestFeedback(t *testing.T) {
 			}
 		}
 	}
-	before, _ := order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
-	s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true}})
+	before, _ := order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	s := newSearcherOver(t, docs, true, Options{})
 	after, total := order(s, "astronomy", 10)
 	// The two notes tie on "astronomy"; the one that shares the best
 	// documents' other words (telescopes, lenses, charts) rises with
@@ -223,9 +223,53 @@ func TestFeedback(t *testing.T) {
 	// Nor is a query whose best match has every word in its title: the
 	// user named that page.
 	docs[1].Title = "Astronomy workshops"
-	before, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
-	after, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{Feedback: true}}), "astronomy", 10)
+	before, _ = order(newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}), "astronomy", 10)
+	after, _ = order(newSearcherOver(t, docs, true, Options{}), "astronomy", 10)
 	if before[0] != "a2" || !slices.Equal(after, before) {
 		t.Errorf("named page (-want +got):\n- %v\n+ %v", before, after)
+	}
+}
+
+// TestFeedbackDepth checks that feedback re-orders only the first pass's
+// FeedbackDepth best documents: those after keep their order below them,
+// with scores that do not rise above theirs.
+func TestFeedbackDepth(t *testing.T) {
+	filler := strings.Repeat("meeting participants discussed many other things at length ", 4)
+	docs := []indexer.Document{
+		{ID: "a1", Title: "Clubs", Body: "Astronomy with telescopes, lenses and star charts."},
+		{ID: "a2", Title: "Workshops", Body: "Pupils grind lenses for astronomy telescopes."},
+		{ID: "a3", Title: "School lessons", Body: "Astronomy lessons: star charts, telescopes, lenses."},
+		{ID: "aplain", Title: "Notes", Body: "astronomy. " + filler + "notes notes notes"},
+		{ID: "lenses", Title: "Notes", Body: "astronomy. " + filler + "telescopes lenses charts"},
+	}
+	search := func(depth int) *Result {
+		t.Helper()
+		s := newSearcherOver(t, docs, true, Options{Ranking: Ranking{FeedbackDocs: 3, FeedbackDepth: depth}})
+		res, err := s.Search(context.Background(), Request{Query: "astronomy"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(res.Hits); i++ {
+			if res.Hits[i].Score > res.Hits[i-1].Score {
+				t.Errorf("depth %d: %s scores %v after %s's %v", depth, res.Hits[i].ID, res.Hits[i].Score, res.Hits[i-1].ID, res.Hits[i-1].Score)
+			}
+		}
+		return res
+	}
+	before, _ := newSearcherOver(t, docs, true, Options{Ranking: Ranking{NoFeedback: true}}).Search(context.Background(), Request{Query: "astronomy"})
+	if got, want := ids(before)[3:], []string{"aplain", "lenses"}; !slices.Equal(got, want) {
+		t.Fatalf("without feedback, the last two (-want +got):\n- %v\n+ %v", want, got)
+	}
+	// All five are candidates: "lenses" shares the best documents' words.
+	if got := ids(search(5)); slices.Index(got, "lenses") > slices.Index(got, "aplain") {
+		t.Errorf("depth 5: %v, want lenses before aplain", got)
+	}
+	// Four: "lenses" is not among them and stays last.
+	got := ids(search(4))
+	if !slices.Equal(got[4:], []string{"lenses"}) {
+		t.Errorf("depth 4: %v, want lenses last, as the first pass left it", got)
+	}
+	if first := got[:4]; !slices.Equal(slices.Sorted(slices.Values(first)), slices.Sorted(slices.Values(ids(before)[:4]))) {
+		t.Errorf("depth 4: the first four %v are not the first pass's %v", first, ids(before)[:4])
 	}
 }

@@ -102,3 +102,25 @@ func (e *run) recencyBoost(matches *roaring.Bitmap, halfLife time.Duration, sc *
 		}
 	}
 }
+
+// withoutRecency divides the scores of docs by their recency factor
+// (restore false) or multiplies them by it again (restore true); nothing
+// without a half-life.
+func (e *run) withoutRecency(docs []uint32, halfLife time.Duration, sc *scores, restore bool) {
+	newest := e.r.Newest()
+	if halfLife <= 0 || newest == indexer.NoDate {
+		return
+	}
+	dates := e.r.Dates()
+	for _, d := range docs {
+		if sc.v[d] == 0 || dates[d] == indexer.NoDate {
+			continue
+		}
+		f := recencyFactor(dates[d], newest, halfLife)
+		if restore {
+			sc.v[d] *= f
+		} else {
+			sc.v[d] /= f
+		}
+	}
+}

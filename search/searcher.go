@@ -17,6 +17,7 @@ import (
 
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
+	"github.com/kbsearch/kbsearch/search/query"
 )
 
 // Options configure a Searcher.
@@ -38,6 +39,7 @@ type Searcher struct {
 	mu      sync.Mutex
 	landing *facetCache // facets of the empty query, for one Reader
 	cache   cache
+	docs    cache // feedback's words of documents
 }
 
 // facetCache holds the answer's facets of the empty query without filters:
@@ -56,7 +58,7 @@ func New(src indexer.Source, opts Options) *Searcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults()}
+	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults(), docs: cache{limit: docCacheBytes}}
 }
 
 // acquire returns the Reader to search; Release it after. A call whose
@@ -236,8 +238,17 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		p.corpus = c
 	}
 	bonus := sc != nil && req.Sort == SortRelevance
+	// Feedback expands free text: a query of quoted phrases only, a field,
+	// a required or excluded word, or a theme's synonyms ask for what they
+	// say. (A phrase among words is one more optional clause: the
+	// expansion re-orders matches and adds none.)
+	expand := bonus && !s.rank.NoFeedback && len(p.synonyms) == 0 && freeWords(p.pq)
+	headK := max(s.rank.Depth, s.rank.FeedbackDocs)
+	if expand {
+		headK = max(headK, s.rank.FeedbackDepth)
+	}
 	// heaps returns the heaps of one pass over the matches: the first
-	// depth documents, and with a cursor those after it.
+	// headK documents (k without a bonus), and with a cursor those after it.
 	heaps := func() (head, tail *topK) {
 		ord := e.order(req.Sort, sc)
 		var v []float64
@@ -247,13 +258,13 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if p.after == nil {
 			depth := k
 			if bonus {
-				depth = max(k, s.rank.Depth)
+				depth = max(k, headK)
 			}
 			return &topK{k: depth, less: ord, score: v}, nil
 		}
 		tail = &topK{k: k, less: ord, score: v, after: e.cursorAfter(p, sc)}
 		if bonus {
-			head = &topK{k: max(s.rank.Depth, s.rank.FeedbackDocs), less: ord, score: v}
+			head = &topK{k: headK, less: ord, score: v}
 			tail.k += head.k
 		}
 		return head, tail
@@ -272,36 +283,48 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	if head != nil {
 		ranked = head.sorted()
 	}
-	// Feedback expands free text: a query of quoted phrases only, a field,
-	// a required or excluded word, or a theme's synonyms ask for what they
-	// say. (A phrase among words is one more optional clause: the
-	// expansion re-orders matches and adds none.)
-	if bonus && s.rank.Feedback && len(p.synonyms) == 0 && freeWords(p.pq) {
-		fb, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
+	if expand {
+		// Feedback re-orders the first pass's FeedbackDepth best (a
+		// document that holds only expansion terms is not a match); the
+		// rest keep the first pass's order, below them, the same whatever
+		// the page asked for.
+		x, err := e.feedback(ranked[:min(len(ranked), s.rank.FeedbackDocs)], sc, p.terms)
 		if err != nil {
 			return nil, counted{}, sc, err
 		}
-		sc.clear()
-		c, err := e.corpusFor(fb)
-		if err != nil {
-			return nil, counted{}, sc, err
+		if x != nil {
+			cands := ranked[:min(len(ranked), s.rank.FeedbackDepth)]
+			// The recency factor multiplies the whole score, expansion
+			// included: taken out of the candidates' scores and put back.
+			e.withoutRecency(cands, p.recency, sc, false)
+			if err := e.rescore(cands, x, sc); err != nil {
+				return nil, counted{}, sc, err
+			}
+			e.withoutRecency(cands, p.recency, sc, true)
+			slices.SortFunc(cands, e.order(req.Sort, sc))
+			// The rest's scores are the expanded query's without the
+			// expansion terms (not read for them): they stay below the
+			// candidates', which kept as much and gained.
+			if tail == nil {
+				for _, d := range ranked[len(cands):max(len(cands), min(len(ranked), k))] {
+					if e.langOf(d) == x.lang {
+						sc.v[d] *= x.keep
+					}
+				}
+			} else {
+				// A cursor's page may lie anywhere below the candidates:
+				// every other match is scaled, and a second pass takes
+				// the heaps again by the final scores.
+				if err := e.keepRest(matches, cands, x, sc); err != nil {
+					return nil, counted{}, sc, err
+				}
+				head, tail = heaps()
+				if _, err := e.collect(matches, p.filters, false, nonNil(head, tail)...); err != nil {
+					return nil, counted{}, sc, err
+				}
+				ranked = head.sorted()
+			}
 		}
-		if err := e.score(fb, c, sc); err != nil {
-			return nil, counted{}, sc, err
-		}
-		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
-			return nil, counted{}, sc, err
-		}
-		p.terms, p.corpus = fb, c
-		// Feedback re-orders the documents already found (a document that
-		// holds only expansion terms is not a match): every match has its
-		// new score, so one more pass over them ranks them all, the same
-		// order whatever the page asked for.
-		head, tail = heaps()
-		if _, err := e.collect(matches, p.filters, false, nonNil(head, tail)...); err != nil {
-			return nil, counted{}, sc, err
-		}
-		ranked = head.sorted()
 	}
 	var before []docScore // the head's scores before the bonus, with a cursor
 	if bonus {
@@ -421,6 +444,9 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 	for i, d := range docs {
 		h := stored[i]
 		hit := Hit{ID: h.ID, URL: h.URL, Title: h.Title, Type: h.Type, Themes: h.Themes, Translations: h.Translations}
+		if o := langCol.Of(d); len(o) > 0 {
+			hit.Lang = langCol.Values[o[0]-1]
+		}
 		if sc != nil {
 			hit.Score = sc.v[d]
 		}
@@ -430,13 +456,12 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 		if occ := occs[d]; len(occ) > 0 {
 			n := len(words[langOf(d)])
 			if snippets {
-				i, j := bestWindow(occ, snippetBytes, n)
-				lo, hi := snippetRange(occ, i, j)
-				seg, length, err := e.r.Text(d, lo, hi)
+				read := func(from, to int) (string, int, error) { return e.r.Text(d, from, to) }
+				frag, err := snippetOf(read, occ, n, skipLine(e.r, h.Title))
 				if err != nil {
 					return nil, err
 				}
-				if frag := snippet(seg, lo, length, occ, i, j); frag != "" {
+				if frag != "" {
 					hit.Snippets = []string{frag}
 				}
 			}
@@ -451,6 +476,23 @@ func (e *run) hits(docs []uint32, terms []rankTerm, sc *scores, snippets bool) (
 		out = append(out, hit)
 	}
 	return out, nil
+}
+
+// skipLine reports the lines of a document's text a snippet leaves out:
+// boilerplate (see indexer.Reader.Boilerplate), and lines that repeat its
+// title, shown above the snippet: a piece of it (a PDF's first lines hold
+// the title wrapped) or its beginning after other words (a running header
+// "Group name – Title").
+func skipLine(r *indexer.Reader, title string) func(string) bool {
+	t := strings.ToLower(strings.Join(strings.Fields(title), " "))
+	head := t[:min(len(t), 40)]
+	return func(line string) bool {
+		l := strings.ToLower(strings.Join(strings.Fields(line), " "))
+		if len(l) >= 8 && strings.Contains(t, l) || len(head) >= 20 && strings.Contains(l, head) {
+			return true
+		}
+		return r.Boilerplate(line)
+	}
 }
 
 // bodyWords returns the distinct analysed words of the scoring terms of a
@@ -477,7 +519,7 @@ func bodyWords(terms []rankTerm, lang string) []string {
 func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) {
 	text := req.Query
 	if p.notice != "" {
-		text = plainWords(text)
+		text = query.PlainWords(text)
 	}
 	fixed, err := s.didYouMean(e.r, text, p.langs)
 	if err != nil || fixed == "" || len(p.filters) == 0 {
@@ -501,7 +543,7 @@ func (s *Searcher) correction(e *run, req Request, p *prepared) (string, error) 
 // prepared is a request made ready to run: parsed, its languages,
 // synonyms, scoring terms and filters found.
 type prepared struct {
-	pq       *qnode // nil for a query without clauses
+	pq       *query.Group // nil for a query without clauses
 	sort     string
 	recency  time.Duration // the half-life of the recency boost; 0 for none
 	after    *sortKey      // the cursor's place, nil without one
@@ -526,7 +568,7 @@ func (s *Searcher) prepare(r *indexer.Reader, req *Request) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(pq.children) == 0 {
+	if len(pq.Clauses) == 0 {
 		pq = nil
 	}
 	p := &prepared{pq: pq, notice: notice, sort: req.Sort, synonyms: s.synonyms(pq), langs: searchLangs(r, *req), filters: filtersOf(r, *req)}
@@ -607,24 +649,41 @@ func (s *Searcher) normalize(req *Request) error {
 
 // hasOptionalTerm reports whether a query has a keyword clause that is
 // neither required nor excluded (it ranks, see keywordBonus).
-func hasOptionalTerm(pq *qnode) bool {
-	if pq == nil || pq.occ == occurMustNot {
+func hasOptionalTerm(pq *query.Group) bool {
+	if pq == nil {
 		return false
 	}
-	if pq.kind == nodeTerm {
-		return pq.occ == occurShould
-	}
-	return slices.ContainsFunc(pq.children, hasOptionalTerm)
+	return slices.ContainsFunc(pq.Clauses, func(c query.Clause) bool {
+		switch q := c.Q.(type) {
+		case *query.Term:
+			return c.Occur == query.Should
+		case *query.Group:
+			return c.Occur != query.MustNot && hasOptionalTerm(q)
+		}
+		return false
+	})
 }
 
 // plainText reports whether a query is nothing but free-text words and
 // phrases, none required or excluded, on no particular field.
-func plainText(pq *qnode) bool {
-	if pq == nil || len(pq.children) == 0 {
+func plainText(pq *query.Group) bool {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return false
 	}
-	for _, c := range pq.children {
-		if c.occ != occurShould || c.field != "" || (c.kind != nodeWord && c.kind != nodePhrase) {
+	for _, c := range pq.Clauses {
+		if c.Occur != query.Should {
+			return false
+		}
+		switch q := c.Q.(type) {
+		case *query.Word:
+			if q.Field != "" {
+				return false
+			}
+		case *query.Phrase:
+			if q.Field != "" {
+				return false
+			}
+		default:
 			return false
 		}
 	}
@@ -635,37 +694,36 @@ func plainText(pq *qnode) bool {
 // groups of them at any depth (parentheses a person typed as prose,
 // "palliation (temporary improvement) of cancer"), no field, nothing
 // required or excluded, and at least one unquoted word.
-func freeWords(pq *qnode) bool {
+func freeWords(pq *query.Group) bool {
 	words := 0
-	var free func(n *qnode) bool
-	free = func(n *qnode) bool {
-		if n.occ != occurShould || n.field != "" {
+	var free func(occ query.Occur, q query.Q) bool
+	free = func(occ query.Occur, q query.Q) bool {
+		if occ != query.Should {
 			return false
 		}
-		switch n.kind {
-		case nodeWord:
+		switch n := q.(type) {
+		case *query.Word:
+			if n.Field != "" {
+				return false
+			}
 			words++
-		case nodeGroup:
-			for _, c := range n.children {
-				if !free(c) {
+		case *query.Group:
+			for _, c := range n.Clauses {
+				if !free(c.Occur, c.Q) {
 					return false
 				}
 			}
-		case nodePhrase:
+		case *query.Phrase:
+			return n.Field == ""
 		default:
 			return false
 		}
 		return true
 	}
-	if pq == nil || len(pq.children) == 0 {
+	if pq == nil || len(pq.Clauses) == 0 {
 		return false
 	}
-	for _, c := range pq.children {
-		if !free(c) {
-			return false
-		}
-	}
-	return words > 0
+	return free(query.Should, pq) && words > 0
 }
 
 // maxSynonyms caps a query's expansions: each multi-word one is a phrase
@@ -678,11 +736,11 @@ const maxSynonyms = 6
 // (often acronyms) come first, then phrases in the taxonomy's order, at most
 // maxSynonyms. A quoted phrase asks for exactly that text and is not
 // expanded.
-func (s *Searcher) synonyms(pq *qnode) []string {
-	if !plainText(pq) || slices.ContainsFunc(pq.children, func(c *qnode) bool { return c.kind != nodeWord }) {
+func (s *Searcher) synonyms(pq *query.Group) []string {
+	if !plainText(pq) || slices.ContainsFunc(pq.Clauses, func(c query.Clause) bool { _, w := c.Q.(*query.Word); return !w }) {
 		return nil
 	}
-	exp := s.tax.Expand(strings.Join(pq.terms(), " "))
+	exp := s.tax.Expand(strings.Join(terms(pq), " "))
 	slices.SortStableFunc(exp, func(a, b string) int {
 		return cmp.Compare(strings.Count(strings.TrimSpace(a), " "), strings.Count(strings.TrimSpace(b), " "))
 	})

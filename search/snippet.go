@@ -150,53 +150,261 @@ func bestWindow(occ []occurrence, n uint32, terms int) (int, int) {
 }
 
 // snippetRange returns the bytes of a text a snippet of occ[i:j] reads:
-// its window and a margin to end on word boundaries.
+// its window, room before it to start at a sentence, a margin to end on a
+// sentence or a word boundary, and on both sides the length of the
+// longest boilerplate line, so that every line the snippet may show is
+// read whole and can be judged.
 func snippetRange(occ []occurrence, i, j int) (int, int) {
-	lead := max(0, (snippetBytes-int(occ[j-1].end-occ[i].start))/3)
-	from := max(0, int(occ[i].start)-lead-wordSlack)
-	return from, max(from+snippetBytes, int(occ[j-1].end)) + 2*wordSlack
+	from := max(0, int(occ[i].start)-sentenceLead-wordSlack-indexer.MaxBoilerLine)
+	to := max(int(occ[i].start)+snippetBytes, int(occ[j-1].end)) + sentenceTail + wordSlack
+	return from, to + indexer.MaxBoilerLine
 }
 
-// wordSlack is how far a snippet's ends move to reach a word boundary.
-const wordSlack = 30
+const (
+	// wordSlack is how far a snippet's ends move to reach a word
+	// boundary.
+	wordSlack = 30
+	// sentenceLead is how far before its first match a snippet may start
+	// to begin with a sentence; sentenceTail, how far past its length it
+	// may go on to end one.
+	sentenceLead = 110
+	sentenceTail = 50
+	// snippetTries is how many windows a snippet tries before giving up
+	// when the best ones hold their matches in boilerplate only.
+	snippetTries = 3
+)
+
+// span is a byte range [start, end).
+type span struct{ start, end int }
+
+// skippedLines returns the ranges of seg (the text from byte base on,
+// length long) that a snippet leaves out: whole lines that are
+// boilerplate or part of the title. A line cut by seg's ends is judged
+// only if the text starts or ends there.
+func skippedLines(seg string, base, length int, skip func(line string) bool) []span {
+	var out []span
+	at := 0
+	for at <= len(seg) {
+		nl := strings.IndexByte(seg[at:], '\n')
+		end := len(seg)
+		if nl >= 0 {
+			end = at + nl
+		}
+		whole := (at > 0 || base == 0) && (nl >= 0 || base+len(seg) >= length)
+		if whole && strings.TrimSpace(seg[at:end]) != "" && skip(seg[at:end]) {
+			out = append(out, span{at, min(len(seg), end+1)})
+		}
+		if nl < 0 {
+			break
+		}
+		at = end + 1
+	}
+	return out
+}
+
+func inSpans(spans []span, s, e int) bool {
+	for _, sp := range spans {
+		if s >= sp.start && e <= sp.end {
+			return true
+		}
+	}
+	return false
+}
+
+// snippetOf makes the snippet of a document from its occurrences: the
+// best window, read from the text (a bounded range, whatever the
+// document's size); when the window's matches all lie in lines to skip,
+// those occurrences are dropped and the next best window tried, at most
+// snippetTries times, and then the first window is shown without those
+// lines, or as it is if little is left (a text whose every line is
+// boilerplate still has a snippet).
+func snippetOf(read func(from, to int) (string, int, error), occ []occurrence, terms int, skip func(string) bool) (string, error) {
+	live := occ
+	var first func() string
+	for range snippetTries {
+		if len(live) == 0 {
+			break
+		}
+		i, j := bestWindow(live, snippetBytes, terms)
+		lo, hi := snippetRange(live, i, j)
+		seg, length, err := read(lo, hi)
+		if err != nil {
+			return "", err
+		}
+		skipped := skippedLines(seg, lo, length, skip)
+		if first == nil {
+			ws, wi, wj, wlive := seg, i, j, live
+			first = func() string {
+				// The matches are all in lines to skip: the window's
+				// other text, else the window as it is.
+				if frag := snippet(ws, lo, length, wlive, wi, wj, skipped); len(frag) >= snippetBytes/2 {
+					return frag
+				}
+				return snippet(ws, lo, length, wlive, wi, wj, nil)
+			}
+		}
+		var kept []occurrence
+		dead := false
+		for k, o := range live {
+			if inSpans(skipped, int(o.start)-lo, int(o.end)-lo) {
+				dead = dead || k >= i && k < j
+				continue
+			}
+			kept = append(kept, o)
+		}
+		if !dead || len(kept) == 0 && len(skipped) == 0 {
+			return snippet(seg, lo, length, live, i, j, skipped), nil
+		}
+		live = kept
+	}
+	if first == nil {
+		return "", nil
+	}
+	return first(), nil
+}
 
 // snippet renders the window of a text around occ[i:j] as escaped HTML with
 // every occurrence in it marked. seg is the text from byte base on (as
-// snippetRange asks), length the whole text's. The window starts a little
-// before the first occurrence and both ends are moved to word boundaries.
-func snippet(seg string, base, length int, occ []occurrence, i, j int) string {
+// snippetRange asks), length the whole text's; skipped are ranges of seg
+// to leave out. The window starts at the beginning of the sentence of the
+// first occurrence when that is near, else a little before it at a word
+// boundary, and ends at the end of a sentence when one is near, else at a
+// word boundary.
+func snippet(seg string, base, length int, occ []occurrence, i, j int, skipped []span) string {
 	if i >= j {
 		return ""
 	}
 	first := int(occ[i].start) - base
-	if first < 0 || first > len(seg) {
+	last := int(occ[j-1].end) - base
+	if first < 0 || first > len(seg) || last > len(seg) {
 		return ""
 	}
-	lead := max(0, (snippetBytes-int(occ[j-1].end-occ[i].start))/3)
-	from := wordStart(seg, max(0, first-lead))
-	to := wordEnd(seg, min(len(seg), from+snippetBytes))
-	to = max(to, min(len(seg), int(occ[j-1].end)-base))
+	lead := max(0, (snippetBytes-(last-first))/3)
+	from := sentenceStart(seg, base, first, skipped)
+	if from < 0 {
+		from = wordStart(seg, max(0, first-lead))
+	}
+	for _, sp := range skipped {
+		if from >= sp.start && from < sp.end {
+			from = sp.end
+		}
+	}
+	if from == 0 && base > 0 {
+		// seg starts in the text's middle, maybe in a word: from the
+		// next word on.
+		if k := strings.IndexFunc(seg, unicode.IsSpace); k >= 0 && k < first {
+			from = k + 1
+		}
+	}
+	to := sentenceEnd(seg, max(last, from+snippetBytes))
+	if to < 0 {
+		to = wordEnd(seg, min(len(seg), max(last, from+snippetBytes)))
+	}
+	if to == len(seg) && base+to < length {
+		if k := strings.LastIndexFunc(seg, unicode.IsSpace); k >= last {
+			to = k
+		}
+	}
 	var b strings.Builder
 	if base+from > 0 {
 		b.WriteString("… ")
 	}
+	text := func(s, e int) { // seg[s:e], escaped, without the skipped lines
+		for _, sp := range skipped {
+			if sp.end <= s || sp.start >= e {
+				continue
+			}
+			if sp.start > s {
+				b.WriteString(html.EscapeString(clean(seg[s:sp.start])))
+			}
+			b.WriteByte(' ')
+			s = min(e, sp.end)
+		}
+		if s < e {
+			b.WriteString(html.EscapeString(clean(seg[s:e])))
+		}
+	}
 	at := from
 	for _, o := range occ {
 		s, e := int(o.start)-base, int(o.end)-base
-		if s < at || e > to {
+		if s < at || e > to || inSpans(skipped, s, e) {
 			continue
 		}
-		b.WriteString(html.EscapeString(clean(seg[at:s])))
+		text(at, s)
 		b.WriteString("<mark>")
 		b.WriteString(html.EscapeString(clean(seg[s:e])))
 		b.WriteString("</mark>")
 		at = e
 	}
-	b.WriteString(html.EscapeString(clean(seg[at:to])))
+	text(at, to)
+	out := clean(strings.TrimSpace(b.String()))
 	if base+to < length {
-		b.WriteString(" …")
+		out += " …"
 	}
-	return strings.TrimSpace(b.String())
+	return out
+}
+
+// sentenceStart returns where the sentence holding seg[at] begins, if
+// that is at most sentenceLead bytes before at and inside seg (the start
+// of the text, or after a sentence's end: ., ! or ? and a space, a blank
+// line, a line ending a sentence, a bullet); -1 otherwise.
+func sentenceStart(seg string, base, at int, skipped []span) int {
+	lowest := max(0, at-sentenceLead)
+	for k := at; k > lowest; k-- {
+		if inSpans(skipped, k-1, k) {
+			return k // a skipped line ends here: the text starts anew
+		}
+		c := seg[k-1]
+		if c != ' ' && c != '\n' {
+			continue
+		}
+		rest := seg[:k-1]
+		if c == '\n' && (strings.HasSuffix(rest, "\n") || rest == "") {
+			return k
+		}
+		prev := strings.TrimRight(rest, " \t")
+		if prev == "" {
+			continue
+		}
+		switch prev[len(prev)-1] {
+		case '.', '!', '?', ':', ';':
+			if c == '\n' || prev[len(prev)-1] != ':' && prev[len(prev)-1] != ';' {
+				return k
+			}
+		}
+		if strings.HasSuffix(prev, "•") {
+			return k
+		}
+	}
+	if lowest == 0 && base == 0 {
+		return 0
+	}
+	return -1
+}
+
+// sentenceEnd returns the end of the sentence running at seg[at] (after
+// its ., ! or ?) if it ends within sentenceTail bytes, or the end of the
+// last sentence that ended in the sentenceTail bytes before at; -1
+// otherwise.
+func sentenceEnd(seg string, at int) int {
+	if at >= len(seg) {
+		return -1
+	}
+	isEnd := func(k int) bool { // seg[k] ends a sentence
+		c := seg[k]
+		return (c == '.' || c == '!' || c == '?') && (k+1 == len(seg) || seg[k+1] == ' ' || seg[k+1] == '\n')
+	}
+	for k := at; k < min(len(seg), at+sentenceTail); k++ {
+		if isEnd(k) {
+			return k + 1
+		}
+	}
+	for k := at - 1; k > max(0, at-sentenceTail); k-- {
+		if isEnd(k) {
+			return k + 1
+		}
+	}
+	return -1
 }
 
 // clean folds runs of white space into one space.
@@ -220,7 +428,8 @@ func clean(s string) string {
 	return b.String()
 }
 
-// wordStart moves i back to the start of the word it is in, never more
+// wordStart moves i back to the start of the word it is in (after white
+// space, so "self-assessment" is not cut after its hyphen), never more
 // than wordSlack bytes.
 func wordStart(s string, i int) int {
 	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
@@ -228,7 +437,7 @@ func wordStart(s string, i int) int {
 	}
 	for k := 0; k < wordSlack && i > 0; k++ {
 		r, size := utf8.DecodeLastRuneInString(s[:i])
-		if !isWordRune(r) {
+		if unicode.IsSpace(r) {
 			break
 		}
 		i -= size
@@ -236,15 +445,16 @@ func wordStart(s string, i int) int {
 	return i
 }
 
-// wordEnd moves i forward to the end of the word it is in, never more than
-// wordSlack bytes.
+// wordEnd moves i forward to the end of the word it is in (up to white
+// space, or to a comma or a stop after it), never more than wordSlack
+// bytes.
 func wordEnd(s string, i int) int {
 	for i < len(s) && !utf8.RuneStart(s[i]) {
 		i++
 	}
 	for k := 0; k < wordSlack && i < len(s); k++ {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
+		if unicode.IsSpace(r) || !isWordRune(r) && r != '-' && r != '\'' && r != '’' {
 			break
 		}
 		i += size

@@ -127,44 +127,75 @@ func (s *Searcher) suggestThemes(r *indexer.Reader, typed string, n int) ([]Sugg
 	return out[:min(len(out), n)], nil
 }
 
-// suggestWords completes last from the suggest field's dictionary: up to n
-// words, most frequent first; with head words, only those found with all
-// of them, counted together.
+// A completion within edits of the typed word is looked for when the
+// exact prefix finds fewer than asked: within 1 edit of a word of
+// fuzzyMin letters or more, 2 from fuzzyMin2.
+const (
+	fuzzyMin  = 4
+	fuzzyMin2 = 8
+	// minPairPrefix is the shortest lone word, in bytes, that two-word
+	// terms complete: two letters begin too many terms to walk them all
+	// on every keystroke.
+	minPairPrefix = 3
+)
+
+// wordCand is a completion of the last word typed.
+type wordCand struct {
+	text  string // the completed word, or a two-word term
+	df    int
+	edits int
+}
+
+// suggestWords completes last: up to n completions. Alone, last completes
+// to the dictionary's words and the collection's two-word terms (see
+// indexer.Reader.Pairs) that begin with it, most documents first. After
+// head words, it completes to the second words of the two-word terms of
+// the last head word, when that word has any that complete it (so
+// "learning an" offers "learning analytics" and not every word found
+// beside "learning"), else to any word; either way only completions found
+// with all the head words, counted together. When the exact prefix finds
+// fewer than n, words within one or two edits of it follow (see fuzzyMin).
 func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []string, last string, n int) ([]Suggestion, error) {
 	if utf8.RuneCountInString(last) < 2 {
 		return nil, nil
 	}
-	type cand struct {
-		term string
-		df   int
+	maxEdits := 0
+	switch l := utf8.RuneCountInString(last); {
+	case l >= fuzzyMin2:
+		maxEdits = 2
+	case l >= fuzzyMin:
+		maxEdits = 1
 	}
-	var cands []cand
-	err := r.Words(last, func(w string, df int) bool {
-		cands = append(cands, cand{w, df})
-		return true
-	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.df, a.df) })
 	prefix := strings.Join(head, " ")
 	if prefix != "" {
 		prefix += " "
 	}
-	var out []Suggestion
 	if len(head) == 0 {
-		for _, c := range cands[:min(len(cands), n)] {
-			out = append(out, Suggestion{Text: c.term, Kind: SuggestWord, Count: c.df})
+		exact := s.completions(r, "", last, 0)
+		out := make([]Suggestion, 0, n)
+		for _, c := range exact[:min(len(exact), n)] {
+			out = append(out, Suggestion{Text: c.text, Kind: SuggestWord, Count: c.df})
+		}
+		if len(out) < n && maxEdits > 0 {
+			for _, c := range s.completions(r, "", last, maxEdits) {
+				if len(out) == n {
+					break
+				}
+				if !slices.ContainsFunc(out, func(o Suggestion) bool { return o.Text == c.text }) {
+					out = append(out, Suggestion{Text: c.text, Kind: SuggestWord, Count: c.df})
+				}
+			}
 		}
 		return out, nil
 	}
-	// Count each of the most frequent completions with the head words (as
-	// the completion dictionary holds them; a word it drops matches
-	// anything): an AND of bitmaps each, for at most 2n of them.
+	// The documents holding every head word (as the completion
+	// dictionary holds them; a word it drops matches anything).
 	var heads *roaring.Bitmap
+	var prev string
 	for _, w := range head {
 		for _, tok := range r.AnalyzeWords(w) {
-			b, err := s.wordBitmap(r, string(tok.Term))
+			prev = string(tok.Term)
+			b, err := s.wordBitmap(r, prev)
 			if err != nil {
 				return nil, err
 			}
@@ -175,24 +206,108 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 			}
 		}
 	}
-	for _, c := range cands[:min(len(cands), 2*n)] {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		b, err := s.wordBitmap(r, c.term)
-		if err != nil {
-			return nil, err
-		}
-		count := b.GetCardinality()
-		if heads != nil {
-			count = b.AndCardinality(heads)
-		}
-		if count > 0 {
-			out = append(out, Suggestion{Text: prefix + c.term, Kind: SuggestWord, Count: int(count)})
-		}
+	if prev != "" && !r.HasPairs(prev) {
+		prev = "" // no term begins with it: complete to any word
 	}
-	slices.SortStableFunc(out, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
+	out, err := s.headCompletions(ctx, r, heads, prefix, prev, last, maxEdits, n)
+	if err == nil && len(out) == 0 && prev != "" {
+		// No term of the word completes what is typed: any word found
+		// with the head words ("peer learning hel": Helsinki).
+		out, err = s.headCompletions(ctx, r, heads, prefix, "", last, maxEdits, n)
+	}
+	return out, err
+}
+
+// headCompletions completes last after the head words (their documents
+// heads, their text prefix): the second words of prev's terms, or any
+// word when prev is "", found with all the head words, exact completions
+// first, then those within maxEdits if fewer than n.
+func (s *Searcher) headCompletions(ctx context.Context, r *indexer.Reader, heads *roaring.Bitmap, prefix, prev, last string, maxEdits, n int) ([]Suggestion, error) {
+	var out []Suggestion
+	for edits := 0; edits <= maxEdits; edits += max(1, maxEdits) {
+		if edits > 0 && len(out) >= n {
+			break
+		}
+		cands := s.completions(r, prev, last, edits)
+		var found []Suggestion
+		for _, c := range cands[:min(len(cands), 2*n)] {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			b, err := s.wordBitmap(r, c.text)
+			if err != nil {
+				return nil, err
+			}
+			count := b.GetCardinality()
+			if heads != nil {
+				count = b.AndCardinality(heads)
+			}
+			text := prefix + c.text
+			if count > 0 && !slices.ContainsFunc(out, func(o Suggestion) bool { return o.Text == text }) {
+				found = append(found, Suggestion{Text: text, Kind: SuggestWord, Count: int(count)})
+			}
+		}
+		slices.SortStableFunc(found, func(a, b Suggestion) int { return cmp.Compare(b.Count, a.Count) })
+		out = append(out, found...)
+	}
 	return out[:min(len(out), n)], nil
+}
+
+// completions returns the completions of last, best first: with edits 0,
+// those beginning with it, else those beginning within edits of it (and
+// not with it), fewest edits first; by documents next. After a word
+// (after != ""), the second words of its two-word terms; else the words
+// of the dictionary and, alone, the two-word terms whose first word
+// completes last.
+func (s *Searcher) completions(r *indexer.Reader, after, last string, edits int) []wordCand {
+	var out []wordCand
+	if after != "" {
+		r.Pairs(after, "", func(_, second string, df int) bool {
+			switch {
+			case strings.HasPrefix(second, last):
+				if edits == 0 {
+					out = append(out, wordCand{second, df, 0})
+				}
+			case edits > 0:
+				if d := prefixDistance(last, second, edits); d <= edits {
+					out = append(out, wordCand{second, df, d})
+				}
+			}
+			return true
+		})
+	} else if edits == 0 {
+		_ = r.Words(last, func(w string, df int) bool {
+			out = append(out, wordCand{w, df, 0})
+			return true
+		})
+		if len(last) >= minPairPrefix {
+			r.Pairs("", last, func(first, second string, df int) bool {
+				out = append(out, wordCand{first + " " + second, df, 0})
+				return true
+			})
+		}
+	} else {
+		r.WordsNear(last, edits, func(w string, df, d int) bool {
+			if d > 0 && !strings.HasPrefix(w, last) {
+				out = append(out, wordCand{w, df, d})
+			}
+			return true
+		})
+	}
+	slices.SortStableFunc(out, func(a, b wordCand) int {
+		return cmp.Or(cmp.Compare(a.edits, b.edits), cmp.Compare(b.df, a.df), strings.Compare(a.text, b.text))
+	})
+	return out
+}
+
+// prefixDistance is the fewest edits between typed and a beginning of
+// word, or limit+1 when more than limit.
+func prefixDistance(typed, word string, limit int) int {
+	best := limit + 1
+	for l := max(0, len(typed)-limit); l <= min(len(word), len(typed)+limit); l++ {
+		best = min(best, editDistance(typed, word[:l], limit))
+	}
+	return best
 }
 
 // wordBitmap returns the documents holding a word of the completion

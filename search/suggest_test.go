@@ -2,7 +2,12 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/kbsearch/kbsearch/indexer"
+	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
 func TestSuggest(t *testing.T) {
@@ -23,7 +28,9 @@ func TestSuggest(t *testing.T) {
 	}{
 		// Themes by their label or a phrase (most documents first, at most
 		// 3), then the words completing "lea".
-		{"lea", 0, []string{"theme:Learning analytics and data in education", "theme:learning content", "theme:learning anywhere", "word:learning"}},
+		// The two-word term "learning analytics" (in 3 of the 4 documents
+		// holding "analytics") is offered beside the words.
+		{"lea", 0, []string{"theme:Learning analytics and data in education", "theme:learning content", "theme:learning anywhere", "word:learning", "word:learning analytics"}},
 		// A theme by a synonym; the word "byod" says the same and is left
 		// out.
 		{"byo", 0, []string{"theme:BYOD"}},
@@ -61,6 +68,76 @@ func TestSuggest(t *testing.T) {
 		if _, err := s.Suggest(ctx, "lea", size); KindOf(err) != KindInvalid {
 			t.Errorf("size %d: err %v, want invalid", size, err)
 		}
+	}
+}
+
+// termDocs is a corpus where some word pairs are terms ("learning
+// analytics", "teacher training", each in several documents) and others
+// met once side by side ("learning annex", "teacher treats") beside words
+// that are frequent on their own.
+func termDocs() []indexer.Document {
+	var docs []indexer.Document
+	add := func(body string) {
+		n := len(docs)
+		docs = append(docs, indexer.Document{ID: fmt.Sprintf("d%02d", n), URL: fmt.Sprintf("http://portal.test/d%02d.html", n),
+			Type: "page", Lang: "en", Title: fmt.Sprintf("Document %d", n), Body: body})
+	}
+	for i := range 6 {
+		add(fmt.Sprintf("Meeting %d discussed learning analytics in schools. The assessment of pupils was examined; see the annex for the programme. Teachers announced another round.", i))
+	}
+	for i := range 4 {
+		add(fmt.Sprintf("Visit %d: teacher training and professional development. The annex lists participants. Learning is lifelong and anchors announcements.", i))
+	}
+	add("Learning annex: a list. The teacher treats every pupil alike.")
+	add("Treats and rewards in class; annexes and annotations of learning.")
+	return docs
+}
+
+func TestSuggestTermsAndTypos(t *testing.T) {
+	s := New(indexertest.Reader(t, termDocs(), true), Options{})
+	ctx := context.Background()
+	tests := []struct {
+		typed string
+		want  []string // first suggestions, in order
+		never []string // suggestions that must not be offered
+	}{
+		// After a word with terms, its terms' second words only.
+		{"learning an", []string{"learning analytics"}, []string{"learning annex", "learning announced", "learning another", "learning anchors"}},
+		{"teacher tr", []string{"teacher training"}, []string{"teacher treats"}},
+		// When no term of the word completes it, any word found with it.
+		{"learning sch", []string{"learning schools"}, nil},
+		// Alone, the words and the terms that begin with it.
+		{"learn", []string{"learning", "learning analytics"}, nil},
+		// Typos: within one edit of a beginning (4+ letters), two from 8.
+		{"assesm", []string{"assessment"}, nil},
+		{"learning analit", []string{"learning analytics"}, nil},
+		{"teacher trainng", []string{"teacher training"}, nil},
+		{"profesionnal", []string{"professional"}, nil},
+		// Below four letters, no fuzzy match.
+		{"asz", nil, []string{"assessment"}},
+	}
+	for _, tc := range tests {
+		got, err := s.Suggest(ctx, tc.typed, 0)
+		if err != nil {
+			t.Fatalf("Suggest(%q): %v", tc.typed, err)
+		}
+		var texts []string
+		for _, g := range got {
+			texts = append(texts, g.Text)
+		}
+		if len(texts) < len(tc.want) || !equalStrings(texts[:len(tc.want)], tc.want) {
+			t.Errorf("Suggest(%q) = %q, want it to begin with %q", tc.typed, texts, tc.want)
+		}
+		for _, n := range tc.never {
+			if slices.Contains(texts, n) {
+				t.Errorf("Suggest(%q) = %q, offers %q", tc.typed, texts, n)
+			}
+		}
+	}
+	// An exact completion ranks before a fuzzy one.
+	got, err := s.Suggest(ctx, "annex", 0)
+	if err != nil || len(got) == 0 || got[0].Text != "annex" {
+		t.Errorf("annex: %+v, %v; want annex first", got, err)
 	}
 }
 

@@ -93,6 +93,18 @@ type Hit struct {
 	Snippets []string `json:"snippets"`
 	// Translations are the document's versions in other languages.
 	Translations []indexer.Translation `json:"translations,omitempty"`
+	// Lang is the document's language, for the exports (RIS, Atom).
+	Lang string `json:"-"`
+}
+
+// Related is a document like another one (Searcher.Similar): what a link
+// to it needs.
+type Related struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Type  string `json:"type"`
+	Date  string `json:"date,omitempty"` // YYYY-MM-DD
 }
 
 // Facet is one value of a facet with the number of matching documents.

@@ -71,7 +71,7 @@ failed through the path (they score 0).`,
 				return fmt.Errorf("give either --ir DIR or all of --docs, --queries and --qrels")
 			}
 			if path {
-				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw", "recency"} {
+				for _, n := range []string{"k1", "b", "title-weight", "rank-depth", "proximity", "feedback-docs", "feedback-depth", "feedback-terms", "feedback-mix", "feedback-prior", "feedback-raw", "recency"} {
 					if cmd.Flags().Changed(n) {
 						return errRankingFlags
 					}
@@ -114,7 +114,7 @@ failed through the path (they score 0).`,
 			}
 			paths := make([]*pathReport, len(cols))
 			for i, c := range cols {
-				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree, Feedback: r.Feedback})
+				p, err := runEvalPath(cmd.Context(), g, c, pathOptions{Depth: depth, FreeText: pathFree, NoFeedback: r.NoFeedback})
 				if err != nil {
 					return err
 				}
@@ -143,8 +143,9 @@ failed through the path (they score 0).`,
 	f.IntVar(&r.Depth, "rank-depth", 0, "candidates reranked (0: default)")
 	f.Float64Var(&r.Proximity, "proximity", 0, "proximity bonus weight (0: default; negative: off)")
 	f.StringVar(&recency, "recency", "", "recency boost half-life (5y, 90d; none by default, as in serve): the standard collections have no dates, so it changes nothing there")
-	f.BoolVar(&r.Feedback, "feedback", false, "pseudo-relevance feedback (RM3; off by default, as in serve; with --path, serve's --feedback)")
+	f.BoolVar(&r.NoFeedback, "no-feedback", false, "no pseudo-relevance feedback (RM3, on by default as in serve; with --path, serve's --no-feedback)")
 	f.IntVar(&r.FeedbackDocs, "feedback-docs", 0, "feedback: best documents read (0: default 10)")
+	f.IntVar(&r.FeedbackDepth, "feedback-depth", 0, "feedback: first-pass candidates the expanded query re-orders (0: default)")
 	f.IntVar(&r.FeedbackTerms, "feedback-terms", 0, "feedback: expansion terms (0: default 10)")
 	f.Float64Var(&r.FeedbackMix, "feedback-mix", 0, "feedback: weight of the query's own terms, 0..1 (0: default 0.7)")
 	f.Float64Var(&r.FeedbackPrior, "feedback-prior", 0, "feedback: Dirichlet prior of the documents' term distributions, in tokens (0: default 200; negative: none)")

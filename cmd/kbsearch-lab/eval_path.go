@@ -35,8 +35,8 @@ type pathOptions struct {
 	// does, instead of the query as a user would type it.
 	FreeText bool
 	Dir      string // for the temporary crawl store and index; default os.TempDir()
-	// Feedback is serve's --feedback.
-	Feedback bool
+	// NoFeedback is serve's --no-feedback.
+	NoFeedback bool
 }
 
 // pathReport is a collection measured through the product's path.
@@ -104,7 +104,7 @@ func runEvalPath(ctx context.Context, g *globals, c eval.Collection, opts pathOp
 		return nil, err
 	}
 	defer live.Close()
-	s := search.New(live, search.Options{Taxonomy: tax, Logger: g.log, Ranking: search.Ranking{Feedback: opts.Feedback}})
+	s := search.New(live, search.Options{Taxonomy: tax, Logger: g.log, Ranking: search.Ranking{NoFeedback: opts.NoFeedback}})
 	mo := eval.Options{
 		Depth:     opts.Depth,
 		Text:      func(q eval.Query) string { return q.Text },
@@ -260,4 +260,4 @@ func abs(x float64) float64 {
 	return x
 }
 
-var errRankingFlags = errors.New("--path measures the service, which runs the default ranking or --feedback: drop the other ranking flags")
+var errRankingFlags = errors.New("--path measures the service, which runs the default ranking or --no-feedback: drop the other ranking flags")

@@ -12,7 +12,7 @@ import (
 // The values of search's closed-set flags, in the order completion offers
 // them.
 var (
-	formats = []string{"table", "json", "csv"}
+	formats = []string{"table", "json", "csv", "ris"}
 	sorts   = []string{search.SortRelevance, search.SortNewest, search.SortOldest}
 	types   = []string{indexer.TypeMinutes, indexer.TypeKeyMessages, indexer.TypeReport, indexer.TypeAgenda, indexer.TypePage}
 	kinds   = []string{indexer.KindPlenary, indexer.KindPeerLearning, indexer.KindAdHoc, indexer.KindOnline}
@@ -33,7 +33,7 @@ func registerSearchCompletions(cmd *cobra.Command, f *searchFlags) {
 	fixed := map[string][]string{
 		"type":   described("type", types),
 		"kind":   described("kind", kinds),
-		"format": {"table\ta table that fits the terminal", "json\tthe API's search object", "csv\tevery hit, up to 1,000, for a spreadsheet"},
+		"format": {"table\ta table that fits the terminal", "json\tthe API's search object", "csv\tevery hit, up to 1,000, for a spreadsheet", "ris\tevery hit, up to 1,000, for a reference manager"},
 		"sort":   {"relevance\tbest match first", "newest\tnewest first", "oldest\toldest first"},
 	}
 	for name, values := range fixed {

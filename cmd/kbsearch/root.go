@@ -46,6 +46,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newIndexCmd(g),
 		newServeCmd(g),
 		newSearchCmd(g),
+		newThemesCmd(g),
+		newShowCmd(g),
 		newDemoCmd(g),
 		newVersionCmd(g),
 		newStatusCmd(g),

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -47,10 +49,12 @@ func newSearchCmd(g *globals) *cobra.Command {
 running server with --server URL, and prints a table of hits or, with
 --format json, the API's search object. The table fits the terminal (else
 $COLUMNS, else 80 columns): number, title, date and type, the themes by
-label on the next line, then the URL on a line of its own (dimmed on a
-terminal unless NO_COLOR is set). With
---format csv it writes every hit (up to 1,000, whatever --page and --size say)
-as CSV, for a spreadsheet or a reading list.
+label on the next line, the best passage with the words that matched in
+bold, then the URL on a line of its own (dimmed); bold and dim only on a
+terminal, and not when NO_COLOR is set. With --format csv it writes every
+hit (up to 1,000, whatever --page and --size say) as CSV, for a spreadsheet
+or a reading list; with --format ris, as RIS records for a reference
+manager (Zotero, EndNote, Mendeley).
 
 Query syntax: free text; "a phrase"; +must; -not; field:value with field one
 of title, body, theme, type, year, place, kind, lang, country; parentheses
@@ -64,8 +68,15 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 			if err != nil {
 				return err
 			}
-			if f.format == "csv" {
+			switch f.format {
+			case "csv":
 				n, err := exportCSV(cmd.Context(), g, f, req)
+				if err != nil {
+					return invalidAsUsage(err)
+				}
+				return noResults(uint64(n))
+			case "ris":
+				n, err := exportRIS(cmd.Context(), g, f, req)
 				if err != nil {
 					return invalidAsUsage(err)
 				}
@@ -115,7 +126,7 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 	fl.IntVar(&f.size, "size", 10, "results per page (at most 100)")
 	fl.StringVar(&f.cursor, "cursor", "", "the page after the one that printed this cursor (its next_cursor), with the same query and flags; reaches past --page 1000")
 	fl.StringVar(&f.recency, "recency", "", "recency boost of the relevance order: a half-life such as 90d, 6w or 5y (newer documents first among near-equals), or off")
-	fl.StringVar(&f.format, "format", "table", "output: table, json, or csv (all hits, up to 1,000)")
+	fl.StringVar(&f.format, "format", "table", "output: table, json, csv or ris (csv and ris: all hits, up to 1,000)")
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (for labels and known themes)")
 	registerSearchCompletions(cmd, &f)
 	return cmd
@@ -143,7 +154,7 @@ func invalidAsUsage(err error) error {
 func (f *searchFlags) request(q string) (search.Request, error) {
 	switch {
 	case !slices.Contains(formats, f.format):
-		return search.Request{}, usagef("--format must be table, json or csv, not %q", f.format)
+		return search.Request{}, usagef("--format must be one of %s, not %q", strings.Join(formats, ", "), f.format)
 	case !slices.Contains(sorts, f.sort):
 		return search.Request{}, usagef("--sort must be relevance, newest or oldest, not %q", f.sort)
 	case f.page < 1 || f.page > search.MaxPage:
@@ -175,13 +186,22 @@ func (f *searchFlags) request(q string) (search.Request, error) {
 	}, nil
 }
 
+// newClient returns a client of the kbsearch server at --server.
+func newClient(server string) (*client.Client, error) {
+	c, err := client.New(server, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("--server %q is not an http(s) URL", server)
+	}
+	return c, nil
+}
+
 // service is what the command searches: the server at --server through
 // its API, or the current index under --data. done releases it.
 func (f *searchFlags) service(g *globals, tax *taxonomy.Taxonomy) (svc search.Service, done func(), err error) {
 	if f.server != "" {
-		c, err := client.New(f.server, &http.Client{Timeout: 30 * time.Second})
+		c, err := newClient(f.server)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--server %q is not an http(s) URL", f.server)
+			return nil, nil, err
 		}
 		return c, func() {}, nil
 	}
@@ -210,4 +230,60 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 	cw := search.NewCSVWriter(g.stdout, search.Labels(tax))
 	err = svc.Export(ctx, req, 0, func(_ uint64, hits []search.Hit) error { return cw.Write(hits) })
 	return cw.Rows(), err
+}
+
+// exportRIS writes every hit of req (up to search.MaxExport) as RIS
+// records: from the local index, or the server's export. It returns the
+// number of records written.
+func exportRIS(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
+	if f.server != "" {
+		c, err := newClient(f.server)
+		if err != nil {
+			return 0, err
+		}
+		cw := &countingWriter{w: g.stdout, mark: []byte("\nER  - ")}
+		if err := c.ExportFile(ctx, req, 0, "ris", cw); err != nil {
+			return 0, err
+		}
+		return cw.n, nil
+	}
+	tax, err := loadTaxonomy(f.taxFile)
+	if err != nil {
+		return 0, err
+	}
+	r, _, err := indexer.OpenCurrentReader(g.indexDir())
+	if errors.Is(err, indexer.ErrNoIndex) {
+		return 0, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	s := search.New(r, search.Options{Taxonomy: tax, Logger: g.log})
+	rw := search.NewRISWriter(g.stdout, search.Labels(tax))
+	err = s.Export(ctx, req, 0, func(_ uint64, hits []search.Hit) error {
+		ids := make([]string, len(hits))
+		for i, h := range hits {
+			ids[i] = h.ID
+		}
+		abs, err := s.Abstracts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		return rw.Write(hits, abs)
+	})
+	return rw.Rows(), err
+}
+
+// countingWriter passes writes on to w and counts the occurrences of
+// mark in them (a mark cut between two writes is not counted).
+type countingWriter struct {
+	w    io.Writer
+	mark []byte
+	n    int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, c.mark)
+	return c.w.Write(p)
 }

@@ -180,7 +180,7 @@ func TestSearchCompletion(t *testing.T) {
 		{"theme ids from the taxonomy", []string{"--theme", "o"}, []string{"oer"}},
 		{"theme after a comma", []string{"--theme", "oer,co"}, []string{"oer,coding"}},
 		{"type", []string{"--type", ""}, []string{"minutes", "key-messages", "report", "agenda", "page"}},
-		{"format", []string{"--format", ""}, []string{"table", "json", "csv"}},
+		{"format", []string{"--format", ""}, []string{"table", "json", "csv", "ris"}},
 		{"sort", []string{"--sort", "n"}, []string{"newest"}},
 		{"kind", []string{"--kind", "p"}, []string{"plenary", "peer-learning"}},
 	}

@@ -29,7 +29,7 @@ type serveFlags struct {
 	origins []string
 
 	searchTimeout time.Duration // 0: no deadline
-	feedback      bool
+	noFeedback    bool
 	recency       string // the default half-life of the recency boost; "" for none
 	maxInFlight   int
 	maxExports    int
@@ -174,7 +174,7 @@ GET /api/v1/refresh and /metrics show the last run.`,
 	fl.StringVar(&f.taxFile, "taxonomy", "", "theme taxonomy JSON file (labels; use the one the index was built with)")
 	fl.StringSliceVar(&f.origins, "cors-origin", nil, "origins allowed to call the API from a browser (embedding)")
 	fl.StringVar(&f.recency, "recency", "", "default recency boost of the relevance order: a half-life such as 5y, 6w or 90d (a request's recency=off turns it off); none by default")
-	fl.BoolVar(&f.feedback, "feedback", false, "pseudo-relevance feedback (RM3): better ranking on the standard collections, about 3.7x the CPU of a query at 100,000 documents (docs/relevance.md)")
+	fl.BoolVar(&f.noFeedback, "no-feedback", false, "no pseudo-relevance feedback (RM3, on by default: docs/relevance.md)")
 	fl.DurationVar(&f.searchTimeout, "search-timeout", f.searchTimeout, "deadline of one search, suggestion, export or document request; past it the work stops and the answer is 503 (0: none)")
 	fl.IntVar(&f.maxInFlight, "max-inflight", f.maxInFlight, "searches, suggestions and document requests served at once at most (GOMAXPROCS, at least 2, unless set)")
 	fl.IntVar(&f.maxExports, "max-exports", f.maxExports, "CSV exports served at once at most, apart from --max-inflight")
@@ -243,7 +243,7 @@ func runServe(ctx context.Context, g *globals, f serveFlags, tax *taxonomy.Taxon
 	if err != nil {
 		return err
 	}
-	opts.Backend = search.New(live, search.Options{Taxonomy: tax, Logger: g.log, Ranking: search.Ranking{Feedback: f.feedback, Recency: recency}})
+	opts.Backend = search.New(live, search.Options{Taxonomy: tax, Logger: g.log, Ranking: search.Ranking{NoFeedback: f.noFeedback, Recency: recency}})
 	opts.Logger = g.log
 	opts.AllowedOrigins = f.origins
 	opts.Version = version

@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/rivo/uniseg"
 	"golang.org/x/term"
@@ -25,9 +27,14 @@ const (
 
 // ANSI styles, used only when colour is allowed.
 const (
-	ansiDim   = "\x1b[2m"
-	ansiReset = "\x1b[0m"
+	ansiDim    = "\x1b[2m"
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiNormal = "\x1b[22m" // bold off
 )
+
+// snippetLines is the most lines a hit's passage takes in the table.
+const snippetLines = 3
 
 // tableStyle is how printTable draws: the width to fit and whether it may
 // use colour.
@@ -83,8 +90,9 @@ func resultLabels(res *search.Result, fallback func(facet, value string) string)
 
 // printTable prints res to fit st.width: a line per hit with its number,
 // title, date and type (the type goes under the title when the width is
-// too small for it), the hit's themes as labels on the next line, then its
-// URL on a line of its own (dimmed when st.color), never cut, so that it
+// too small for it), the hit's themes as labels on the next line, its
+// best passage (the snippet, matched words in bold when st.color, at most
+// snippetLines lines), then its URL on a line of its own (dimmed when st.color), never cut, so that it
 // can be opened. A URL wider than the table is the one line that may pass
 // st.width. The footer counts the results by theme; themes are the --theme
 // values of the request, whose counts are the only ones about these
@@ -150,6 +158,9 @@ func printTable(w io.Writer, res *search.Result, label func(facet, value string)
 		}
 		if about != "" {
 			p.wrap(indent+about, width, indent)
+		}
+		if len(h.Snippets) > 0 {
+			p.marked(h.Snippets[0], width, indent, st.color)
 		}
 		u := h.URL
 		if h.Page > 0 {
@@ -266,4 +277,121 @@ func pad(s string, n int) string {
 		return s + strings.Repeat(" ", n-w)
 	}
 	return s
+}
+
+// piece is a run of a word's text, matched (marked) or not.
+type piece struct {
+	text string
+	mark bool
+}
+
+// snippetWords splits a snippet (HTML: text escaped, matches in <mark>)
+// into words of pieces.
+func snippetWords(snippet string) [][]piece {
+	var words [][]piece
+	var cur []piece
+	mark := false
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, cur)
+			cur = nil
+		}
+	}
+	for snippet != "" {
+		i := strings.IndexByte(snippet, '<')
+		text := snippet
+		if i >= 0 {
+			text = snippet[:i]
+		}
+		text = html.UnescapeString(text)
+		for j, f := range strings.FieldsFunc(text, unicode.IsSpace) {
+			if j > 0 || strings.IndexFunc(text, unicode.IsSpace) == 0 {
+				flush()
+			}
+			cur = append(cur, piece{f, mark})
+		}
+		if text != "" && strings.LastIndexFunc(text, unicode.IsSpace) == len(text)-1 {
+			flush()
+		}
+		if i < 0 {
+			break
+		}
+		switch {
+		case strings.HasPrefix(snippet[i:], "<mark>"):
+			mark, snippet = true, snippet[i+len("<mark>"):]
+		case strings.HasPrefix(snippet[i:], "</mark>"):
+			mark, snippet = false, snippet[i+len("</mark>"):]
+		default: // no other tag is made: keep the text
+			cur = append(cur, piece{"<", mark})
+			snippet = snippet[i+1:]
+		}
+	}
+	flush()
+	return words
+}
+
+// marked writes a snippet in lines of at most width columns after indent,
+// at most snippetLines of them (the last ends in "…" when it is cut), its
+// matched words in bold when color.
+func (p *printer) marked(snippet string, width int, indent string, color bool) {
+	words := snippetWords(snippet)
+	room := width - uniseg.StringWidth(indent)
+	if len(words) == 0 || room < 10 {
+		return
+	}
+	render := func(w []piece, max int) (string, int) {
+		var b strings.Builder
+		n := 0
+		for _, pc := range w {
+			t := pc.text
+			if tw := uniseg.StringWidth(t); n+tw > max {
+				t = clip(t, max-n)
+			}
+			n += uniseg.StringWidth(t)
+			if pc.mark && color {
+				b.WriteString(ansiBold + t + ansiNormal)
+			} else {
+				b.WriteString(t)
+			}
+			if n >= max {
+				break
+			}
+		}
+		return b.String(), n
+	}
+	lines := 0
+	line, lineW := indent, 0
+	for i, w := range words {
+		ww := 0
+		for _, pc := range w {
+			ww += uniseg.StringWidth(pc.text)
+		}
+		sep := 0
+		if lineW > 0 {
+			sep = 1
+		}
+		capacity := room
+		if lines == snippetLines-1 {
+			capacity = room - 2 // room for " …"
+		}
+		if lineW+sep+ww > capacity && lineW > 0 {
+			if lines == snippetLines-1 {
+				p.line(line + " …")
+				return
+			}
+			p.line(line)
+			lines++
+			line, lineW, sep = indent, 0, 0
+		}
+		if sep == 1 {
+			line += " "
+			lineW++
+		}
+		text, tw := render(w, room-lineW)
+		line += text
+		lineW += tw
+		if i == len(words)-1 {
+			p.line(line)
+		}
+	}
 }

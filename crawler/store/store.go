@@ -498,6 +498,10 @@ func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
 // releaseMapped.
 var releaseEvery = 32 << 20
 
+// releaseKeys is how many keys Stats walks between two releaseMapped: with
+// fault-around, at most some 64 KB each.
+const releaseKeys = 2048
+
 // URLForHash returns the first URL, in URL order, whose live record (not
 // gone, not itself a duplicate) holds content hash, or ErrNotFound.
 func (s *Store) URLForHash(ctx context.Context, hash string) (string, error) {
@@ -553,6 +557,18 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	}
 	st.FailedBy = map[extract.Reason]int{}
 	err := s.view(func(tx *bolt.Tx) error {
+		// A walk maps pages into the resident set: the kernel maps up to
+		// 16 neighbours of each page touched (fault-around), so a walk of
+		// the 37 MB of heads of 100,000 records took the resident set to
+		// 500 MB and the raw bodies' lengths to 1.2 GB. The pages leave
+		// it every releaseKeys keys (see releaseMapped).
+		seen := 0
+		release := func() {
+			if seen++; seen%releaseKeys == 0 {
+				releaseMapped(s.db, tx.Size())
+			}
+		}
+		defer releaseMapped(s.db, tx.Size())
 		// The heads say all that is counted, without the pages' text; a
 		// store written before every record had one (opened read-only,
 		// so not rewritten yet) is read through its records.
@@ -562,6 +578,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		}
 		c := tx.Bucket(bucket).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			release()
 			rec, err := read(v)
 			if err != nil {
 				return fmt.Errorf("%s: %w", k, err)
@@ -586,6 +603,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			}
 		}
 		return tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
+			release()
 			st.RawObjects++
 			st.RawBytes += int64(len(v))
 			return nil

@@ -41,3 +41,24 @@ func Reader(tb testing.TB, docs []indexer.Document, stats bool) *indexer.Reader 
 	tb.Cleanup(func() { r.Close() })
 	return r
 }
+
+// WriterDir indexes docs with an indexer.Writer in a temporary directory
+// and returns the directory, not opened.
+func WriterDir(tb testing.TB, docs []indexer.Document) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	w, err := indexer.NewWriter(dir, 1000)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range docs {
+		if _, err := w.Add(ctx, &docs[i]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := w.Close(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}

@@ -29,6 +29,10 @@ import (
 // their facets and snippets is far smaller.
 const maxBody = 32 << 20
 
+// maxExportBody bounds an export file: MaxExport hits with their
+// abstracts are a few MiB.
+const maxExportBody = 64 << 20
+
 // Client asks one kbsearch server. It is safe for concurrent use.
 type Client struct {
 	base string // scheme://host[/prefix], no final slash
@@ -72,6 +76,21 @@ func (c *Client) Document(ctx context.Context, id string) (*search.Document, err
 		return nil, err
 	}
 	return &doc, nil
+}
+
+// Similar returns the documents like the one with id, which GET
+// /api/v1/documents/:id gives with the document.
+func (c *Client) Similar(ctx context.Context, id string) ([]search.Related, error) {
+	if err := search.CheckID(id); err != nil {
+		return nil, err
+	}
+	var body struct {
+		Similar []search.Related `json:"similar"`
+	}
+	if err := c.get(ctx, "/api/v1/documents/"+url.PathEscape(id), nil, &body); err != nil {
+		return nil, err
+	}
+	return body.Similar, nil
 }
 
 // Themes returns the taxonomy's themes with their counts: GET /api/v1/themes.
@@ -126,6 +145,37 @@ func (c *Client) Export(ctx context.Context, req search.Request, limit int, emit
 		}
 		req.Cursor = res.NextCursor
 	}
+}
+
+// ExportFile writes the server's export of up to limit hits of req (0:
+// search.MaxExport) in format ("csv", "ris": GET /api/v1/export) to w, as
+// the server writes it. An error answer is returned as Search's are; an
+// export the server cuts short (it failed after the first rows) is an
+// error too, after what came was written.
+func (c *Client) ExportFile(ctx context.Context, req search.Request, limit int, format string, w io.Writer) error {
+	v := search.ExportValues(req, limit)
+	v.Set("format", format)
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/api/v1/export?"+v.Encode(), nil)
+	if err != nil {
+		return &search.Error{Kind: search.KindInvalid, Message: "bad request to " + c.base, Err: err}
+	}
+	resp, err := c.hc.Do(hreq)
+	if err != nil {
+		return transportError(ctx, c.base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		return statusError(resp, body)
+	}
+	n, err := io.Copy(w, io.LimitReader(resp.Body, maxExportBody+1))
+	if err != nil {
+		return transportError(ctx, c.base, err)
+	}
+	if n > maxExportBody {
+		return search.Errorf(search.KindInternal, "the export of %s is larger than %d MiB", c.base, maxExportBody>>20)
+	}
+	return nil
 }
 
 // get asks the server for path with the parameters v and decodes its JSON

@@ -171,6 +171,34 @@ func TestExportAsLocal(t *testing.T) {
 	}
 }
 
+// TestExportFile: the server's export file, as the API writes it, with
+// the request's parameters; an error answer as a kind.
+func TestExportFile(t *testing.T) {
+	t.Parallel()
+	s, c := localAndRemote(t)
+	ctx := context.Background()
+	req := search.Request{Query: "school", Sort: search.SortNewest}
+	var want bytes.Buffer
+	w := search.NewCSVWriter(&want, s.Label)
+	if err := s.Export(ctx, req, 30, func(_ uint64, hits []search.Hit) error { return w.Write(hits) }); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := c.ExportFile(ctx, req, 30, "csv", &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("export file (-want +got):\n-%s\n+%s", want.String(), got.String())
+	}
+	got.Reset()
+	if err := c.ExportFile(ctx, req, 5, "ris", &got); err != nil || strings.Count(got.String(), "\nER  - ") != 5 {
+		t.Errorf("RIS of 5: %v, %d records:\n%s", err, strings.Count(got.String(), "\nER  - "), got.String())
+	}
+	if err := c.ExportFile(ctx, req, 5, "xml", &got); search.KindOf(err) != search.KindInvalid {
+		t.Errorf("format xml: %v, want KindInvalid", err)
+	}
+}
+
 func TestDocumentThemesSuggestAsLocal(t *testing.T) {
 	t.Parallel()
 	s, c := localAndRemote(t)
@@ -181,6 +209,17 @@ func TestDocumentThemesSuggestAsLocal(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := c.Document(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJSON(t, want, got)
+	}
+	for _, id := range []string{"doc-000007", "doc-000299"} {
+		want, err := s.Similar(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Similar(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}

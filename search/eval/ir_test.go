@@ -19,7 +19,7 @@ var (
 	irDepth = flag.Int("ir.depth", 0, "rerank depth for -ir")
 	irProx  = flag.Float64("ir.prox", 0, "proximity weight for -ir (negative: off)")
 	irOnly  = flag.String("ir.only", "", "run only this collection")
-	irFB    = flag.Bool("ir.fb", false, "pseudo-relevance feedback for -ir")
+	irNoFB  = flag.Bool("ir.nofb", false, "no pseudo-relevance feedback for -ir")
 )
 
 // TestStandardCollections prints the relevance table of the standard
@@ -33,7 +33,7 @@ func TestStandardCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := search.Ranking{K1: *irK1, B: *irB, TitleWeight: *irTW, Depth: *irDepth, Proximity: *irProx, Feedback: *irFB}
+	r := search.Ranking{K1: *irK1, B: *irB, TitleWeight: *irTW, Depth: *irDepth, Proximity: *irProx, NoFeedback: *irNoFB}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %7s %7s %7s %7s %7s %7s %8s %7s %7s %7s\n", "coll", "nDCG10", "MAP@100", "P10", "R100", "MRR", "queries", "index s", "p50", "p95", "p50/100")
 	for _, c := range cols {

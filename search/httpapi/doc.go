@@ -17,10 +17,11 @@
 // Routes:
 //
 //	GET /api/v1/search          search; parameters below
-//	GET /api/v1/documents/:id   one stored document
+//	GET /api/v1/documents/:id   one stored document and the documents like it
 //	GET /api/v1/themes          {"themes":[...]}: the taxonomy with counts
 //	GET /api/v1/suggest         completions of what is typed in a search box
-//	GET /api/v1/export          the hits of a search as CSV
+//	GET /api/v1/export          the hits of a search as CSV, or RIS (format=ris)
+//	GET /api/v1/feed            the newest documents of a search as an Atom feed
 //	GET /api/v1/stats           documents by facet; the generation served, its build and crawl
 //	GET /api/v1/openapi.json    the contract: an OpenAPI 3.1 document of all the above
 //	GET /api/v1/refresh         the scheduled re-crawl's last run and next (Options.Refresh)
@@ -44,7 +45,7 @@
 // parameter.
 //
 // Bounds: the routes that make the backend work (search, suggest, export,
-// documents) run under a deadline (Options.SearchTimeout, 3 s) derived
+// feed, documents) run under a deadline (Options.SearchTimeout, 3 s) derived
 // from the request's context, so that a deadline or a client going away
 // stops the work, and at most Options.MaxInFlight of them (one per
 // processor) run at once, exports apart, at most Options.MaxExports (2),

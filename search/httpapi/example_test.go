@@ -34,6 +34,10 @@ func (themesOnly) Export(context.Context, search.Request, int, func(uint64, []se
 
 func (themesOnly) Label(_, value string) string { return value }
 
+func (themesOnly) Similar(context.Context, string) ([]search.Related, error) { return nil, nil }
+
+func (themesOnly) Abstracts(context.Context, []string) (map[string]string, error) { return nil, nil }
+
 func ExampleServer_Handler() {
 	srv := httpapi.New(httpapi.Options{Backend: themesOnly{}, Version: "dev"})
 	h := srv.Handler()

@@ -28,6 +28,7 @@ type fakeBackend struct {
 	doc         *search.Document
 	themes      []search.ThemeCount
 	suggestions []search.Suggestion
+	similar     []search.Related
 	err         error // returned by every method when set
 	panic       any   // every method panics with it when set
 
@@ -128,6 +129,18 @@ func (f *fakeBackend) Export(ctx context.Context, req search.Request, limit int,
 }
 
 func (f *fakeBackend) Label(facet, value string) string { return facet + ":" + value }
+
+func (f *fakeBackend) Similar(ctx context.Context, id string) ([]search.Related, error) {
+	return f.similar, nil
+}
+
+func (f *fakeBackend) Abstracts(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, id := range ids {
+		out[id] = "Abstract of " + id + "."
+	}
+	return out, nil
+}
 
 // lastRequest returns the last search request and how many there were.
 func (f *fakeBackend) lastRequest() (search.Request, int) {

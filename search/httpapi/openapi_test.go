@@ -45,6 +45,11 @@ type contract struct {
 }
 
 var loadContract = sync.OnceValues(func() (*contract, error) {
+	// The export's RIS and the feed's Atom are text, checked against the
+	// document's patterns as text.
+	for _, mt := range []string{"application/x-research-info-systems", "application/atom+xml"} {
+		openapi3filter.RegisterBodyDecoder(mt, openapi3filter.PlainBodyDecoder)
+	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(openapiJSON)
 	if err != nil {

@@ -28,6 +28,9 @@ type Backend interface {
 	// Label names a facet's value for people (a theme's label), for the
 	// CSV export.
 	Label(facet, value string) string
+	// Abstracts returns the opening text of documents by id, for the
+	// RIS export and the feed; see search.Searcher.Abstracts.
+	Abstracts(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // Options configure a Server.
@@ -232,6 +235,7 @@ func New(opts Options) *Server {
 	api.Match(getHead, "/themes", s.handleThemes)
 	api.Match(getHead, "/suggest", s.bounded(false), s.handleSuggest)
 	api.Match(getHead, "/export", s.bounded(true), s.handleExport)
+	api.Match(getHead, "/feed", s.bounded(false), s.handleFeed)
 	api.Match(getHead, "/openapi.json", s.handleOpenAPI)
 	api.Match(getHead, "/stats", s.bounded(false), s.handleStats)
 	api.Match(getHead, "/refresh", s.handleRefresh)

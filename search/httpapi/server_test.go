@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
@@ -298,6 +299,23 @@ func TestDocument(t *testing.T) {
 	}
 	if doc.Themes != nil {
 		t.Error("the handler modified the backend's document")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(rec.Body.Bytes(), &raw); err != nil || string(raw["similar"]) != "[]" {
+		t.Errorf("similar = %s, %v; want [] when there is none", raw["similar"], err)
+	}
+
+	fb.similar = []search.Related{{ID: "d2", Title: "Like it", URL: "https://portal.example/b", Type: "report", Date: "2018-06-01"}}
+	rec = do(t, s.Handler(), http.MethodGet, "/api/v1/documents/abc123")
+	var body struct {
+		ID      string           `json:"id"`
+		Similar []search.Related `json:"similar"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if d := diff(fb.similar, body.Similar); d != "" || body.ID != "abc123" {
+		t.Errorf("similar %s (id %q)", d, body.ID)
 	}
 }
 
@@ -695,11 +713,119 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s: status %d, want 400", target, rec.Code)
 		}
 	}
-	if got := exportName(""); got != "kbsearch-all.csv" {
+	if got := exportName(""); got != "kbsearch-all" {
 		t.Errorf("exportName of no query = %q", got)
 	}
 	// Only ASCII letters and digits make the name (a header value).
-	if got := exportName(`"Learning analytics" -coding ÉTÉ`); got != "kbsearch-learning-analytics-coding-t.csv" {
+	if got := exportName(`"Learning analytics" -coding ÉTÉ`); got != "kbsearch-learning-analytics-coding-t" {
 		t.Errorf("exportName = %q", got)
+	}
+}
+
+func TestExportRIS(t *testing.T) {
+	b := &fakeBackend{result: &search.Result{Total: 2, Hits: []search.Hit{
+		{ID: "a", Title: "Report on open\nresources", Type: "report", URL: "http://p/a.pdf", Date: "2017-04-25", Themes: []string{"oer", "policy"}, Lang: "en"},
+		{ID: "b", Title: "A page", Type: "page", URL: "http://p/b.html"},
+	}}}
+	s, _ := newTestServer(t, b, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/export?q=oer&format=ris")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/x-research-info-systems; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := rec.Header().Get("Content-Disposition"); cd != `attachment; filename="kbsearch-oer.ris"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	want := "TY  - RPRT\r\nTI  - Report on open resources\r\nPY  - 2017\r\nDA  - 2017/04/25\r\nUR  - http://p/a.pdf\r\n" +
+		"KW  - theme:oer\r\nKW  - theme:policy\r\nLA  - en\r\nAB  - Abstract of a.\r\nID  - a\r\nER  - \r\n\r\n" +
+		"TY  - ELEC\r\nTI  - A page\r\nUR  - http://p/b.html\r\nAB  - Abstract of b.\r\nID  - b\r\nER  - \r\n\r\n"
+	if got := rec.Body.String(); got != want {
+		t.Errorf("body:\n%q\nwant:\n%q", got, want)
+	}
+	for _, target := range []string{"/api/v1/export?format=bibtex", "/api/v1/export?format=ris&format=csv"} {
+		if rec := do(t, s.Handler(), http.MethodGet, target); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", target, rec.Code)
+		}
+	}
+	if rec := do(t, s.Handler(), http.MethodHead, "/api/v1/export?format=ris"); rec.Code != http.StatusOK {
+		t.Errorf("HEAD: status %d", rec.Code)
+	}
+}
+
+// atomFeed is what TestFeed reads of a feed.
+type atomFeed struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string   `xml:"id"`
+	Title   string   `xml:"title"`
+	Updated string   `xml:"updated"`
+	Links   []struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	} `xml:"link"`
+	Entries []struct {
+		ID      string `xml:"id"`
+		Title   string `xml:"title"`
+		Updated string `xml:"updated"`
+		Link    struct {
+			Href string `xml:"href,attr"`
+		} `xml:"link"`
+		Summary    string `xml:"summary"`
+		Categories []struct {
+			Term string `xml:"term,attr"`
+		} `xml:"category"`
+	} `xml:"entry"`
+}
+
+func TestFeed(t *testing.T) {
+	b := &fakeBackend{result: &search.Result{Total: 3, Hits: []search.Hit{
+		{ID: "new", Title: "Minutes <of> May", Type: "minutes", URL: "http://p/new.html", Date: "2018-05-02", Themes: []string{"oer"}},
+		{ID: "old", Title: "Agenda", Type: "agenda", URL: "http://p/old.html", Date: "2016-02-01"},
+		{ID: "undated", Title: "About", Type: "page", URL: "http://p/about.html"},
+	}}}
+	s, _ := newTestServer(t, b, Options{})
+	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/feed?theme=oer&q=open&sort=relevance&size=3")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/atom+xml; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var f atomFeed
+	if err := xml.Unmarshal(rec.Body.Bytes(), &f); err != nil {
+		t.Fatalf("not XML: %v\n%s", err, rec.Body)
+	}
+	if req, _ := b.lastRequest(); req.Sort != search.SortNewest {
+		t.Errorf("sort asked %q, want newest whatever the link says", req.Sort)
+	}
+	if f.Updated != "2018-05-02T00:00:00Z" || !strings.HasPrefix(f.ID, "urn:kbsearch:feed:") || f.Title != "kbsearch: “open”, theme:oer" {
+		t.Errorf("feed id %q, title %q, updated %q", f.ID, f.Title, f.Updated)
+	}
+	if len(f.Links) != 2 || f.Links[0].Rel != "self" || f.Links[0].Href != "/api/v1/feed?q=open&theme=oer" {
+		t.Errorf("links %+v", f.Links)
+	}
+	if len(f.Entries) != 2 {
+		t.Fatalf("%d entries, want the 2 dated ones: %s", len(f.Entries), rec.Body)
+	}
+	e := f.Entries[0]
+	if e.ID != "urn:kbsearch:document:new" || e.Title != "Minutes <of> May" || e.Updated != "2018-05-02T00:00:00Z" ||
+		e.Link.Href != "http://p/new.html" || e.Summary != "Abstract of new." || len(e.Categories) != 1 || e.Categories[0].Term != "oer" {
+		t.Errorf("first entry %+v", e)
+	}
+	if f.Entries[1].ID != "urn:kbsearch:document:old" {
+		t.Errorf("second entry %+v", f.Entries[1])
+	}
+	// The same search in another order is the same feed.
+	rec2 := do(t, s.Handler(), http.MethodGet, "/api/v1/feed?q=open&theme=oer")
+	var f2 atomFeed
+	if err := xml.Unmarshal(rec2.Body.Bytes(), &f2); err != nil || f2.ID != f.ID {
+		t.Errorf("feed id %q, want %q (%v)", f2.ID, f.ID, err)
+	}
+	if rec := do(t, s.Handler(), http.MethodGet, "/api/v1/feed?type=nosuch"); rec.Code != http.StatusBadRequest {
+		t.Errorf("bad type: status %d", rec.Code)
+	}
+	if rec := do(t, s.Handler(), http.MethodHead, "/api/v1/feed"); rec.Code != http.StatusOK {
+		t.Errorf("HEAD: status %d", rec.Code)
 	}
 }
