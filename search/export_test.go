@@ -65,6 +65,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("limit %d: err %v, want invalid", limit, err)
 		}
 	}
+	t.Run("chunks", func(t *testing.T) { testExportChunks(t, s) })
 }
 
 func TestWriteCSV(t *testing.T) {
@@ -106,9 +107,8 @@ func TestWriteCSV(t *testing.T) {
 // them out before it loads the next: never more than ExportChunk at once,
 // in order, with the total each time, and once with none when nothing
 // matches (for the header).
-func TestExportChunks(t *testing.T) {
-	t.Parallel()
-	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
+// It runs as TestExport's subtest, over the same 700 documents.
+func testExportChunks(t *testing.T, s *Searcher) {
 	ctx := context.Background()
 	want, total, err := s.ExportAll(ctx, Request{}, 0)
 	if err != nil {
