@@ -35,10 +35,9 @@ func main() {
 
 // globals are the settings every command shares.
 type globals struct {
-	logLevel string
-	stdout   io.Writer
-	stderr   io.Writer
-	log      *slog.Logger
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
 }
 
 // run executes the command line args and returns the process exit code:
@@ -60,20 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	g := &globals{stdout: stdout, stderr: stderr}
-	root := &cobra.Command{
-		Use:           "kbsearch-lab",
-		Short:         "Measure kbsearch: ranking, theme tagging, text extraction",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			g.log, err = cli.Setup(cmd, g.logLevel, stderr)
-			return err
-		},
-	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root := cli.NewRoot("kbsearch-lab", "Measure kbsearch: ranking, theme tagging, text extraction", stdout, stderr, &g.log)
 	root.AddCommand(
 		newEvalCmd(g),
 		newEvalThemesCmd(g),

@@ -13,11 +13,10 @@ import (
 
 // globals are the settings every command shares.
 type globals struct {
-	data     string
-	logLevel string
-	stdout   io.Writer
-	stderr   io.Writer
-	log      *slog.Logger
+	data   string
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
 }
 
 func (g *globals) storeDir() string { return filepath.Join(g.data, "crawl") }
@@ -25,22 +24,8 @@ func (g *globals) indexDir() string { return filepath.Join(g.data, "index") }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	g := &globals{stdout: stdout, stderr: stderr}
-	root := &cobra.Command{
-		Use:           "kbsearch",
-		Short:         "Crawl, index and search the documents of a working group's portal",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			g.log, err = cli.Setup(cmd, g.logLevel, stderr)
-			return err
-		},
-	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	pf := root.PersistentFlags()
-	pf.StringVar(&g.data, "data", "./kbdata", "data directory: crawl store and index generations")
-	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	root := cli.NewRoot("kbsearch", "Crawl, index and search the documents of a working group's portal", stdout, stderr, &g.log)
+	root.PersistentFlags().StringVar(&g.data, "data", "./kbdata", "data directory: crawl store and index generations")
 	root.AddCommand(
 		newCrawlCmd(g),
 		newIndexCmd(g),

@@ -1,6 +1,6 @@
 // Package cli is what the binaries of cmd/ share about a command line:
 // configuration from KBSEARCH_* environment variables under the flags
-// and the logger (Setup, ApplyEnv), usage errors and the exit statuses they share (UsageError,
+// and the logger (NewRoot, Setup, ApplyEnv), usage errors and the exit statuses they share (UsageError,
 // MarkUsageErrors), and flag values of their own kinds (ParseBytes).
 //
 // It knows cobra and pflag and nothing of kbsearch's packages: it must not
@@ -49,15 +49,39 @@ func ApplyEnv(cmd *cobra.Command) error {
 	return err
 }
 
+// NewRoot returns the root command of a binary: cobra's own error and
+// usage printing off (the binary's run prints its errors), output to
+// stdout and stderr, a persistent --log-level, and before every command
+// Setup, whose logger goes to *log.
+func NewRoot(use, short string, stdout, stderr io.Writer, log **slog.Logger) *cobra.Command {
+	var level string
+	root := &cobra.Command{
+		Use:           use,
+		Short:         short,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			*log, err = Setup(cmd, &level, stderr)
+			return err
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn, error")
+	return root
+}
+
 // Setup is the start of every command: cmd's flags take their KBSEARCH_*
-// values (ApplyEnv), and the logger writes to w from level on ("debug",
-// "info", "warn", "error"). Its errors are UsageErrors.
-func Setup(cmd *cobra.Command, level string, w io.Writer) (*slog.Logger, error) {
+// values (ApplyEnv), and then the logger writes to w from *level on
+// ("debug", "info", "warn", "error"; the variable of a flag, which
+// KBSEARCH_LOG_LEVEL may have set). Its errors are UsageErrors.
+func Setup(cmd *cobra.Command, level *string, w io.Writer) (*slog.Logger, error) {
 	if err := ApplyEnv(cmd); err != nil {
 		return nil, &UsageError{err}
 	}
 	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
+	if err := l.UnmarshalText([]byte(*level)); err != nil {
 		return nil, Usagef("--log-level: %w", err)
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil

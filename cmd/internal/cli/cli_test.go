@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -78,5 +80,32 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if IsUsage(errors.New("plain")) {
 		t.Error("a plain error is a usage error")
+	}
+}
+
+// TestNewRoot: --log-level and KBSEARCH_LOG_LEVEL set the logger a
+// command gets, the flag first; a bad level is a usage error.
+func TestNewRoot(t *testing.T) {
+	run := func(args ...string) (*slog.Logger, error) {
+		var log *slog.Logger
+		var out strings.Builder
+		root := NewRoot("x", "", &out, &out, &log)
+		root.AddCommand(&cobra.Command{Use: "one", RunE: func(*cobra.Command, []string) error { return nil }})
+		root.SetArgs(args)
+		return log, root.Execute()
+	}
+	ctx := context.Background()
+	if log, err := run("one"); err != nil || log.Enabled(ctx, slog.LevelDebug) || !log.Enabled(ctx, slog.LevelInfo) {
+		t.Errorf("default: %v, want info and up", err)
+	}
+	t.Setenv("KBSEARCH_LOG_LEVEL", "debug")
+	if log, err := run("one"); err != nil || !log.Enabled(ctx, slog.LevelDebug) {
+		t.Errorf("KBSEARCH_LOG_LEVEL=debug: %v, debug off", err)
+	}
+	if log, err := run("one", "--log-level", "error"); err != nil || log.Enabled(ctx, slog.LevelWarn) {
+		t.Errorf("--log-level error over the env: %v, warn on", err)
+	}
+	if _, err := run("one", "--log-level", "loud"); !IsUsage(err) {
+		t.Errorf("--log-level loud: %v, want a usage error", err)
 	}
 }
