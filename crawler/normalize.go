@@ -42,7 +42,7 @@ func normalize(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidURL, err)
 	}
 	if u.Scheme == "" || u.Host == "" || u.Opaque != "" {
 		return nil, fmt.Errorf("%w: %q is not an absolute URL with a host", ErrInvalidURL, raw)

@@ -22,6 +22,7 @@ import (
 // writes by adding the store's documents in order: the same index, the
 // same text store byte for byte, the same statistics.
 func TestBuildMatchesSequential(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 120)
 	defer st.Close()
@@ -112,6 +113,7 @@ func TestBuildMatchesSequential(t *testing.T) {
 // context's error, leaves the current generation as it was and no
 // partial directory behind.
 func TestBuildCancelled(t *testing.T) {
+	t.Parallel()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 200)
 	defer st.Close()
 	dir := t.TempDir()

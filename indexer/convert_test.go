@@ -16,6 +16,7 @@ func htmlRecord(u, title, text string, links ...string) *store.Record {
 }
 
 func TestSiteMeetingOf(t *testing.T) {
+	t.Parallel()
 	const host = "https://portal.example"
 	meeting := htmlRecord(host+"/meetings/2016-07-hamburg-pla/", "Peer learning activity on Bring Your Own Device, Hamburg",
 		"Documents of the meeting.",
@@ -67,6 +68,7 @@ func TestSiteMeetingOf(t *testing.T) {
 }
 
 func TestPageSlug(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ path, want string }{
 		{"/meetings/2016-07-hamburg-pla/", "2016-07-hamburg-pla"},
 		{"/events/Plenary-2017.html", "plenary-2017"},
@@ -85,6 +87,7 @@ func TestPageSlug(t *testing.T) {
 }
 
 func TestNewDocumentThemeReasons(t *testing.T) {
+	t.Parallel()
 	tax, err := taxonomy.Parse([]byte(`{"version":"t","themes":[
 		{"id":"byod","label":"BYOD","phrases":["bring your own device"],"synonyms":["BYOD"]},
 		{"id":"la","label":"Learning analytics","phrases":["learning analytics"],"urls":["*/analytics/*"]}]}`))
@@ -132,6 +135,7 @@ func TestNewDocumentThemeReasons(t *testing.T) {
 }
 
 func TestPageStarts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		pages []string

@@ -12,6 +12,7 @@ import (
 // offsets (stored apart from its source, as its text is), so the
 // document API can link to each page of a PDF.
 func TestDocumentPageStarts(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "pdf", URL: "http://portal.test/a.pdf", Title: "Report", Type: "report", Body: "First page text. Second page text.", PageStarts: []int{0, 17}, Pages: 2, Themes: []string{}},
 		{ID: "html", URL: "http://portal.test/b.html", Title: "Page", Type: "page", Body: "One page.", Themes: []string{}},

@@ -15,6 +15,7 @@ import (
 // replaced, why it was built and which crawl run it indexed, and a Reader
 // of the generation gives it.
 func TestManifestBuildInfo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 30)
 	defer st.Close()

@@ -20,6 +20,7 @@ import (
 )
 
 func TestWordsAnalyzer(t *testing.T) {
+	t.Parallel()
 	im, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestWordsAnalyzer(t *testing.T) {
 // union of the languages' lists drops exactly what bleve's seven
 // stop filters in a row drop.
 func TestWordsAnalyzerStopUnion(t *testing.T) {
+	t.Parallel()
 	im, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +93,7 @@ func TestWordsAnalyzerStopUnion(t *testing.T) {
 // remembers stems, makes the terms bleve's "en" analyzer makes, the
 // second time as the first, from goroutines at once.
 func TestEnglishAnalyzer(t *testing.T) {
+	t.Parallel()
 	im, err := NewMapping()
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ func titleBlock(lines ...string) string {
 }
 
 func TestDeriveMeta(t *testing.T) {
+	t.Parallel()
 	pub := time.Date(2019, 3, 4, 15, 30, 0, 0, time.FixedZone("CET", 3600))
 	tests := []struct {
 		name             string
@@ -316,6 +317,7 @@ func TestDeriveMeta(t *testing.T) {
 }
 
 func TestDeriveMetaDates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		title string
 		want  time.Time // zero: no date
@@ -360,6 +362,7 @@ func TestDeriveMetaDates(t *testing.T) {
 }
 
 func TestDeriveMetaDateSources(t *testing.T) {
+	t.Parallel()
 	pub := day(2020, 1, 2)
 	tests := []struct {
 		name, url, title, text string
@@ -384,6 +387,7 @@ func TestDeriveMetaDateSources(t *testing.T) {
 }
 
 func TestGazetteer(t *testing.T) {
+	t.Parallel()
 	// Every EU capital and the cities the group met in resolve to themselves.
 	capitals := map[string]string{
 		"Amsterdam": "Netherlands", "Athens": "Greece", "Berlin": "Germany", "Bratislava": "Slovakia",

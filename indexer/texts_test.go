@@ -8,6 +8,7 @@ import (
 )
 
 func TestTextsRoundTrip(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("Ça coûte 5 €; learning analytics. ", 3000) // about 100 KB: several blocks, multi-byte runes
 	docs := map[string]string{"a": "", "b": "short text", "c": long}
 	path := filepath.Join(t.TempDir(), "texts")
@@ -55,6 +56,7 @@ func TestTextsRoundTrip(t *testing.T) {
 }
 
 func TestTextsCorrupt(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, content := range map[string]string{"empty": "", "short": "kbsearch", "bad-tail": textsMagic + "\xff\xff\xff\xff\xff\xff\xff\xff"} {
 		path := filepath.Join(dir, name)

@@ -56,6 +56,7 @@ var tokenizerCases = []string{
 }
 
 func TestTokenizerMatchesUnicode(t *testing.T) {
+	t.Parallel()
 	var fast fastTokenizer
 	for _, s := range tokenizerCases {
 		if d := sameTokens(fast.Tokenize([]byte(s)), unicodeTokenizer.Tokenize([]byte(s))); d != "" {

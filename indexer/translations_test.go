@@ -9,6 +9,7 @@ import (
 )
 
 func TestTranslations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, t.TempDir(), store.Options{})
 	if err != nil {

@@ -96,9 +96,10 @@ func truncate(t *testing.T, path string) {
 }
 
 func TestOpenChecked(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	dir := twoGenerations(t)
-	r, err := indexer.OpenChecked(ctx, dir, "gen-000002")
+	sound := twoGenerations(t)
+	r, err := indexer.OpenChecked(ctx, sound, "gen-000002")
 	if err != nil {
 		t.Fatalf("a sound generation: %v", err)
 	}
@@ -125,7 +126,11 @@ func TestOpenChecked(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := twoGenerations(t)
+			// A copy of the sound generations, damaged: cheaper than a build.
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(sound)); err != nil {
+				t.Fatal(err)
+			}
 			tt.damage(t, segment(t, dir, "gen-000001"))
 			r, err := indexer.OpenChecked(ctx, dir, "gen-000001")
 			if err == nil {
@@ -141,6 +146,7 @@ func TestOpenChecked(t *testing.T) {
 // TestLiveFallsBack: a damaged current generation is not served; the
 // previous one is, with a warning that says why.
 func TestLiveFallsBack(t *testing.T) {
+	t.Parallel()
 	dir := twoGenerations(t)
 	garble(0.5)(t, segment(t, dir, "gen-000002"))
 	var logs bytes.Buffer
@@ -181,6 +187,7 @@ func TestLiveFallsBack(t *testing.T) {
 // TestLiveKeepsServingOverDamagedBuild: a new generation that fails its
 // check does not replace the one served.
 func TestLiveKeepsServingOverDamagedBuild(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := twoGenerations(t)
 	live, err := indexer.NewLive(dir, nil)
@@ -209,6 +216,7 @@ func TestLiveKeepsServingOverDamagedBuild(t *testing.T) {
 // marks it damaged (Ready fails) and the next Refresh serves the previous
 // generation.
 func TestLiveDamagedWhileServing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := twoGenerations(t)
 	live, err := indexer.NewLive(dir, nil)
@@ -241,6 +249,7 @@ func TestLiveDamagedWhileServing(t *testing.T) {
 // TestLiveRefreshConcurrent: Refresh calls at once (Watch, and a server
 // that has just built) open and swap a new generation once.
 func TestLiveRefreshConcurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := twoGenerations(t)
 	live, err := indexer.NewLive(dir, nil)

@@ -18,6 +18,7 @@ import (
 // that a Reader numbers the deleted documents too (it once took a
 // segment's live count for its size and read past its ids).
 func TestWordsCountLiveDocuments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := indexer.NewWriter(dir, 2) // a batch of two: several segments
 	if err != nil {
@@ -111,6 +112,7 @@ func TestWordsCountLiveDocuments(t *testing.T) {
 // it as 1 (it reuses a postings list without clearing its one-hit
 // fields), which once made this package's counts depend on merge timing.
 func TestWordsCountAfterOneDocumentWord(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := indexer.NewWriter(dir, 1) // a segment per document...
 	if err != nil {

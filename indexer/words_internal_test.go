@@ -10,6 +10,7 @@ import (
 // documents), so a Reader of its directory uses each bitmap as stored,
 // without renumbering.
 func TestWordsNumberedAsTheIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := NewWriter(dir, 2) // a segment per two documents, merged at will

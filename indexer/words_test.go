@@ -18,6 +18,7 @@ import (
 // each word's bitmap names exactly the documents whose title or body
 // holds it, by id, over a segment per batch merged into one.
 func TestWordBitmapsAfterMerges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := indexer.NewWriter(dir, 3)
@@ -85,6 +86,7 @@ func TestWordBitmapsAfterMerges(t *testing.T) {
 // short, garbled or missing does not open, and OpenChecked says it is
 // corrupted, so that a server falls back to another generation.
 func TestWordsFileDamaged(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		damage func(t *testing.T, path string)

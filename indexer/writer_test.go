@@ -21,6 +21,7 @@ import (
 // fields, terms, postings (frequency, norm, positions and offsets) and
 // stored values, and the same token counts in the stored metadata.
 func TestWriterMatchesIndexFields(t *testing.T) {
+	t.Parallel()
 	docs := writerDocs()
 	ctx := context.Background()
 
@@ -217,6 +218,7 @@ func sortedCopy(s []string) []string {
 // written even if the context of that Add ends right after (Build's
 // workers' context ends before it closes the Writer).
 func TestWriterBatchOutlivesAddContext(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := indexer.NewWriter(dir, 2)
 	if err != nil {

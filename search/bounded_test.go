@@ -73,6 +73,7 @@ func hugePortal(t *testing.T) *httptest.Server {
 // snippets, and the snippets read a bounded part of their texts, not the
 // texts whole.
 func TestHugeDocuments(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("crawls and indexes a 20 MB page")
 	}

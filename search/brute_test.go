@@ -14,9 +14,15 @@ import (
 
 // TestTotalsAndFacetsBruteForce checks the totals and the disjunctive facet
 // counts of the query path against a count made document by document, with
-// and without filters, over a few thousand documents.
+// and without filters, over a few thousand documents (with -short, 1,200:
+// still two segments).
 func TestTotalsAndFacetsBruteForce(t *testing.T) {
-	docs := indexertest.SyntheticDocs(3000)
+	t.Parallel()
+	n := 3000
+	if testing.Short() {
+		n = 1200
+	}
+	docs := indexertest.SyntheticDocs(n)
 	r := indexertest.Reader(t, docs, true)
 	s := New(r, Options{})
 

@@ -10,6 +10,7 @@ import (
 // the year and date filters leave every year in, the other filters apply,
 // and the chart is absent unless asked for.
 func TestYearTheme(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	f := func(v string, n int) Facet { return Facet{Value: v, Label: s.Label("theme", v), Count: n} }

@@ -21,6 +21,7 @@ import (
 // /readyz turns 503 while /healthz stays 200, and once the Live falls
 // back to the previous generation both answer 200 again.
 func TestDamagedIndexUnavailable(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 60)
 	defer st.Close()

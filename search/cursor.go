@@ -38,9 +38,9 @@ import (
 // cursorVersion is the first byte of a cursor's record.
 const cursorVersion = 1
 
-// maxCursorBytes bounds a cursor as sent: far more than one this server
+// MaxCursorBytes bounds a cursor as sent: far more than one this server
 // makes (an id of up to 255 bytes), so a longer one is refused unread.
-const maxCursorBytes = 512
+const MaxCursorBytes = 512
 
 const (
 	cursorScored = 1 << iota // the order compares scores
@@ -87,7 +87,7 @@ func (c *cursor) encode() string {
 var errBadCursor = Errorf(KindInvalid, `parameter "cursor": not a cursor this server made, or altered; start again without it`)
 
 func decodeCursor(s string) (*cursor, error) {
-	if len(s) > maxCursorBytes {
+	if len(s) > MaxCursorBytes {
 		return nil, errBadCursor
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)

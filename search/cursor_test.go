@@ -74,6 +74,7 @@ func cursorAll(t *testing.T, s *Searcher, req Request, size, limit int) []string
 // give, in every order, with and without filters, across the documents the
 // proximity bonus reorders, with feedback and with the recency boost.
 func TestCursorPagesEveryDocumentOnce(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("pages through 3,000 documents")
 	}
@@ -134,6 +135,7 @@ func TestCursorPagesEveryDocumentOnce(t *testing.T) {
 // TestCursorMixesWithPages: the cursor of a page asked by number goes on
 // from that page.
 func TestCursorMixesWithPages(t *testing.T) {
+	t.Parallel()
 	s := New(indexertest.Reader(t, indexertest.SyntheticDocs(400), true), Options{})
 	ctx := context.Background()
 	req := Request{Query: "digital skills", Size: 20}
@@ -166,6 +168,7 @@ func TestCursorMixesWithPages(t *testing.T) {
 // another search is a KindInvalid error naming the cursor, never a panic
 // or an internal error.
 func TestCursorRefused(t *testing.T) {
+	t.Parallel()
 	s := New(indexertest.Reader(t, indexertest.SyntheticDocs(200), true), Options{})
 	ctx := context.Background()
 	req := Request{Query: "digital skills", Size: 10}
@@ -187,7 +190,7 @@ func TestCursorRefused(t *testing.T) {
 		"cut":                       good[:len(good)-6],
 		"not base64":                "***",
 		"short record":              base64.RawURLEncoding.EncodeToString([]byte{1, 0, 0}),
-		"too long":                  strings.Repeat("A", maxCursorBytes+1),
+		"too long":                  strings.Repeat("A", MaxCursorBytes+1),
 		"padding":                   good + "==",
 	}
 	for name, c := range bad {
@@ -245,6 +248,7 @@ func FuzzCursor(f *testing.F) {
 // alone goes on from where it stopped in the new generation: a document
 // added before its place is not shown, one added after it is.
 func TestCursorAcrossSwap(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 300)
 	defer st.Close()

@@ -10,6 +10,7 @@ import (
 // document, from=1000 and from=0000 no lower bound, and a range wholly
 // outside it matches nothing. Search and export agree.
 func TestDateBoundsOutOfRange(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	count := func(t *testing.T, from, to string) (search, export int) {

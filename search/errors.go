@@ -18,6 +18,8 @@ const (
 	KindBusy                    // over the bounds of one request (its deadline) or of the server (too many at once): try again later
 	KindRateLimited             // one client asked more than its fair share: slow down
 	KindExpired                 // a cursor of an index generation no longer served: start again
+
+	kindEnd // not a kind: one past the last, for KindOfCode
 )
 
 // String returns the code used in JSON error bodies.
@@ -38,6 +40,17 @@ func (k Kind) String() string {
 	default:
 		return "internal"
 	}
+}
+
+// KindOfCode returns the Kind whose String is code, and whether there is
+// one: the reverse of String, for a client reading an error body.
+func KindOfCode(code string) (Kind, bool) {
+	for k := KindInternal; k < kindEnd; k++ {
+		if k.String() == code {
+			return k, true
+		}
+	}
+	return KindInternal, false
 }
 
 // Error is an error with a Kind and a message fit to show a user.

@@ -16,6 +16,7 @@ import (
 // Export gives the hits of every page of a search, in the search's order,
 // and the same fields.
 func TestExport(t *testing.T) {
+	t.Parallel()
 	// More documents than the ranking layer's depth (500): an export runs
 	// past the reranked candidates, as pages do.
 	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
@@ -64,9 +65,11 @@ func TestExport(t *testing.T) {
 			t.Errorf("limit %d: err %v, want invalid", limit, err)
 		}
 	}
+	t.Run("chunks", func(t *testing.T) { testExportChunks(t, s) })
 }
 
 func TestWriteCSV(t *testing.T) {
+	t.Parallel()
 	hits := []Hit{
 		{Title: `Report, "draft"`, Type: "report", Date: "2018-03-22", Themes: []string{"oer", "policy"}, URL: "http://p/r.pdf", Page: 3,
 			Translations: []indexer.Translation{{Lang: "fr", URL: "http://p/r_fr.html"}}},
@@ -104,8 +107,8 @@ func TestWriteCSV(t *testing.T) {
 // them out before it loads the next: never more than ExportChunk at once,
 // in order, with the total each time, and once with none when nothing
 // matches (for the header).
-func TestExportChunks(t *testing.T) {
-	s := newSearcherOver(t, indexertest.SyntheticDocs(700), true, Options{})
+// It runs as TestExport's subtest, over the same 700 documents.
+func testExportChunks(t *testing.T, s *Searcher) {
 	ctx := context.Background()
 	want, total, err := s.ExportAll(ctx, Request{}, 0)
 	if err != nil {

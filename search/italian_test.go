@@ -79,6 +79,7 @@ func rstSections(text string) (titles, bodies []string) {
 // everyday-Italian question, and reports the rank of the section that
 // answers it. Run it with -digcomp DIR -v.
 func TestItalianAnalyzer(t *testing.T) {
+	t.Parallel()
 	if *digcompDir == "" {
 		t.Skip("needs -digcomp DIR (../shared/data/eu/agid-digcomp21-it)")
 	}

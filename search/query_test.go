@@ -15,6 +15,7 @@ import (
 )
 
 func TestParseQueryErrors(t *testing.T) {
+	t.Parallel()
 	words := func(n int) string {
 		var b strings.Builder
 		for i := range n {
@@ -64,6 +65,7 @@ func TestParseQueryErrors(t *testing.T) {
 // TestParseQueryNotice: a query that is not syntax is searched as its plain
 // words, and the notice says why in a sentence.
 func TestParseQueryNotice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want, notice string
 	}{
@@ -91,6 +93,7 @@ func TestParseQueryNotice(t *testing.T) {
 
 // TestQueryFields: the query language's field names are the index's.
 func TestQueryFields(t *testing.T) {
+	t.Parallel()
 	for q, i := range map[string]string{
 		query.FieldTitle: indexer.FieldTitle, query.FieldBody: indexer.FieldBody, query.FieldThemes: indexer.FieldThemes,
 		query.FieldType: indexer.FieldType, query.FieldYear: indexer.FieldYear, query.FieldPlace: indexer.FieldPlace,
@@ -103,6 +106,7 @@ func TestQueryFields(t *testing.T) {
 }
 
 func TestQueryTerms(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want []string
@@ -145,6 +149,7 @@ var matchDocs = []indexer.Document{
 // TestMatch: what each construct of the query language matches, through
 // the search path (no synonyms: the words name no theme).
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	s := New(indexertest.Reader(t, matchDocs, true), Options{})
 	all := []string{"agenda", "byod", "coding", "messages", "teachers"}
 	tests := []struct {
@@ -214,6 +219,7 @@ func TestMatch(t *testing.T) {
 // what the phrase alone matches: its work is one phrase's, whatever its
 // length.
 func TestRepeatedPhraseIsCheap(t *testing.T) {
+	t.Parallel()
 	q := strings.Repeat(`"digital skills" `, 58)
 	q += strings.Repeat(" ", 996-len(q))
 	if len(q) != 996 {
@@ -248,6 +254,7 @@ func TestRepeatedPhraseIsCheap(t *testing.T) {
 // long queries repeat what they are about (CISI's nDCG@10 fell from 0.416
 // to 0.376 when a repeat was dropped).
 func TestRepeatedWordWeighs(t *testing.T) {
+	t.Parallel()
 	n, _, err := parseQuery(`teachers digital teachers (teachers) "digital skills" teachers "digital skills"`)
 	if err != nil {
 		t.Fatal(err)
@@ -271,6 +278,7 @@ func TestRepeatedWordWeighs(t *testing.T) {
 // BenchmarkQueryMix): the document repeating them 80 times holds it, the
 // one holding the two-word phrase once does not.
 func TestLongRepetitivePhrase(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "rep", Title: "Repeats", Lang: "en", Body: strings.Repeat("discussed group ", 80)},
 		{ID: "once", Title: "Once", Lang: "en", Body: "The group discussed the agenda; discussed group work."},

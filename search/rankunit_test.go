@@ -17,6 +17,7 @@ func newSearcherOver(t *testing.T, docs []indexer.Document, stats bool, opts Opt
 }
 
 func TestRankingBM25F(t *testing.T) {
+	t.Parallel()
 	filler := strings.Repeat("meeting participants discussed many other things at length ", 6)
 	docs := []indexer.Document{
 		{ID: "long", Title: "Notes", Body: "robotics in schools. " + filler},
@@ -46,6 +47,7 @@ func TestRankingBM25F(t *testing.T) {
 }
 
 func TestRankingPages(t *testing.T) {
+	t.Parallel()
 	var docs []indexer.Document
 	for i := range 30 {
 		docs = append(docs, indexer.Document{ID: string(rune('a'+i/10)) + string(rune('a'+i%10)),
@@ -82,6 +84,7 @@ func TestRankingPages(t *testing.T) {
 }
 
 func TestSynonyms(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "oer", Title: "Report", Body: "Teachers share open educational resources under open licences."},
 		{ID: "byod", Title: "Key messages", Body: "Pupils bring their own device to lessons; schools call it bring your own device."},
@@ -116,6 +119,7 @@ func TestSynonyms(t *testing.T) {
 }
 
 func TestPhraseAcrossStopWords(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "phrase", Title: "Malta", Body: "We discussed the role of the teacher in universities."},
 		{ID: "apart", Title: "Malta", Body: "The teacher has a role in universities."},
@@ -133,6 +137,7 @@ func TestPhraseAcrossStopWords(t *testing.T) {
 }
 
 func TestQuotedPhraseNotExpanded(t *testing.T) {
+	t.Parallel()
 	docs := []indexer.Document{
 		{ID: "oer", Title: "Report", Body: "Teachers share open educational resources under open licences."},
 	}
@@ -147,6 +152,7 @@ func TestQuotedPhraseNotExpanded(t *testing.T) {
 }
 
 func TestFeedback(t *testing.T) {
+	t.Parallel()
 	filler := strings.Repeat("meeting participants discussed many other things at length ", 4)
 	docs := []indexer.Document{
 		{ID: "a1", Title: "Clubs", Body: "Astronomy with telescopes, lenses and star charts."},

@@ -14,6 +14,7 @@ import (
 // boost; a much more relevant old document stays ahead of a new one; off,
 // the scores are those of the ranking without the boost, to the bit.
 func TestRecencyOrdersEquals(t *testing.T) {
+	t.Parallel()
 	day := func(y int) time.Time { return time.Date(y, 3, 1, 0, 0, 0, 0, time.UTC) }
 	body := "Members discussed tablets in primary schools."
 	docs := []indexer.Document{
@@ -73,6 +74,7 @@ func TestRecencyOrdersEquals(t *testing.T) {
 // TestRecencyBounded: the boost is at most 2, so a document with more than
 // twice the score of a much newer one stays ahead.
 func TestRecencyBounded(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	for _, tt := range []struct {
 		age  time.Duration
@@ -89,6 +91,7 @@ func TestRecencyBounded(t *testing.T) {
 }
 
 func TestParseRecency(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{"5y": 5 * year, "90d": 90 * 24 * time.Hour, "6W": 42 * 24 * time.Hour,
 		"2.5y": time.Duration(2.5 * float64(year)), "off": -1, "0": -1} {
 		if got, err := ParseRecency(in); err != nil || got != want {

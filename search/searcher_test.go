@@ -72,6 +72,7 @@ func facetCounts(fs []Facet) map[string]int {
 }
 
 func TestSearchFacetsAndFilters(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -163,6 +164,7 @@ func sorted(s []string) []string {
 }
 
 func TestSearchLabels(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	res, err := s.Search(context.Background(), Request{})
 	if err != nil {
@@ -190,6 +192,7 @@ func TestSearchLabels(t *testing.T) {
 }
 
 func TestSearchTitleRanksAboveBody(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	// "device" is in hamburg-km's title and body, and only in the body of
 	// hamburg-agenda ("device policies").
@@ -203,6 +206,7 @@ func TestSearchTitleRanksAboveBody(t *testing.T) {
 }
 
 func TestSearchSnippetsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	res, err := s.Search(context.Background(), Request{Query: "unsafe markup"})
 	if err != nil {
@@ -224,6 +228,7 @@ func TestSearchSnippetsEscaped(t *testing.T) {
 }
 
 func TestSearchPhrase(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	// Both words occur in mandate's body but not as a phrase in that order.
@@ -244,6 +249,7 @@ func TestSearchPhrase(t *testing.T) {
 }
 
 func TestSearchInvalid(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	tests := []struct {
 		name string
@@ -282,6 +288,7 @@ func TestSearchInvalid(t *testing.T) {
 // words find, in the same order, and says so; its spelling is checked as
 // plain words; an export of it answers too.
 func TestSearchPlainWords(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -330,6 +337,7 @@ func TestSearchPlainWords(t *testing.T) {
 }
 
 func TestSearchPunctuationIsText(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	for _, q := range []string{"C++ in schools?", "what's BYOD!", "e-learning; 4.0", "foo:bar", "title:", `"unclosed`, "~*?^"} {
 		t.Run(q, func(t *testing.T) {
@@ -341,6 +349,7 @@ func TestSearchPunctuationIsText(t *testing.T) {
 }
 
 func TestDocumentAndThemes(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	d, err := s.Document(ctx, "paris-report")
@@ -370,6 +379,7 @@ func TestDocumentAndThemes(t *testing.T) {
 }
 
 func TestNoIndex(t *testing.T) {
+	t.Parallel()
 	live, err := indexer.NewLive(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -392,6 +402,7 @@ func TestNoIndex(t *testing.T) {
 
 // TestHitPage: a match in a paged document names the page it is on.
 func TestHitPage(t *testing.T) {
+	t.Parallel()
 	body := "First page about agendas.\n\nSecond page on robotics clubs.\n\nThird page on robotics again."
 	docs := []indexer.Document{
 		{ID: "pdf", Title: "Report", Body: body, Lang: "en", PageStarts: []int{0, 27, 59}},
@@ -427,6 +438,7 @@ func TestHitPage(t *testing.T) {
 // TestCancelled: a search whose context is done answers unavailable, and
 // the searches after it are not disturbed by its half-done work.
 func TestCancelled(t *testing.T) {
+	t.Parallel()
 	s := newSearcherOver(t, indexertest.SyntheticDocs(300), true, Options{})
 	req := Request{Query: "digital assessment tablet"}
 	want, err := s.Search(context.Background(), req)
@@ -454,6 +466,7 @@ func TestCancelled(t *testing.T) {
 // a search stops there (the engine checks its context between steps and
 // inside its loops) and answers the same.
 func TestDeadline(t *testing.T) {
+	t.Parallel()
 	s := newSearcherOver(t, indexertest.SyntheticDocs(300), true, Options{})
 	ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
 	defer cancel()

@@ -13,6 +13,7 @@ import (
 // everything gives, and the generation is described as its build recorded
 // it.
 func TestStats(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir, built := indexertest.Generation(t, 40)
 	r, err := indexer.OpenReader(dir, built.Generation)
@@ -67,6 +68,7 @@ func TestStats(t *testing.T) {
 
 // An index that is not a generation has counts and no generation.
 func TestStatsWithoutGeneration(t *testing.T) {
+	t.Parallel()
 	s := New(indexertest.Reader(t, testDocs, true), Options{})
 	st, err := s.Stats(context.Background())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSuggest(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	texts := func(ss []Suggestion) []string {
@@ -153,6 +154,7 @@ func equalStrings(a, b []string) bool {
 }
 
 func TestDidYouMean(t *testing.T) {
+	t.Parallel()
 	s := newTestSearcher(t)
 	ctx := context.Background()
 	tests := []struct{ q, want string }{

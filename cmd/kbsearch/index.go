@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kbsearch/kbsearch/cmd/internal/cli"
 	"github.com/kbsearch/kbsearch/crawler/store"
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
@@ -132,7 +133,7 @@ func tuneGC(limit string) error {
 	if _, ok := os.LookupEnv("GOMEMLIMIT"); ok || limit == "" {
 		return nil
 	}
-	n, err := parseBytes(limit)
+	n, err := cli.ParseBytes(limit)
 	if err != nil {
 		return fmt.Errorf("--memory-limit: %w", err)
 	}

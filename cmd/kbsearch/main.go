@@ -40,7 +40,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	if code, ok := err.(exitCode); ok {
+	var code exitCode
+	if errors.As(err, &code) {
 		return int(code) // the command has said why
 	}
 	fmt.Fprintln(stderr, "kbsearch:", err)

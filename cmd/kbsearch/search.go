@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
 	"github.com/kbsearch/kbsearch/search"
+	"github.com/kbsearch/kbsearch/search/client"
 )
 
 type searchFlags struct {
@@ -87,12 +86,12 @@ format), 2 on a bad flag value and 1 when it could not search.`,
 			if err != nil {
 				return err
 			}
-			var res *search.Result
-			if f.server != "" {
-				res, err = remoteSearch(cmd.Context(), f.server, req)
-			} else {
-				res, err = localSearch(cmd.Context(), g, tax, req)
+			svc, done, err := f.service(g, tax)
+			if err != nil {
+				return err
 			}
+			defer done()
+			res, err := svc.Search(cmd.Context(), req)
 			if err != nil {
 				return invalidAsUsage(err)
 			}
@@ -147,7 +146,7 @@ func noResults(total uint64) error {
 // command line.
 func invalidAsUsage(err error) error {
 	if search.KindOf(err) == search.KindInvalid {
-		return &usageError{err}
+		return &usageError{Err: err}
 	}
 	return err
 }
@@ -187,153 +186,50 @@ func (f *searchFlags) request(q string) (search.Request, error) {
 	}, nil
 }
 
-func localSearch(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, req search.Request) (*search.Result, error) {
+// newClient returns a client of the kbsearch server at --server.
+func newClient(server string) (*client.Client, error) {
+	c, err := client.New(server, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("--server %q is not an http(s) URL", server)
+	}
+	return c, nil
+}
+
+// service is what the command searches: the server at --server through
+// its API, or the current index under --data. done releases it.
+func (f *searchFlags) service(g *globals, tax *taxonomy.Taxonomy) (svc search.Service, done func(), err error) {
+	if f.server != "" {
+		c, err := newClient(f.server)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() {}, nil
+	}
 	r, _, err := indexer.OpenCurrentReader(g.indexDir())
 	if errors.Is(err, indexer.ErrNoIndex) {
-		return nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
+		return nil, nil, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer r.Close()
-	return search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Search(ctx, req)
+	return search.New(r, search.Options{Taxonomy: tax, Logger: g.log}), func() { r.Close() }, nil
 }
 
-func remoteSearch(ctx context.Context, server string, req search.Request) (*search.Result, error) {
-	var res search.Result
-	if err := apiGet(ctx, server, "/api/v1/search", searchValues(req), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
-}
-
-// searchValues are the API's parameters for req.
-func searchValues(req search.Request) url.Values {
-	v := url.Values{}
-	v.Set("q", req.Query)
-	add := func(k string, vs []string) {
-		for _, x := range vs {
-			v.Add(k, x)
-		}
-	}
-	add("theme", req.Themes)
-	add("type", req.Types)
-	add("year", req.Years)
-	add("place", req.Places)
-	add("kind", req.Kinds)
-	add("lang", req.Langs)
-	if !req.From.IsZero() {
-		v.Set("from", req.From.Format(time.DateOnly))
-	}
-	if !req.To.IsZero() {
-		v.Set("to", req.To.Format(time.DateOnly))
-	}
-	v.Set("sort", req.Sort)
-	v.Set("page", strconv.Itoa(req.Page))
-	v.Set("size", strconv.Itoa(req.Size))
-	if req.Cursor != "" {
-		v.Set("cursor", req.Cursor)
-	}
-	switch {
-	case req.Recency < 0:
-		v.Set("recency", "off")
-	case req.Recency > 0:
-		v.Set("recency", search.FormatRecency(req.Recency))
-	}
-	return v
-}
-
-// apiGet asks a kbsearch server for path with the parameters v and
-// decodes its JSON answer into out; body, when not nil, receives the
-// answer as it is instead (a download). A 400 is a usage error (the
-// request came from the command line); a 404 is search.KindNotFound.
-func apiGet(ctx context.Context, server, path string, v url.Values, out any, body ...io.Writer) error {
-	u, err := url.Parse(strings.TrimRight(server, "/") + path)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("--server %q is not an http(s) URL", server)
-	}
-	u.RawQuery = v.Encode()
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(hreq)
-	if err != nil {
-		return fmt.Errorf("search %s: %w", server, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusOK && len(body) > 0 {
-		if _, err := io.Copy(body[0], io.LimitReader(resp.Body, 64<<20)); err != nil {
-			return fmt.Errorf("search %s: %w", server, err)
-		}
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return fmt.Errorf("search %s: %w", server, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
-		}
-		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
-			err := fmt.Errorf("server: %s (%s)", e.Error.Message, e.Error.Code)
-			switch resp.StatusCode {
-			case http.StatusBadRequest:
-				err = &usageError{err} // the request came from the command line
-			case http.StatusNotFound:
-				err = search.Errorf(search.KindNotFound, "%v", err)
-			}
-			return err
-		}
-		return fmt.Errorf("server answered %s", resp.Status)
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("server answer: %w", err)
-	}
-	return nil
-}
-
-// exportCSV writes every hit of req (up to search.MaxExport) as CSV: from
-// the local index, or page by page from a server. It returns the number
-// of hits written.
+// exportCSV writes every hit of req (up to search.MaxExport) as CSV, from
+// the local index or a server. It returns the number of hits written.
 func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
 	tax, err := loadTaxonomy(f.taxFile)
 	if err != nil {
 		return 0, err
 	}
-	var hits []search.Hit
-	if f.server != "" {
-		req.Size, req.Page, req.Cursor = search.MaxSize, 1, ""
-		for len(hits) < search.MaxExport {
-			res, err := remoteSearch(ctx, f.server, req)
-			if err != nil {
-				return 0, err
-			}
-			hits = append(hits, res.Hits...)
-			if res.NextCursor == "" {
-				break
-			}
-			req.Cursor = res.NextCursor
-		}
-		hits = hits[:min(len(hits), search.MaxExport)]
-	} else {
-		r, _, err := indexer.OpenCurrentReader(g.indexDir())
-		if errors.Is(err, indexer.ErrNoIndex) {
-			return 0, fmt.Errorf("no index under %s: run kbsearch crawl and kbsearch index first (or pass --server)", g.data)
-		}
-		if err != nil {
-			return 0, err
-		}
-		defer r.Close()
-		cw := search.NewCSVWriter(g.stdout, search.Labels(tax))
-		err = search.New(r, search.Options{Taxonomy: tax, Logger: g.log}).Export(ctx, req, 0,
-			func(_ uint64, hits []search.Hit) error { return cw.Write(hits) })
-		return cw.Rows(), err
+	svc, done, err := f.service(g, tax)
+	if err != nil {
+		return 0, err
 	}
-	return len(hits), search.WriteCSV(g.stdout, hits, search.Labels(tax))
+	defer done()
+	cw := search.NewCSVWriter(g.stdout, search.Labels(tax))
+	err = svc.Export(ctx, req, 0, func(_ uint64, hits []search.Hit) error { return cw.Write(hits) })
+	return cw.Rows(), err
 }
 
 // exportRIS writes every hit of req (up to search.MaxExport) as RIS
@@ -341,12 +237,12 @@ func exportCSV(ctx context.Context, g *globals, f searchFlags, req search.Reques
 // number of records written.
 func exportRIS(ctx context.Context, g *globals, f searchFlags, req search.Request) (int, error) {
 	if f.server != "" {
-		v := searchValues(req)
-		v.Del("page")
-		v.Del("size")
-		v.Set("format", "ris")
+		c, err := newClient(f.server)
+		if err != nil {
+			return 0, err
+		}
 		cw := &countingWriter{w: g.stdout, mark: []byte("\nER  - ")}
-		if err := apiGet(ctx, f.server, "/api/v1/export", v, nil, cw); err != nil {
+		if err := c.ExportFile(ctx, req, 0, "ris", cw); err != nil {
 			return 0, err
 		}
 		return cw.n, nil

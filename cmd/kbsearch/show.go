@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -78,13 +77,13 @@ from the current index under --data or from a server (--server URL). With
 			}
 			var themes []search.ThemeCount
 			if f.server != "" {
-				var body struct {
-					Themes []search.ThemeCount `json:"themes"`
-				}
-				if err := apiGet(cmd.Context(), f.server, "/api/v1/themes", nil, &body); err != nil {
+				c, err := newClient(f.server)
+				if err != nil {
 					return err
 				}
-				themes = body.Themes
+				if themes, err = c.Themes(cmd.Context()); err != nil {
+					return err
+				}
 			} else {
 				tax, err := loadTaxonomy(f.taxFile)
 				if err != nil {
@@ -195,14 +194,19 @@ show exits 4 when no document has this id.`,
 // or a server.
 func fetchDocument(ctx context.Context, g *globals, f lookupFlags, tax *taxonomy.Taxonomy, id string) (*shownDocument, error) {
 	if f.server != "" {
-		var doc shownDocument
-		if err := apiGet(ctx, f.server, "/api/v1/documents/"+url.PathEscape(id), nil, &doc); err != nil {
+		c, err := newClient(f.server)
+		if err != nil {
 			return nil, err
 		}
-		if doc.Document == nil {
-			return nil, errors.New("server answer: no document")
+		d, err := c.Document(ctx, id)
+		if err != nil {
+			return nil, invalidAsUsage(err)
 		}
-		return &doc, nil
+		similar, err := c.Similar(ctx, id)
+		if err != nil {
+			return nil, invalidAsUsage(err)
+		}
+		return &shownDocument{Document: d, Similar: similar}, nil
 	}
 	var doc *shownDocument
 	err := withSearcher(g, tax, func(s *search.Searcher) error {

@@ -171,7 +171,7 @@ func isolatedPDF(ctx context.Context, data []byte, opts Options) (*Page, error) 
 	if len(argv) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrWorker, err)
+			return nil, fmt.Errorf("%w: %w", ErrWorker, err)
 		}
 		argv = []string{exe}
 	}
@@ -182,7 +182,7 @@ func isolatedPDF(ctx context.Context, data []byte, opts Options) (*Page, error) 
 	jobOpts.Isolate, jobOpts.WorkerCommand, jobOpts.Pool = false, nil, nil
 	job, err := json.Marshal(workerJob{Format: "pdf", Opts: jobOpts})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrWorker, err)
+		return nil, fmt.Errorf("%w: %w", ErrWorker, err)
 	}
 
 	wctx, cancel := context.WithTimeout(ctx, opts.PDFTimeout+workerGrace)

@@ -168,7 +168,7 @@ func (p *Pool) extract(ctx context.Context, argv []string, data []byte, opts Opt
 	if w == nil {
 		var err error
 		if w, err = startPoolWorker(argv, key); err != nil {
-			return nil, fmt.Errorf("%w: start %s: %v", ErrWorker, argv[0], err)
+			return nil, fmt.Errorf("%w: start %s: %w", ErrWorker, argv[0], err)
 		}
 	}
 	jobOpts := opts
@@ -176,7 +176,7 @@ func (p *Pool) extract(ctx context.Context, argv []string, data []byte, opts Opt
 	job, err := json.Marshal(workerJob{Format: "pdf", Opts: jobOpts, Length: int64(len(data))})
 	if err != nil {
 		w.kill()
-		return nil, fmt.Errorf("%w: %v", ErrWorker, err)
+		return nil, fmt.Errorf("%w: %w", ErrWorker, err)
 	}
 
 	type result struct {
@@ -222,7 +222,7 @@ func (p *Pool) extract(ctx context.Context, argv []string, data []byte, opts Opt
 		// The worker died mid-job: say why from its exit and stderr.
 		ps := w.kill()
 		if ps == nil {
-			return nil, fmt.Errorf("%w: %v", ErrWorker, res.err)
+			return nil, fmt.Errorf("%w: %w", ErrWorker, res.err)
 		}
 		return nil, crashError(ps, w.stderr.buf.String())
 	}

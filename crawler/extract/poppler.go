@@ -28,7 +28,7 @@ func popplerPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 	}
 	path, err := exec.LookPath(prog)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNoPoppler, err)
+		return nil, fmt.Errorf("%w: %w", errNoPoppler, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.PDFTimeout)
 	defer cancel()
@@ -54,7 +54,7 @@ func popplerPDF(ctx context.Context, data []byte, opts Options) (*Page, error) {
 				return nil, &Error{Reason: ReasonTooLarge, Err: fmt.Errorf("pdftotext: %s", msg)}
 			}
 		}
-		return nil, &Error{Reason: ReasonMalformed, Err: fmt.Errorf("pdftotext: %v: %s", err, msg)}
+		return nil, &Error{Reason: ReasonMalformed, Err: fmt.Errorf("pdftotext: %w: %s", err, msg)}
 	}
 
 	out := strings.ToValidUTF8(stdout.buf.String(), "")

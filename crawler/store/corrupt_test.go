@@ -112,6 +112,7 @@ func useStore(ctx context.Context, dir string, readOnly bool) error {
 }
 
 func TestCorruptStoreIsAnError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		damage func(*testing.T, []byte) []byte
@@ -137,6 +138,7 @@ func TestCorruptStoreIsAnError(t *testing.T) {
 // TestCorruptStoreOwnPanic: a panic in Each's callback is the caller's,
 // not a damaged store, and is not turned into an error.
 func TestCorruptStoreOwnPanic(t *testing.T) {
+	t.Parallel()
 	dir, _ := writeStore(t)
 	s, err := Open(context.Background(), dir, Options{ReadOnly: true})
 	if err != nil {
@@ -153,6 +155,7 @@ func TestCorruptStoreOwnPanic(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("intact", func(t *testing.T) {
 		dir, _ := writeStore(t)
@@ -183,6 +186,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestSalvage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tests := []struct {
 		name     string

@@ -7,6 +7,7 @@ import (
 )
 
 func TestFrontier(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, dir := openTemp(t)
 	resumed, err := s.BeginRun(ctx, RunInfo{Seeds: []string{"https://h/"}})
@@ -96,6 +97,7 @@ func TestFrontier(t *testing.T) {
 // TestDedupeOrderIndependent: whichever of two URLs serving the same bytes
 // is fetched first, the shorter URL is the one kept.
 func TestDedupeOrderIndependent(t *testing.T) {
+	t.Parallel()
 	const short, long = "https://h/documents/a.pdf", "https://h/files/legacy/a.pdf"
 	for _, order := range [][]string{{short, long}, {long, short}} {
 		t.Run("first "+order[0], func(t *testing.T) {

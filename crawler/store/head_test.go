@@ -39,6 +39,7 @@ func wantHead(rec *Record, links bool) *Record {
 }
 
 func TestHeadRoundTrip(t *testing.T) {
+	t.Parallel()
 	for name, rec := range map[string]*Record{
 		"full":     fullRecord(),
 		"no page":  {URL: "https://example.org/r", FinalURL: "https://example.org/", DuplicateOf: "https://example.org/", Status: 301},
@@ -73,6 +74,7 @@ func TestHeadRoundTrip(t *testing.T) {
 // A store whose heads are JSON (as written before the binary form) or
 // missing is read through its records, and a writable Open rewrites them.
 func TestOldHeadsRewrittenOnOpen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, dir := openTemp(t)
 	a, b := fullRecord(), &Record{URL: "https://example.org/b", Status: 200, Page: page("B")}

@@ -34,6 +34,7 @@ func page(title string) *extract.Page {
 }
 
 func TestPutGetRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, dir := openTemp(t)
 	body := []byte("<html>hello</html>")
@@ -77,6 +78,7 @@ func TestPutGetRoundTrip(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	canceled, cancel := context.WithCancel(ctx)
@@ -106,6 +108,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestOpenBusyAndReadOnlyMissing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, dir := openTemp(t)
 	_, err := Open(ctx, dir, Options{Timeout: 50 * time.Millisecond})
@@ -121,6 +124,7 @@ func TestOpenBusyAndReadOnlyMissing(t *testing.T) {
 }
 
 func TestRawStoredOncePerHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	body := []byte("same bytes")
@@ -150,6 +154,7 @@ func TestRawStoredOncePerHash(t *testing.T) {
 }
 
 func TestURLForHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	body := []byte("shared")
 	h := sum(body)
@@ -202,6 +207,7 @@ func TestURLForHash(t *testing.T) {
 }
 
 func TestEachOrderAndStop(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	for _, u := range []string{"https://h/c", "https://h/a", "https://h/b"} {
@@ -226,6 +232,7 @@ func TestEachOrderAndStop(t *testing.T) {
 }
 
 func TestFingerprint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	fp := func() string {
@@ -274,6 +281,7 @@ func TestFingerprint(t *testing.T) {
 
 // The raw bytes of a page's old version go when no record holds them.
 func TestChangedBodyDropsOldRaw(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	v1, v2 := []byte("<html>first</html>"), []byte("<html>second</html>")

@@ -165,8 +165,10 @@ func Measure(ctx context.Context, s Searcher, c Collection, opts Options) (*Repo
 	}
 	rep.Queries = len(all)
 	rep.Mean = mean(all)
-	rep.P50, rep.P95 = percentile(lat, 50), percentile(lat, 95)
-	rep.P50Deep = percentile(deep, 50)
+	slices.Sort(lat)
+	slices.Sort(deep)
+	rep.P50, rep.P95 = Quantile(lat, 0.5), Quantile(lat, 0.95)
+	rep.P50Deep = Quantile(deep, 0.5)
 	return rep, nil
 }
 
@@ -249,15 +251,4 @@ func FreeText(s string) string {
 		f[i] = w
 	}
 	return strings.Join(f, " ")
-}
-
-// percentile returns the p-th percentile (nearest rank) of ds.
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := (p*len(s)+99)/100 - 1
-	return s[max(0, min(i, len(s)-1))]
 }

@@ -13,6 +13,7 @@ import (
 // a file's hash changes with its content and only then, and each name has
 // its cache policy.
 func TestBuildAssetsHashes(t *testing.T) {
+	t.Parallel()
 	site := func(app string) fstest.MapFS {
 		return fstest.MapFS{
 			"index.html": {Data: []byte(`<link rel="stylesheet" href="static/style.css">` +
@@ -79,6 +80,7 @@ func TestBuildAssetsHashes(t *testing.T) {
 // script (whose URL portals embed) are revalidated, all carry ETags, and
 // a hash of no current file is 404.
 func TestHashedAssetHeaders(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	h := s.Handler()
 	page := do(t, h, http.MethodGet, "/")

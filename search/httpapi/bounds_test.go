@@ -43,14 +43,14 @@ func TestRequestBoundsOverHTTP(t *testing.T) {
 		{"query clauses", q(words(search.MaxQueryClauses + 1)), 400, "too many clauses"},
 		{"query phrases", q(phrases(search.MaxQueryPhrases + 1)), 400, "too many phrases"},
 		{"query nesting", q(strings.Repeat("(", search.MaxQueryDepth+1) + "digital" + strings.Repeat(")", search.MaxQueryDepth+1)), 200, "plain words"},
-		{"filter values", "/api/v1/search?place=" + manyValues(maxFilterVals+1), 400, "more than 50 values"},
-		{"filter value length", "/api/v1/search?theme=" + strings.Repeat("x", maxFilterRunes+1), 400, "too long"},
+		{"filter values", "/api/v1/search?place=" + manyValues(search.MaxFilterValues+1), 400, "more than 50 values"},
+		{"filter value length", "/api/v1/search?theme=" + strings.Repeat("x", search.MaxFilterRunes+1), 400, "too long"},
 		{"page size", fmt.Sprintf("/api/v1/search?size=%d", search.MaxSize+1), 400, `"size"`},
 		{"page depth", fmt.Sprintf("/api/v1/search?page=%d", search.MaxPage+1), 400, `"page"`},
-		{"cursor length", "/api/v1/search?cursor=" + strings.Repeat("A", maxCursorLen+1), 400, `"cursor"`},
+		{"cursor length", "/api/v1/search?cursor=" + strings.Repeat("A", search.MaxCursorBytes+1), 400, `"cursor"`},
 		{"export rows", fmt.Sprintf("/api/v1/export?limit=%d", search.MaxExport+1), 400, `"limit"`},
 		{"suggestions", fmt.Sprintf("/api/v1/suggest?q=dig&size=%d", search.MaxSuggest+1), 400, `"size"`},
-		{"document id", "/api/v1/documents/" + strings.Repeat("x", maxIDLen+1), 400, `"id"`},
+		{"document id", "/api/v1/documents/" + strings.Repeat("x", search.MaxIDRunes+1), 400, `"id"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -44,6 +44,7 @@ func gunzip(t *testing.T, body []byte) []byte {
 // accepts gzip, and only then: JSON, HTML, JS, CSS and CSV; not tiny
 // bodies, not range requests; always with Vary: Accept-Encoding.
 func TestCompression(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{result: compressibleHits()}, Options{})
 	h := s.Handler()
 	tests := []struct {
@@ -110,6 +111,7 @@ func TestCompression(t *testing.T) {
 // response streaming: what a handler writes and flushes reaches the client
 // whole, decompressed, while the handler is still writing.
 func TestCompressionStreams(t *testing.T) {
+	t.Parallel()
 	row := strings.Repeat("2016-09-27,minutes,Minutes of the plenary meeting,https://portal.example/m.html\n", 40)
 	release := make(chan struct{})
 	srv := httptest.NewServer(compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +161,7 @@ const (
 // with everything it links to (the API answers it asks for are measured
 // on the demo in cmd/kbsearch), and the box's script.
 func TestPageWeight(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	h := s.Handler()
 	get := func(target string) (compressed, plain int) {

@@ -19,6 +19,7 @@ import (
 // another search or with a page, and for one that expired with a swap
 // of generations.
 func TestSearchCursor(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := indexertest.SyntheticStore(t, t.TempDir(), 120)
 	defer st.Close()

@@ -2,17 +2,17 @@
 // /api/v1, the health check and the research search page with its static
 // assets (taken from package web).
 //
-// It owns the routes, the parsing and validation of query parameters into a
-// search.Request, the mapping of search error kinds to HTTP status codes
+// It owns the routes, the reading of query strings (their parameters are
+// checked by package search, search.ParseValues, whose Request.Values
+// search/client writes), the mapping of search error kinds to HTTP status codes
 // (one function, statusOf), CORS for the origins allowed to embed the search
 // box, request ids, access logging and panic recovery. The searching itself
 // is done by a Backend, normally *search.Searcher.
 //
 // It is the only package of the module that imports gin. It must not import
 // bleve or the crawler, nor open or build an index: everything it knows
-// about an index comes through the Backend interface. From package indexer
-// it uses only the document type and meeting kind constants, to reject
-// unknown filter values with a 400.
+// about an index comes through the Backend interface (search.Service and
+// labels).
 //
 // Routes:
 //

@@ -12,6 +12,7 @@ import (
 
 // The GET routes of the API answer HEAD as GET does, without a body.
 func TestHeadOnAPI(t *testing.T) {
+	t.Parallel()
 	fb := &fakeBackend{doc: &search.Document{ID: "abc", Type: "page"}, themes: []search.ThemeCount{}}
 	s, _ := newTestServer(t, fb, Options{})
 	for _, target := range []string{
@@ -39,6 +40,7 @@ func TestHeadOnAPI(t *testing.T) {
 // handler and by a served listener (where net/http would answer
 // text/plain before the handler saw the request).
 func TestHeadersTooLarge(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	big := strings.Repeat("x", 2*maxHeaderBytes) // over net/http's limit before the fix
 

@@ -27,6 +27,7 @@ func manyHits(n int) *search.Result {
 // a chunk, the rows of the chunks before it are already written and
 // flushed, so the server holds one chunk of rows, never the whole file.
 func TestExportStreams(t *testing.T) {
+	t.Parallel()
 	const n, chunk = 95, 10
 	rec := httptest.NewRecorder()
 	var seen []int // CSV lines written when each chunk was loaded
@@ -96,6 +97,7 @@ func TestExportsInFlight(t *testing.T) {
 // connection is cut, so the client sees a broken download, not a short
 // file that looks whole. One that fails before is the JSON error.
 func TestExportFailsMidway(t *testing.T) {
+	t.Parallel()
 	b := &fakeBackend{result: manyHits(120), exportErr: search.Errorf(search.KindBusy, "the search took too long; try again")}
 	s, logs := newTestServer(t, b, Options{})
 	ts := httptest.NewServer(s.Handler())

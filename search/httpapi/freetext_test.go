@@ -64,6 +64,7 @@ var goodFaithQueries = []struct {
 // good-faith text that is not syntax with 200, and the search with results
 // and, for text read as plain words, a notice.
 func TestFreeTextNeverFails(t *testing.T) {
+	t.Parallel()
 	r := indexertest.Reader(t, freeTextDocs, true)
 	s, _ := newTestServer(t, search.New(r, search.Options{}), Options{})
 	h := s.Handler()
@@ -112,6 +113,7 @@ func TestFreeTextNeverFails(t *testing.T) {
 // an index of its collection: each must be answered 200 with results. It
 // needs the collections (-ir), which are not part of the repository.
 func TestStandardCollectionQueries(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("indexes three test collections")
 	}

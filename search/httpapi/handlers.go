@@ -19,9 +19,6 @@ import (
 	"github.com/kbsearch/kbsearch/search"
 )
 
-// maxIDLen bounds a document id in a URL, in characters.
-const maxIDLen = 512
-
 // errNoBackend answers every call while the server has no Backend.
 var errNoBackend = search.Errorf(search.KindUnavailable, "no search index is available yet")
 
@@ -90,7 +87,7 @@ func normalizeResult(res *search.Result) *search.Result {
 // handleDocument serves GET /api/v1/documents/:id.
 func (s *Server) handleDocument(c *gin.Context) {
 	id := c.Param("id")
-	if !s.ready(c, checkText("id", id, maxIDLen)) {
+	if !s.ready(c, search.CheckID(id)) {
 		return
 	}
 	doc, err := s.backend.Document(c.Request.Context(), id)
@@ -240,11 +237,7 @@ func (w risRows) rows() int { return w.Rows() }
 // sent, so the connection is cut (the client sees a truncated chunked body,
 // not a short file that looks whole).
 func (s *Server) handleExport(c *gin.Context) {
-	req, err := parseSearchRequest(c.Request.URL.RawQuery)
-	var limit int
-	if err == nil {
-		limit, err = parseInt("limit", c.Query("limit"), search.MaxExport, 1, search.MaxExport)
-	}
+	req, limit, err := parseExportRequest(c.Request.URL.RawQuery)
 	format := "csv"
 	if err == nil {
 		format, err = parseChoice(c.Request.URL.RawQuery, "format", "csv", exportFormats)
@@ -294,21 +287,21 @@ func (s *Server) handleExport(c *gin.Context) {
 // parseChoice returns the value of the parameter name of a raw query
 // string, one of choices' keys (lower-cased), or def when absent.
 func parseChoice[V any](rawQuery, name, def string, choices map[string]V) (string, error) {
-	vals, err := url.ParseQuery(rawQuery)
+	vals, err := parseQuery(rawQuery)
 	if err != nil {
-		return "", search.Errorf(search.KindInvalid, "malformed query string: %v", err)
+		return "", err
 	}
 	switch len(vals[name]) {
 	case 0:
 		return def, nil
 	case 1:
 	default:
-		return "", invalidParam(name, "given %d times, want at most once", len(vals[name]))
+		return "", search.InvalidParam(name, "given %d times, want at most once", len(vals[name]))
 	}
 	v := strings.ToLower(strings.TrimSpace(vals.Get(name)))
 	if _, ok := choices[v]; !ok {
 		keys := slices.Sorted(maps.Keys(choices))
-		return "", invalidParam(name, "%q is not one of %s", v, strings.Join(keys, ", "))
+		return "", search.InvalidParam(name, "%q is not one of %s", v, strings.Join(keys, ", "))
 	}
 	return v, nil
 }

@@ -377,6 +377,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestContractDocument(t *testing.T) {
+	t.Parallel()
 	c := mustContract(t)
 	if !c.doc.IsOpenAPI31OrLater() {
 		t.Errorf("openapi %q, want 3.1", c.doc.OpenAPI)
@@ -414,6 +415,7 @@ var outsideContract = []string{"/", "/static/{file}", "/metrics"}
 // TestContractRoutes fails when gin serves a route the document does not
 // have, or the document has an operation gin does not serve.
 func TestContractRoutes(t *testing.T) {
+	t.Parallel()
 	c := mustContract(t)
 	s, _ := newTestServer(t, &fakeBackend{}, Options{Metrics: nil})
 	served := map[string]bool{}
@@ -445,6 +447,7 @@ func TestContractRoutes(t *testing.T) {
 // TestContractGoldens validates the golden answers of testdata against
 // the schema each stands for.
 func TestContractGoldens(t *testing.T) {
+	t.Parallel()
 	c := mustContract(t)
 	schemaOf := map[string]string{
 		"search_response.golden.json": "SearchResult",
@@ -508,6 +511,7 @@ func TestOpenAPIServed(t *testing.T) {
 // TestContractCatchesDrift feeds the checker exchanges that break the
 // contract, so that a checker that lets everything through fails.
 func TestContractCatchesDrift(t *testing.T) {
+	t.Parallel()
 	c := mustContract(t)
 	okHeader := func(ct string) http.Header {
 		return http.Header{"Content-Type": {ct}, "X-Request-Id": {"r-1"}}

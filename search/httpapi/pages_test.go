@@ -16,6 +16,7 @@ import (
 // Accept-Language they speak, else English; the answer says which, and
 // that it varies with Accept-Language.
 func TestPageLanguage(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	h := s.Handler()
 	tests := []struct {
@@ -58,6 +59,7 @@ func TestPageLanguage(t *testing.T) {
 // language, 404 (still the page) for an id no document has or one the API
 // would refuse, and the page's script is served.
 func TestDocumentPage(t *testing.T) {
+	t.Parallel()
 	fb := &fakeBackend{doc: &search.Document{ID: "abc123", Title: "Minutes"}}
 	s, _ := newTestServer(t, fb, Options{})
 	h := s.Handler()
@@ -103,6 +105,7 @@ func TestDocumentPage(t *testing.T) {
 // TestBundleStrings: each page script carries its language's strings, the
 // box's script the shared strings of every language.
 func TestBundleStrings(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{}, Options{})
 	h := s.Handler()
 	for target, want := range map[string][]string{

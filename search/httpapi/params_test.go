@@ -26,6 +26,7 @@ func defaults(edit func(*search.Request)) search.Request {
 }
 
 func TestParseSearchRequest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -89,6 +90,7 @@ func TestParseSearchRequest(t *testing.T) {
 }
 
 func TestParseSearchRequestErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string
@@ -119,8 +121,8 @@ func TestParseSearchRequestErrors(t *testing.T) {
 		{"q invalid utf-8", "q=%ff", "q"},
 		{"q control character", "q=a%00b", "q"},
 		{"theme control character", "theme=a%0Ab", "theme"},
-		{"theme too long", "theme=" + strings.Repeat("x", maxFilterRunes+1), "theme"},
-		{"too many places", "place=" + manyValues(maxFilterVals+1), "place"},
+		{"theme too long", "theme=" + strings.Repeat("x", search.MaxFilterRunes+1), "theme"},
+		{"too many places", "place=" + manyValues(search.MaxFilterValues+1), "place"},
 		{"facets unknown", "facets=year_theme,dates", "facets"},
 	}
 	for _, tt := range tests {
@@ -149,6 +151,7 @@ func manyValues(n int) string {
 }
 
 func TestParseSearchRequestMalformed(t *testing.T) {
+	t.Parallel()
 	_, err := parseSearchRequest("q=%zz")
 	if search.KindOf(err) != search.KindInvalid {
 		t.Fatalf("parseSearchRequest(%q) error = %v, want KindInvalid", "q=%zz", err)
@@ -162,6 +165,7 @@ func TestParseSearchRequestMalformed(t *testing.T) {
 // request to the backend, and that a bad parameter is answered 400 with a
 // JSON error naming it, without calling the backend.
 func TestSearchParamsOverHTTP(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		target string

@@ -18,6 +18,7 @@ type readyBackend struct {
 func (b *readyBackend) Ready(context.Context) error { return b.ready }
 
 func TestReadyz(t *testing.T) {
+	t.Parallel()
 	damaged := &search.Error{Kind: search.KindUnavailable, Message: "the index being served is damaged"}
 	tests := []struct {
 		name       string

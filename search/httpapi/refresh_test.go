@@ -9,6 +9,7 @@ import (
 )
 
 func TestRefreshRoute(t *testing.T) {
+	t.Parallel()
 	finished := time.Date(2025, 5, 1, 3, 0, 12, 0, time.UTC)
 	running := RefreshStatus{Enabled: true, Interval: "24h0m0s", Running: true, Runs: 3, Failures: 1,
 		LastSuccess: finished,

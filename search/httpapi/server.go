@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -23,17 +24,10 @@ import (
 // implements it. Errors should be *search.Error values so that they map to
 // the right status; any other error is an internal one.
 type Backend interface {
-	Search(ctx context.Context, req search.Request) (*search.Result, error)
-	Document(ctx context.Context, id string) (*search.Document, error)
-	Themes(ctx context.Context) ([]search.ThemeCount, error)
-	Suggest(ctx context.Context, text string, size int) ([]search.Suggestion, error)
-	// Export ranks up to limit hits of req and calls emit with them in
-	// order, a few at a time, and at least once; see search.Searcher.Export.
-	Export(ctx context.Context, req search.Request, limit int, emit func(total uint64, hits []search.Hit) error) error
+	search.Service
+	// Label names a facet's value for people (a theme's label), for the
+	// CSV export.
 	Label(facet, value string) string
-	// Similar returns up to search.MaxSimilar documents like the one
-	// with id; see search.Searcher.Similar.
-	Similar(ctx context.Context, id string) ([]search.Related, error)
 	// Abstracts returns the opening text of documents by id, for the
 	// RIS export and the feed; see search.Searcher.Abstracts.
 	Abstracts(ctx context.Context, ids []string) (map[string]string, error)
@@ -201,8 +195,9 @@ func New(opts Options) *Server {
 	}
 
 	// gin's mode is process-wide; release mode keeps gin from printing
-	// its own debug lines.
-	gin.SetMode(gin.ReleaseMode)
+	// its own debug lines. Set once: servers made at once (parallel tests)
+	// would race on it.
+	releaseMode()
 	r := gin.New()
 	// gin trusts every proxy unless told otherwise: only those of
 	// Options.TrustedProxies are, none by default, so that ClientIP is the
@@ -256,6 +251,9 @@ func New(opts Options) *Server {
 	s.engine = r
 	return s
 }
+
+// releaseMode puts gin in release mode, once for the process.
+var releaseMode = sync.OnceFunc(func() { gin.SetMode(gin.ReleaseMode) })
 
 // Handler returns the http.Handler serving all routes, their responses
 // compressed when the client accepts it (compress.go).

@@ -62,6 +62,7 @@ func cannedResult() *search.Result {
 }
 
 func TestSearchResponseGolden(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, &fakeBackend{result: cannedResult()}, Options{})
 	rec := do(t, s.Handler(), http.MethodGet, "/api/v1/search?q=digital+competence&page=2&size=2")
 	if rec.Code != http.StatusOK {
@@ -94,6 +95,7 @@ func TestSearchResponseGolden(t *testing.T) {
 }
 
 func TestSearchResponseNeverNull(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		res  *search.Result
@@ -134,6 +136,7 @@ func TestSearchResponseNeverNull(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
+	t.Parallel()
 	injectsErrors(t) // every kind from every route
 	cause := errors.New("open /var/lib/kbsearch/gen-7/root.bolt: secret detail")
 	tests := []struct {
@@ -206,6 +209,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestStatusOf(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		kind      search.Kind
 		want      int
@@ -228,6 +232,7 @@ func TestStatusOf(t *testing.T) {
 }
 
 func TestNotFoundAndMethod(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		method     string
@@ -269,6 +274,7 @@ func TestNotFoundAndMethod(t *testing.T) {
 }
 
 func TestDocument(t *testing.T) {
+	t.Parallel()
 	doc := &search.Document{
 		ID: "abc123", URL: "https://portal.example/a", Title: "Key policy messages",
 		Type: "key-messages", Date: time.Date(2018, 5, 3, 0, 0, 0, 0, time.UTC), Year: "2018",
@@ -314,6 +320,7 @@ func TestDocument(t *testing.T) {
 }
 
 func TestThemes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		themes []search.ThemeCount
@@ -338,6 +345,7 @@ func TestThemes(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
+	t.Parallel()
 	b := &fakeBackend{suggestions: []search.Suggestion{
 		{Text: "Learning analytics", Kind: search.SuggestTheme, Theme: "learning-analytics", Count: 14},
 		{Text: "learning", Kind: search.SuggestWord, Count: 40},
@@ -372,6 +380,7 @@ func TestSuggest(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		backend    Backend
@@ -411,6 +420,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestNoBackend(t *testing.T) {
+	t.Parallel()
 	s, _ := newTestServer(t, nil, Options{})
 	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/api/v1/themes", "/api/v1/suggest?q=x"} {
 		t.Run(target, func(t *testing.T) {
@@ -426,6 +436,7 @@ func TestNoBackend(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	const allowed = "https://schools.example"
 	origins := []string{allowed, "not a url", "https://path.example/x"}
 	tests := []struct {
@@ -480,6 +491,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestPageAndAssets(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		target    string
 		wantType  string
@@ -544,6 +556,7 @@ func TestPageAndAssets(t *testing.T) {
 // embedded and served, under its plain name (in each language) and, from
 // the served page, under its hashed name.
 func TestPageReferencesExist(t *testing.T) {
+	t.Parallel()
 	page, err := fs.ReadFile(web.FS, "index.html")
 	if err != nil {
 		t.Fatal(err)
@@ -571,6 +584,7 @@ func TestPageReferencesExist(t *testing.T) {
 }
 
 func TestRequestID(t *testing.T) {
+	t.Parallel()
 	hexID := regexp.MustCompile(`^[0-9a-f]{32}$`)
 	tests := []struct {
 		name     string
@@ -606,6 +620,7 @@ func TestRequestID(t *testing.T) {
 }
 
 func TestPanicRecovered(t *testing.T) {
+	t.Parallel()
 	for _, target := range []string{"/api/v1/search?q=x", "/api/v1/documents/x", "/api/v1/themes"} {
 		t.Run(target, func(t *testing.T) {
 			s, logs := newTestServer(t, &fakeBackend{panic: "index exploded at /secret/path"}, Options{})
@@ -634,6 +649,7 @@ func TestPanicRecovered(t *testing.T) {
 }
 
 func TestAccessLog(t *testing.T) {
+	t.Parallel()
 	s, logs := newTestServer(t, &fakeBackend{}, Options{})
 	do(t, s.Handler(), http.MethodGet, "/api/v1/search?q=private+words", "X-Request-ID", "acc-1")
 	var found bool
@@ -662,6 +678,7 @@ func TestAccessLog(t *testing.T) {
 }
 
 func TestExport(t *testing.T) {
+	t.Parallel()
 	b := &fakeBackend{result: &search.Result{Total: 42, Hits: []search.Hit{
 		{ID: "a", Title: "First, with a comma", Type: "report", URL: "http://p/a.pdf", Themes: []string{"oer"}},
 		{ID: "b", Title: "Second", Type: "minutes", URL: "http://p/b.html"},

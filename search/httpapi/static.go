@@ -44,7 +44,7 @@ func (s *Server) handlePage(c *gin.Context) {
 func (s *Server) handleDocumentPage(c *gin.Context) {
 	id := c.Param("id")
 	status := http.StatusOK
-	if checkText("id", id, maxIDLen) != nil {
+	if search.CheckID(id) != nil {
 		status = http.StatusNotFound
 	} else if s.backend != nil {
 		_, err := s.backend.Document(c.Request.Context(), id)

@@ -14,6 +14,7 @@ import (
 // reads /api/v1/stats: the counts are those of a search of everything, the
 // generation and its crawl as the build recorded them.
 func TestStats(t *testing.T) {
+	t.Parallel()
 	dir, built := indexertest.Generation(t, 40)
 	live, err := indexer.NewLive(dir, nil)
 	if err != nil {
@@ -59,6 +60,7 @@ func TestStats(t *testing.T) {
 // Without an index, or over a backend that keeps no statistics, the
 // answer is 503 unavailable.
 func TestStatsUnavailable(t *testing.T) {
+	t.Parallel()
 	for name, b := range map[string]Backend{"no backend": nil, "backend without stats": &fakeBackend{}} {
 		t.Run(name, func(t *testing.T) {
 			s, _ := newTestServer(t, b, Options{})

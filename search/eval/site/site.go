@@ -17,7 +17,7 @@
 // title (Medline) is titled by its id. Listing pages say
 // <meta name="robots" content="noindex, follow">.
 //
-// It is test tooling, not product: only `kbsearch eval --path` and tests
+// It is test tooling, not product: only `kbsearch-lab eval --path` and tests
 // use it. It imports net/http to serve the pages and nothing of gin, the
 // crawler, the indexer or search.
 package site

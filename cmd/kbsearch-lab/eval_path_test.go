@@ -99,7 +99,7 @@ func TestEvalPath(t *testing.T) {
 	}
 }
 
-// TestEvalPathCommand runs `kbsearch eval --path` on the tiny collection:
+// TestEvalPathCommand runs `kbsearch-lab eval --path` on the tiny collection:
 // both tables, the query that differs and the folded document.
 func TestEvalPathCommand(t *testing.T) {
 	docs, queries, qrels := writeTiny(t)

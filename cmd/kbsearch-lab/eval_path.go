@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/kbsearch/kbsearch/crawler"
+	"github.com/kbsearch/kbsearch/crawler/extract"
 	"github.com/kbsearch/kbsearch/crawler/store"
 	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/taxonomy"
@@ -20,10 +21,12 @@ import (
 	"github.com/kbsearch/kbsearch/search/eval/site"
 )
 
-// The path mode of eval lives here, beside the commands it reuses, rather
-// than in search/eval: it must crawl, index and search exactly as crawl,
-// index and serve do, so it calls their own runCrawl, runIndex and
-// defaults, and search/eval must not import the crawler.
+// The path mode of eval crawls, indexes and searches exactly as the
+// product does: crawler.Run with the crawl command's defaults (the
+// crawler's own, which kbsearch crawl's flags start from) but no delay,
+// indexer.Build as kbsearch index runs it, and a search.Searcher over
+// indexer.Live as kbsearch serve makes it. It lives beside the lab's
+// commands rather than in search/eval, which must not import the crawler.
 
 // pathOptions configure runEvalPath.
 type pathOptions struct {
@@ -77,34 +80,26 @@ func runEvalPath(ctx context.Context, g *globals, c eval.Collection, opts pathOp
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	// The commands' own code, over a data directory of our own. Progress
-	// bars stay off: several collections run in a row.
-	pg := *g
-	pg.data, pg.stdout, pg.stderr = tmp, io.Discard, io.Discard
-	f := defaultCrawlFlags()
-	f.seeds = []string{ir.Start()}
-	f.delay = 0
-	f.noProgress = true
-	f.maxPages = max(f.maxPages, ir.Pages()+10) // a collection larger than a default crawl
 	rep := &pathReport{Pages: ir.Pages(), Duplicates: map[string]string{}}
+	storeDir, indexDir := filepath.Join(tmp, "crawl"), filepath.Join(tmp, "index")
 	start := time.Now()
-	if rep.Crawl, err = runCrawl(ctx, &pg, f, nil); err != nil {
+	if rep.Crawl, err = evalCrawl(ctx, g, storeDir, ir); err != nil {
 		return nil, fmt.Errorf("eval: crawl %s: %w", c.Name, err)
 	}
 	rep.CrawlTime = time.Since(start)
 	tax := taxonomy.Default()
 	start = time.Now()
-	built, err := runIndex(ctx, &pg, tax, false)
+	built, err := evalIndex(ctx, g, storeDir, indexDir, tax)
 	if err != nil {
 		return nil, fmt.Errorf("eval: index %s: %w", c.Name, err)
 	}
 	took := time.Since(start)
 	rep.Indexed = built.Documents
-	if err := rep.readStore(ctx, pg.storeDir(), c, ir); err != nil {
+	if err := rep.readStore(ctx, storeDir, c, ir); err != nil {
 		return nil, err
 	}
 
-	live, err := indexer.NewLive(pg.indexDir(), g.log)
+	live, err := indexer.NewLive(indexDir, g.log)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +124,43 @@ func runEvalPath(ctx context.Context, g *globals, c eval.Collection, opts pathOp
 	}
 	rep.IndexTime = took
 	return rep, nil
+}
+
+// evalCrawl crawls the site ir into a new store at dir as kbsearch crawl
+// --delay 0 does: the crawler's defaults, documents parsed in a pool of
+// worker processes, no pause between requests (the site is ours, on
+// loopback), and room for every page of a collection larger than a
+// default crawl.
+func evalCrawl(ctx context.Context, g *globals, dir string, ir *site.Site) (*crawler.Summary, error) {
+	st, err := store.Open(ctx, dir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	pool := extract.NewPool(crawler.DefaultConcurrency)
+	defer pool.Close()
+	c, err := crawler.New(st, crawler.Options{
+		Seeds:    []string{ir.Start()},
+		Delay:    crawler.NoDelay,
+		MaxPages: max(crawler.DefaultMaxPages, ir.Pages()+10),
+		Extract:  extract.Options{Isolate: true, Pool: pool},
+		Logger:   g.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c.Run(ctx)
+}
+
+// evalIndex builds a generation of the store at storeDir into indexDir as
+// kbsearch index does.
+func evalIndex(ctx context.Context, g *globals, storeDir, indexDir string, tax *taxonomy.Taxonomy) (*indexer.BuildResult, error) {
+	st, err := store.Open(ctx, storeDir, store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return indexer.Build(ctx, st, indexDir, indexer.BuildOptions{Taxonomy: tax, Logger: g.log})
 }
 
 // readStore fills Duplicates, Missing and Strays from the crawl store.

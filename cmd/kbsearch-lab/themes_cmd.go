@@ -41,8 +41,8 @@ built-in demo portal against the themes their content files intend, extracted
 as the crawler would, first from their text alone and then with the site's
 structure (each document borrowing its meeting page's title) and URL rules.
 Nothing is fetched from the network.`,
-		Example: `  kbsearch eval-themes --set indexer/taxonomy/testdata/themes-dev.txt --set indexer/taxonomy/testdata/themes-test.txt
-  kbsearch eval-themes --demo --misses`,
+		Example: `  kbsearch-lab eval-themes --set indexer/taxonomy/testdata/themes-dev.txt --set indexer/taxonomy/testdata/themes-test.txt
+  kbsearch-lab eval-themes --demo --misses`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEvalThemes(cmd.Context(), g, f)
