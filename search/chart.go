@@ -40,21 +40,12 @@ func (e *run) yearTheme(matches *roaring.Bitmap, filters []filter) ([]YearThemes
 	perYear := make([]int, len(years.Values)+1)
 	none := make([]int, len(years.Values)+1)
 	counts := make([]int, (len(years.Values)+1)*nt) // [year ordinal][theme ordinal]
-	it := matches.ManyIterator()
-	buf := make([]uint32, 1024)
-	for {
-		n := it.NextMany(buf)
-		if n == 0 {
-			break
-		}
-		if err := e.ctx.Err(); err != nil {
-			return nil, err
-		}
-	docs:
-		for _, d := range buf[:n] {
+	err := e.eachMatch(matches, func(docs []uint32) {
+	next:
+		for _, d := range docs {
 			for i := range keep {
 				if !keep[i].pass(e.r, d) {
-					continue docs
+					continue next
 				}
 			}
 			ys := years.Of(d)
@@ -71,6 +62,9 @@ func (e *run) yearTheme(matches *roaring.Bitmap, filters []filter) ([]YearThemes
 				counts[y*nt+int(t)]++
 			}
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := []YearThemes{}
 	for y := 1; y < len(perYear); y++ {

@@ -1049,6 +1049,23 @@ type counted struct {
 	chart     []YearThemes       // by year and theme, when the request asked
 }
 
+// eachMatch calls fn with the documents of matches in increasing order,
+// 1,024 at a time, and stops with the context's error once it is done.
+func (e *run) eachMatch(matches *roaring.Bitmap, fn func(docs []uint32)) error {
+	it := matches.ManyIterator()
+	buf := make([]uint32, 1024)
+	for {
+		n := it.NextMany(buf)
+		if n == 0 {
+			return nil
+		}
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
+		fn(buf[:n])
+	}
+}
+
 // collect passes over the matches once: filters, total, disjunctive facet
 // counts (if facets), and the top documents into each of tops.
 func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, tops ...*topK) (counted, error) {

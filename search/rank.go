@@ -661,20 +661,11 @@ func isNumber(b []byte) bool {
 // one. For a cursor's page, which may lie anywhere in the order.
 func (e *run) keepRest(matches *roaring.Bitmap, cands []uint32, x *expansion, sc *scores) error {
 	skip := roaring.BitmapOf(cands...)
-	it := matches.ManyIterator()
-	buf := make([]uint32, 1024)
-	for {
-		n := it.NextMany(buf)
-		if n == 0 {
-			return nil
-		}
-		if err := e.ctx.Err(); err != nil {
-			return err
-		}
-		for _, d := range buf[:n] {
+	return e.eachMatch(matches, func(docs []uint32) {
+		for _, d := range docs {
 			if sc.v[d] != 0 && !skip.Contains(d) && e.langOf(d) == x.lang {
 				sc.v[d] *= x.keep
 			}
 		}
-	}
+	})
 }

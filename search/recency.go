@@ -85,22 +85,13 @@ func (e *run) recencyBoost(matches *roaring.Bitmap, halfLife time.Duration, sc *
 		return nil
 	}
 	dates, v := e.r.Dates(), sc.v
-	it := matches.ManyIterator()
-	buf := make([]uint32, 1024)
-	for {
-		n := it.NextMany(buf)
-		if n == 0 {
-			return nil
-		}
-		if err := e.ctx.Err(); err != nil {
-			return err
-		}
-		for _, d := range buf[:n] {
+	return e.eachMatch(matches, func(docs []uint32) {
+		for _, d := range docs {
 			if v[d] != 0 && dates[d] != indexer.NoDate {
 				v[d] *= recencyFactor(dates[d], newest, halfLife)
 			}
 		}
-	}
+	})
 }
 
 // withoutRecency divides the scores of docs by their recency factor
