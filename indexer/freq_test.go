@@ -35,9 +35,12 @@ func TestTokenFrequenciesAsBleve(t *testing.T) {
 	for _, text := range texts {
 		for _, opts := range []index.FieldIndexingOptions{withVectors, index.IndexField, withVectors | index.SkipFreqNorm} {
 			want := analysis.TokenFrequency(a.Analyze([]byte(text)), nil, opts)
-			got := tokenFrequencies(a.Analyze([]byte(text)), opts)
+			got, size := tokenFrequencies(a.Analyze([]byte(text)), opts)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%q, options %v: got %d terms, want %d (or their counts or locations differ)", text, opts, len(got), len(want))
+			}
+			if size >= 0 && size != want.Size() {
+				t.Fatalf("%q, options %v: size %d, bleve's Size %d", text, opts, size, want.Size())
 			}
 		}
 	}

@@ -238,9 +238,16 @@ func (w *Writer) shareTokens(doc *document.Document, d *Document, tl string) (ma
 	bodyWords := filter(words.TokenFilters[shared:], cloneTokens(bodyTok))
 	titleText := filter(text.TokenFilters[shared:], titleTok)
 	bodyText := filter(text.TokenFilters[shared:], bodyTok)
+	pre := func(ts analysis.TokenStream, opts index.FieldIndexingOptions) *preAnalysed {
+		freqs, size := tokenFrequencies(ts, opts)
+		if size < 0 {
+			size = freqs.Size()
+		}
+		return &preAnalysed{length: len(ts), freqs: freqs, freqsSize: size}
+	}
 	return map[string]*preAnalysed{
-		titleName: {length: len(titleText), freqs: tokenFrequencies(titleText, titleOpts)},
-		bodyName:  {length: len(bodyText), freqs: tokenFrequencies(bodyText, bodyOpts)},
+		titleName: pre(titleText, titleOpts),
+		bodyName:  pre(bodyText, bodyOpts),
 	}, titleWords, bodyWords
 }
 
@@ -294,14 +301,15 @@ func cloneTokens(ts analysis.TokenStream) analysis.TokenStream {
 // analysis and its Analyze does nothing.
 type preAnalysed struct {
 	*document.TextField
-	length int
-	freqs  index.TokenFrequencies
+	length    int
+	freqs     index.TokenFrequencies
+	freqsSize int // freqs.Size(), counted once
 }
 
 func (p *preAnalysed) Analyze()                                         {}
 func (p *preAnalysed) AnalyzedLength() int                              { return p.length }
 func (p *preAnalysed) AnalyzedTokenFrequencies() index.TokenFrequencies { return p.freqs }
-func (p *preAnalysed) Size() int                                        { return p.TextField.Size() + p.freqs.Size() }
+func (p *preAnalysed) Size() int                                        { return p.TextField.Size() + p.freqsSize }
 
 // analysed is a field that prepare has analysed: its Analyze does
 // nothing, so the index's analysis of the batch keeps prepare's result.

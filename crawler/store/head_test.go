@@ -123,6 +123,7 @@ func TestOldHeadsRewrittenOnOpen(t *testing.T) {
 			t.Errorf("read-only Peek %s:\n got %+v\nwant %+v", r.URL, got, want)
 		}
 	}
+	checkEachHead(t, ro, a, b)
 	ro.Close()
 
 	rw, err := Open(ctx, dir, Options{})
@@ -149,6 +150,25 @@ func TestOldHeadsRewrittenOnOpen(t *testing.T) {
 		got, err := rw.Peek(ctx, r.URL)
 		if err != nil || !reflect.DeepEqual(got, wantHead(r, true)) {
 			t.Errorf("Peek %s after the rewrite: %+v, %v", r.URL, got, err)
+		}
+	}
+	checkEachHead(t, rw, a, b)
+}
+
+// checkEachHead checks that s.EachHead gives the heads of recs (in URL
+// order), links included, as Peek does.
+func checkEachHead(t *testing.T, s *Store, recs ...*Record) {
+	t.Helper()
+	var got []*Record
+	if err := s.EachHead(context.Background(), func(r *Record) error { got = append(got, r); return nil }); err != nil {
+		t.Fatalf("EachHead: %v", err)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("EachHead gave %d records, want %d", len(got), len(recs))
+	}
+	for i, r := range recs {
+		if want := wantHead(r, true); !reflect.DeepEqual(got[i], want) {
+			t.Errorf("EachHead %d:\n got %+v %+v\nwant %+v %+v", i, got[i], got[i].Page, want, want.Page)
 		}
 	}
 }

@@ -494,6 +494,44 @@ func (s *Store) Each(ctx context.Context, fn func(*Record) error) error {
 	})
 }
 
+// EachHead calls fn with the head of every record in URL order: the record
+// without its page's text and title, its links included (a partial record,
+// see Record.Partial). It reads a few hundred bytes a record where Each
+// decodes the whole page: the index build's first pass over the site (which
+// page links to which) needs no more.
+func (s *Store) EachHead(ctx context.Context, fn func(*Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.view(func(tx *bolt.Tx) error {
+		defer releaseMapped(s.db, tx.Size())
+		// A store written before every record had a head, opened
+		// read-only (so not rewritten yet), is read through its records.
+		bucket, read := bucketHead, func(v []byte) (*Record, error) { return decodeHead(v, true) }
+		if string(tx.Bucket(bucketMeta).Get(keyHeads)) != headsCurrent {
+			bucket, read = bucketRecords, func(v []byte) (*Record, error) { return decodeJSONHead(v, true) }
+		}
+		c := tx.Bucket(bucket).Cursor()
+		n := 0
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if n++; n%releaseKeys == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				releaseMapped(s.db, tx.Size())
+			}
+			rec, err := read(v)
+			if err != nil {
+				return fmt.Errorf("store: each head: %s: %w", k, err)
+			}
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // releaseEvery is how many bytes of records Each reads between two
 // releaseMapped.
 var releaseEvery = 32 << 20
