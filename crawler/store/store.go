@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"os"
 	"path/filepath"
 	"time"
@@ -678,9 +680,13 @@ func (s *Store) Fingerprint(ctx context.Context) (string, error) {
 	return fp, nil
 }
 
+// It decodes with the json/v2 engine under v1's semantics (the records are
+// written by encoding/json): half the CPU of encoding/json's Unmarshal,
+// which scans each record twice (validation, then decoding). A build reads
+// every record, and decoding was 4-5% of a 100k build's CPU.
 func decode(v []byte) (*Record, error) {
 	var rec Record
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := jsonv2.Unmarshal(v, &rec, jsonv1.DefaultOptionsV1()); err != nil {
 		return nil, fmt.Errorf("decode record: %w: %w", ErrCorrupt, err)
 	}
 	return &rec, nil
