@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -109,15 +110,24 @@ func runIndex(ctx context.Context, g *globals, tax *taxonomy.Taxonomy, force boo
 		return nil, err
 	}
 	defer st.Close()
-	total := -1
-	if stats, err := st.Stats(ctx); err == nil {
-		total = stats.Indexable
-	}
-	p := newProgress(g, "index", total, 10*time.Second)
+	// The progress's total (a walk of the store's record heads, 1.5 s at
+	// 100k) is counted beside the build, not before it; until then the
+	// progress shows no total.
+	var total atomic.Int64
+	total.Store(-1)
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		if stats, err := st.Stats(ctx); err == nil {
+			total.Store(int64(stats.Indexable))
+		}
+	}()
+	defer func() { <-counted }() // before st.Close
+	p := newProgress(g, "index", -1, 10*time.Second)
 	defer p.finish()
 	return indexer.Build(ctx, st, g.indexDir(), indexer.BuildOptions{
 		Taxonomy: tax, Force: force, Logger: g.log,
-		Progress: func(indexed int) { p.update(indexed, total, 0, 0) },
+		Progress: func(indexed int) { p.update(indexed, int(total.Load()), 0, 0) },
 	})
 }
 

@@ -70,7 +70,11 @@ func (p *progress) update(done, total, failed, requests int) {
 		if m := max(total, done+1); total >= 0 && m != p.bar.GetMax() {
 			p.bar.ChangeMax(m)
 		}
-		p.bar.Describe(fmt.Sprintf("%s: %d queued, %d failed, %.1f/s", p.label, max(total-done, 0), failed, rate))
+		if total >= 0 {
+			p.bar.Describe(fmt.Sprintf("%s: %d queued, %d failed, %.1f/s", p.label, max(total-done, 0), failed, rate))
+		} else {
+			p.bar.Describe(fmt.Sprintf("%s: %d failed, %.1f/s", p.label, failed, rate))
+		}
 		p.bar.Set(done)
 		return
 	}

@@ -680,6 +680,8 @@ func (s *Store) Fingerprint(ctx context.Context) (string, error) {
 	return fp, nil
 }
 
+// decode reads a record as stored (JSON written by encoding/json).
+//
 // It decodes with the json/v2 engine under v1's semantics (the records are
 // written by encoding/json): half the CPU of encoding/json's Unmarshal,
 // which scans each record twice (validation, then decoding). A build reads
