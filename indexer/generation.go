@@ -36,8 +36,9 @@ const (
 	// and the postings' norms; nothing read the fields).
 	// 9: the completion dictionary is a file of the generation (words),
 	// not the suggest field. 10: the phrases file (two-word terms for
-	// completion, boilerplate lines for snippets).
-	MappingVersion = 10
+	// completion, boilerplate lines for snippets). 11: no doc values (the
+	// Reader's columns and dates come from the postings; nothing read them).
+	MappingVersion = 11
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

@@ -159,13 +159,15 @@ func NewMapping() (mapping.IndexMapping, error) {
 		f.DocValues = false
 		return f
 	}
+	// No field has doc values: the Reader's facet columns and dates come
+	// from the postings, once per generation (MappingVersion 11).
 	keyword := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = AnalyzerKeyword
 		f.Store = true
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = false
 		return f
 	}
 
@@ -178,14 +180,12 @@ func NewMapping() (mapping.IndexMapping, error) {
 	for _, name := range []string{FieldType, FieldYear, FieldKind, FieldPlace, FieldCountry, FieldLang, FieldThemes} {
 		dm.AddFieldMappingsAt(name, keyword())
 	}
-	url := keyword()
-	url.DocValues = false
-	dm.AddFieldMappingsAt(FieldURL, url)
+	dm.AddFieldMappingsAt(FieldURL, keyword())
 
 	date := bleve.NewDateTimeFieldMapping()
 	date.Store = true
 	date.IncludeInAll = false
-	date.DocValues = true
+	date.DocValues = false
 	dm.AddFieldMappingsAt(FieldDate, date)
 
 	// plain: a text field without term vectors, doc values or _all.
