@@ -379,7 +379,19 @@ func TaxonomyHash(t *taxonomy.Taxonomy) (string, error) {
 // Summary returns the first words of text, at most max bytes, cut at a word
 // boundary, with an ellipsis when cut.
 func Summary(text string, max int) string {
-	text = strings.Join(strings.Fields(text), " ")
+	// The words are joined only until the result is longer than max (the
+	// cut looks no further): a body is often a hundred times a summary.
+	var b strings.Builder
+	for w := range strings.FieldsSeq(text) {
+		if b.Len() > max {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	text = b.String()
 	if len(text) <= max {
 		return text
 	}
