@@ -106,3 +106,25 @@ func TestWordsWriteRenumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestDedupe(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 500 {
+		nums := make([]uint32, r.IntN(300))
+		for i := range nums {
+			nums[i] = uint32(r.IntN(1 << uint(1+r.IntN(20))))
+		}
+		var want []uint32
+		seen := map[uint32]bool{}
+		for _, n := range nums {
+			if !seen[n] {
+				seen[n] = true
+				want = append(want, n)
+			}
+		}
+		if got := dedupe(slices.Clone(nums)); !slices.Equal(got, want) {
+			t.Fatalf("dedupe(%v) = %v, want %v", nums, got, want)
+		}
+	}
+}
