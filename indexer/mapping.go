@@ -136,10 +136,13 @@ func NewMapping() (mapping.IndexMapping, error) {
 	if err := im.AddCustomTokenFilter("kb_stop", map[string]any{"type": stop.Name, "stop_token_map": "kb_stop_words"}); err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
 	}
+	// The length filter runs before the stop filter (both only remove
+	// tokens, so the order changes nothing): a word of one or two letters
+	// then costs no lookup.
 	err = im.AddCustomAnalyzer(AnalyzerWords, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     tokenizerName,
-		"token_filters": []string{lowercase.Name, elisionName, "kb_stop", "kb_min3"},
+		"token_filters": []string{lowercase.Name, elisionName, "kb_min3", "kb_stop"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
