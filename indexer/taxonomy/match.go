@@ -383,10 +383,10 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 		if reads && md.active[ti] && !e.ruled && !o.Off {
 			switch {
 			case e.kept:
-				// Thin evidence: one phrase, in the body only, below
-				// Clear ("apps", "robots" said once or twice).
-				thin := e.ratio < o.Clear && len(e.match.Phrases) == 1 && e.bodyOnly
-				keep = !thin || p.prob >= o.Veto
+				// Thin evidence: a single word, the theme's only phrase,
+				// scoring below Clear ("apps", "robots" or "coding" said
+				// once or twice).
+				keep = !e.thin(o.Clear) || p.prob >= o.Veto
 			case p.prob >= o.Tau:
 				md.explain(x, ti, p)
 				keep = p.support >= o.MinSupport
@@ -437,12 +437,16 @@ func (m *matcher) themeIndex(id string) int { return slices.Index(m.themes, id) 
 
 // themeEvidence is what the phrase rules found for one theme of a document.
 type themeEvidence struct {
-	ratio    float64 // score over the threshold (0 without a match)
-	kept     bool    // the rules give the theme
-	ruled    bool    // by a URL rule
-	bodyOnly bool    // every phrase matched in the body
-	match    Match   // the rules' Match (Theme "" when there was no evidence)
+	ratio   float64 // score over the threshold (0 without a match)
+	kept    bool    // the rules give the theme
+	ruled   bool    // by a URL rule
+	generic bool    // one phrase matched, and it is a single word
+	match   Match   // the rules' Match (Theme "" when there was no evidence)
 }
+
+// thin reports whether the rules give the theme on a single word alone,
+// scoring below clear times the threshold.
+func (e *themeEvidence) thin(clear float64) bool { return e.generic && e.ratio < clear }
 
 // phraseEvidence runs the phrase rules over a document's token ids and URL
 // and returns, per theme, the score relative to the threshold and whether
@@ -513,7 +517,10 @@ func (m *matcher) phraseEvidence(titleIDs, meetingIDs, bodyIDs []int32, n int, d
 			}
 		}
 		e.match = mt
-		e.bodyOnly = !slices.ContainsFunc(a.hits, func(h hit) bool { return h.src != srcBody })
+		// Generic evidence: a single word, the theme's only phrase.
+		e.generic = len(mt.Phrases) == 1 && !slices.ContainsFunc(a.hits, func(h hit) bool {
+			return len(m.phrases[h.phrase].toks) > 1
+		})
 		if e.ruled {
 			e.kept = true
 		} else if score >= threshold {

@@ -41,7 +41,7 @@ type modelOptions struct {
 	NoPhrase   bool    // the model does not see the phrase features
 }
 
-var defaultModel = modelOptions{L2: 0.0001, Iters: 200, Rate: 0.05, PosWeight: 4, Tau: 0.5, MinSupport: 3, Veto: 0.05, Clear: 3, DescWeight: 1, NoPhrase: true}
+var defaultModel = modelOptions{L2: 0.00001, Iters: 100, Rate: 0.05, PosWeight: 4, Tau: 0.5, MinSupport: 3, Veto: 0.1, Clear: 3, DescWeight: 1, NoPhrase: true}
 
 const (
 	minDF         = 2   // a word or two-word term must occur in this many training passages
@@ -55,8 +55,9 @@ const (
 // model.
 const nPhraseFeat = 2
 
-// stopWords are not features: function words and the words every passage of
-// the domain uses. They stay in the vocabulary so that they do not break a
+// stopWords are not features: function words, the words every passage of
+// the domain uses, and the words of a document's genre (minutes, agenda,
+// key messages), which say what kind of paper it is, not what it is about. They stay in the vocabulary so that they do not break a
 // two-word term ("data about learners" gives "data learner").
 var stopWords = strings.Fields(`a about above after again against all also am an and any are as at be
 because been before being below between both but by can could did do does doing down during each
@@ -66,7 +67,10 @@ or other our ours ourselves out over own same shall she should so some such than
 theirs them themselves then there these they this those through to too under until up upon us very
 was we were what when where which while who whom why will with within without would you your yours
 yourself yourselves one two three four five six ten first second new year next last per cent via
-etc e g i e eu member members meeting group`)
+etc e g i e eu member members meeting group
+minute minutes agenda discussion discussed discuss chair secretariat presented presentation report
+reported key message messages session note notes said say says get got call called based make made
+item items point points welcome welcomed thanked adopted`)
 
 // model is a trained per-theme logistic regression.
 type model struct {
