@@ -338,10 +338,11 @@ func (t *Taxonomy) Tag(title, body string) []Match {
 // none scoring below a fifth of the best. Then, for a taxonomy with a model
 // (see WithTraining), the model adds a theme the rules missed when its
 // probability reaches one half and at least three of the document's terms
-// speak for it, and drops a theme the rules gave on thin evidence (below
-// twice the threshold) when its probability is under 0.15. A theme whose URL
-// rule matches the document's path is always returned, whatever the text
-// says.
+// speak for it, and drops a theme the rules gave on a single word alone
+// (below three times the threshold) when its probability is under 0.1; it
+// abstains on texts of fewer than 25 words or mostly of words it does not
+// know. A theme whose URL rule matches the document's path is always
+// returned, whatever the text says.
 func (t *Taxonomy) TagDoc(d Doc) []Match {
 	m := t.matcher()
 	md := t.model()
@@ -357,6 +358,14 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 	bodyIDs, n := tokenIDs(vocab, d.Body)
 	ev := m.phraseEvidence(titleIDs, meetingIDs, bodyIDs, n, d)
 
+	// The model reads the language of its training passages: on a text
+	// where fewer than minCoverage of the words are in its vocabulary (a
+	// German report, a table of figures) it abstains, and the rules decide.
+	// Nor does it judge a text of a few words: it learnt from passages
+	// of 60 words and more.
+	if md != nil && (n+len(titleIDs) < minModelWords || md.coverage(titleIDs, bodyIDs, n) < minCoverage) {
+		md = nil
+	}
 	var out []Match
 	if md == nil {
 		for i := range ev {
@@ -370,17 +379,11 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 	x := md.vector(titleIDs, meetingIDs, bodyIDs)
 	preds := md.predict(x, ev)
 	o := md.opts
-	// The model reads the language of its training passages: on a text
-	// where fewer than minCoverage of the words are in its vocabulary (a
-	// German report, a table of figures) it abstains, and the rules decide.
-	// Nor does it judge a text of a few words: it learnt from passages
-	// of 60 words and more.
-	reads := n+len(titleIDs) >= minModelWords && md.coverage(titleIDs, bodyIDs, n) >= minCoverage
 	for ti := range ev {
 		e := &ev[ti]
 		p := &preds[ti]
 		keep := e.kept
-		if reads && md.active[ti] && !e.ruled && !o.Off {
+		if md.active[ti] && !e.ruled && !o.Off {
 			switch {
 			case e.kept:
 				// Thin evidence: a single word, the theme's only phrase,
@@ -400,7 +403,7 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 			mt.Theme = m.themes[ti]
 			mt.Score = p.prob / o.Tau
 		}
-		if reads && md.active[ti] && !o.Off {
+		if md.active[ti] && !o.Off {
 			if p.terms == nil {
 				md.explain(x, ti, p)
 			}

@@ -485,13 +485,12 @@ func (md *model) predict(x sparse, ev []themeEvidence) []prediction {
 	for t := range z {
 		z[t] = float64(md.bias[t])
 	}
-	pf := phraseFeatures(ev, T)
-	if md.opts.NoPhrase {
-		clear(pf)
-	}
-	for t := 0; t < T; t++ {
-		for k := 0; k < nPhraseFeat; k++ {
-			z[t] += float64(md.wp[t*nPhraseFeat+k] * pf[t*nPhraseFeat+k])
+	if !md.opts.NoPhrase {
+		pf := phraseFeatures(ev, T)
+		for t := 0; t < T; t++ {
+			for k := 0; k < nPhraseFeat; k++ {
+				z[t] += float64(md.wp[t*nPhraseFeat+k] * pf[t*nPhraseFeat+k])
+			}
 		}
 	}
 	for j, f := range x.idx {
