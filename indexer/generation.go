@@ -41,7 +41,6 @@ const (
 	// 12: themes from the taxonomy's model beside its phrase rules (theme
 	// reasons gain "model: 0.83" and "learned: ..." lines).
 	MappingVersion = 12
-	MappingVersion = 11
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.
