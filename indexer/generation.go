@@ -38,7 +38,9 @@ const (
 	// not the suggest field. 10: the phrases file (two-word terms for
 	// completion, boilerplate lines for snippets). 11: no doc values (the
 	// Reader's columns and dates come from the postings; nothing read them).
-	MappingVersion = 11
+	// 12: themes from the taxonomy's model beside its phrase rules (theme
+	// reasons gain "model: 0.83" and "learned: ..." lines).
+	MappingVersion = 12
 )
 
 // ErrNoIndex is returned when an index directory has no generation yet.

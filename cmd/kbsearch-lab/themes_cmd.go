@@ -26,6 +26,8 @@ type evalThemesFlags struct {
 	demo     bool
 	misses   bool
 	format   string
+	phrases  bool
+	cv       int
 }
 
 func newEvalThemesCmd(g *globals) *cobra.Command {
@@ -40,9 +42,17 @@ with several sets, for all together. --demo also scores the documents of the
 built-in demo portal against the themes their content files intend, extracted
 as the crawler would, first from their text alone and then with the site's
 structure (each document borrowing its meeting page's title) and URL rules.
-Nothing is fetched from the network.`,
+
+The tagger's model learns from the labelled passages embedded in the binary
+(the training, dev and test sets of indexer/taxonomy/testdata); a set scored
+here is always held out: the model is retrained without its passages first.
+--cv K scores the given sets together by K-fold cross-validation instead
+(each fold tagged by a model trained on the other folds and on the embedded
+passages not in the given sets). --phrases-only scores the phrase rules
+without the model. Nothing is fetched from the network.`,
 		Example: `  kbsearch-lab eval-themes --set indexer/taxonomy/testdata/themes-dev.txt --set indexer/taxonomy/testdata/themes-test.txt
-  kbsearch-lab eval-themes --demo --misses`,
+  kbsearch-lab eval-themes --demo --misses
+  kbsearch-lab eval-themes --cv 10 --set indexer/taxonomy/testdata/themes-train.txt --set indexer/taxonomy/testdata/themes-dev.txt --set indexer/taxonomy/testdata/themes-test.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runEvalThemes(cmd.Context(), g, f)
@@ -54,6 +64,8 @@ Nothing is fetched from the network.`,
 	fl.BoolVar(&f.demo, "demo", false, "also score the demo portal's documents against their intended themes")
 	fl.BoolVar(&f.misses, "misses", false, "list the passages the tagger gets wrong, with the reasons of extra themes")
 	fl.StringVar(&f.format, "format", "table", "output format: table or json")
+	fl.BoolVar(&f.phrases, "phrases-only", false, "score the phrase rules alone, without the model")
+	fl.IntVar(&f.cv, "cv", 0, "score the given sets together by K-fold cross-validation (K >= 2)")
 	return cmd
 }
 
@@ -69,6 +81,9 @@ func runEvalThemes(ctx context.Context, g *globals, f evalThemesFlags) error {
 	}
 	if f.format != "table" && f.format != "json" {
 		return fmt.Errorf("eval-themes: --format %q: want table or json", f.format)
+	}
+	if f.cv != 0 && (f.cv < 2 || len(f.sets) == 0 || f.phrases) {
+		return fmt.Errorf("eval-themes: --cv %d: want K >= 2, with --set and without --phrases-only", f.cv)
 	}
 	tax, err := loadTaxonomy(f.taxonomy)
 	if err != nil {
@@ -88,6 +103,16 @@ func runEvalThemes(ctx context.Context, g *globals, f evalThemesFlags) error {
 		sets = append(sets, named{path, s})
 		all = append(all, s...)
 	}
+	if f.cv != 0 {
+		ev, err := tax.CrossValidate(all, heldOut(taxonomy.TrainingSamples(), all), f.cv)
+		if err != nil {
+			return err
+		}
+		if !f.misses {
+			ev.Misses = nil
+		}
+		return writeThemeReports(g, f, []themeReport{{Name: fmt.Sprintf("%d-fold cross-validation over %d passages", f.cv, len(all)), Evaluation: ev}})
+	}
 	if len(sets) > 1 {
 		sets = append(sets, named{"all sets together", all})
 	}
@@ -100,7 +125,12 @@ func runEvalThemes(ctx context.Context, g *globals, f evalThemesFlags) error {
 	}
 	var reports []themeReport
 	for _, s := range sets {
-		ev, err := tax.Evaluate(s.samples)
+		// Hold the set out of the model's training.
+		t := tax.WithTraining(heldOut(taxonomy.TrainingSamples(), s.samples))
+		if f.phrases {
+			t = tax.WithTraining(nil)
+		}
+		ev, err := t.Evaluate(s.samples)
 		if err != nil {
 			return err
 		}
@@ -109,6 +139,26 @@ func runEvalThemes(ctx context.Context, g *globals, f evalThemesFlags) error {
 		}
 		reports = append(reports, themeReport{Name: s.name, Evaluation: ev})
 	}
+	return writeThemeReports(g, f, reports)
+}
+
+// heldOut returns the samples of train whose id is not that of a sample of
+// set.
+func heldOut(train, set []taxonomy.Sample) []taxonomy.Sample {
+	ids := make(map[string]bool, len(set))
+	for _, s := range set {
+		ids[s.ID] = true
+	}
+	out := make([]taxonomy.Sample, 0, len(train))
+	for _, s := range train {
+		if !ids[s.ID] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func writeThemeReports(g *globals, f evalThemesFlags, reports []themeReport) error {
 	if f.format == "json" {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetIndent("", "  ")

@@ -27,6 +27,19 @@
 //		fmt.Println(m.Theme, m.Reasons) // byod [title: "BYOD" body: "bring your own device" x2]
 //	}
 //
+// A parsed taxonomy also has a model: one logistic regression per theme over
+// the words and two-word terms of a document, trained on first use from the
+// labelled passages embedded in the binary (testdata/themes-train.txt,
+// themes-dev.txt and themes-test.txt; never the blind set) and each theme's
+// description, reading the same token ids as the phrases. After the rules,
+// it adds a theme they missed (probability >= 0.5, at least three terms for
+// it) and drops a theme the rules gave on a single word alone ("apps") when
+// it sees no support; it abstains on very short texts and texts in another
+// language. Its confidence and the learned terms that counted join the
+// reasons (`model: 0.83`, `learned: "girl", "engineering"`). WithTraining
+// retrains it on other passages (nil: the phrase rules alone), and
+// CrossValidate scores it by k-fold cross-validation.
+//
 // Evaluate scores the tagger against labelled Samples (read by ReadSamples
 // or LoadSamples; the project's labelled sets are in testdata/), giving
 // precision, recall and F1 per theme and micro-averaged. docs/themes.md

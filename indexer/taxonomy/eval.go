@@ -119,6 +119,61 @@ func (t *Taxonomy) Evaluate(samples []Sample) (*Evaluation, error) {
 	return ev, nil
 }
 
+// CrossValidate scores the taxonomy's model by k-fold cross-validation:
+// samples are dealt into k folds in turn (sample i to fold i mod k), each fold
+// is tagged by a copy of the taxonomy trained on extra and the other k-1
+// folds, and the decisions of all folds are pooled into one Evaluation, as if
+// every sample had been held out.
+func (t *Taxonomy) CrossValidate(samples, extra []Sample, k int) (*Evaluation, error) {
+	return t.crossValidate(samples, extra, k, t.modelOptions())
+}
+
+func (t *Taxonomy) crossValidate(samples, extra []Sample, k int, opts modelOptions) (*Evaluation, error) {
+	if k < 2 || k > len(samples) {
+		return nil, fmt.Errorf("taxonomy: cross-validate: %d folds for %d samples", k, len(samples))
+	}
+	var total *Evaluation
+	for f := range k {
+		var fold []Sample
+		train := slices.Clone(extra)
+		for i, s := range samples {
+			if i%k == f {
+				fold = append(fold, s)
+			} else {
+				train = append(train, s)
+			}
+		}
+		ev, err := t.withModel(train, opts).Evaluate(fold)
+		if err != nil {
+			return nil, err
+		}
+		if total == nil {
+			total = ev
+			continue
+		}
+		total.Samples += ev.Samples
+		for i := range total.Themes {
+			total.Themes[i].TP += ev.Themes[i].TP
+			total.Themes[i].FP += ev.Themes[i].FP
+			total.Themes[i].FN += ev.Themes[i].FN
+		}
+		total.Misses = append(total.Misses, ev.Misses...)
+	}
+	total.Micro = Score{}
+	var macro float64
+	for i := range total.Themes {
+		sc := &total.Themes[i]
+		sc.finish()
+		total.Micro.TP += sc.TP
+		total.Micro.FP += sc.FP
+		total.Micro.FN += sc.FN
+		macro += sc.F1
+	}
+	total.Micro.finish()
+	total.MacroF1 = macro / float64(len(total.Themes))
+	return total, nil
+}
+
 // WriteTable prints the per-theme scores, the micro-average and the
 // macro-average F1 as an aligned table.
 func (ev *Evaluation) WriteTable(w io.Writer) error {

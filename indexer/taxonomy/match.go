@@ -43,8 +43,16 @@ type Match struct {
 	// Reasons say why the theme was given, for a reader: where each phrase
 	// matched and how often (`title: "bring your own device"`,
 	// `body: "BYOD" x4`, `meeting page: "learning analytics"`) and any URL
-	// rule that matched (`url rule: */byod/*`).
+	// rule that matched (`url rule: */byod/*`), then, for a taxonomy with
+	// a model, the model's confidence and the learned terms that counted
+	// most (`model: 0.83`, `learned: "girl", "engineering"`).
 	Reasons []string
+	// Confidence is the model's probability for the theme, 0 for a
+	// taxonomy without a model or a theme it has no examples of.
+	Confidence float64
+	// Learned are the document's words and two-word terms that raised the
+	// model's probability most, in their normalised form, best first.
+	Learned []string
 }
 
 // phrase is one compiled phrase, synonym or weak term.
@@ -175,17 +183,17 @@ func (m *matcher) buildExpand(themes []Theme) {
 	}
 }
 
-// ids tokenises s into token ids. Tokens that start no phrase and belong to
-// none are -1, a run of them collapsed into one, and so is a sentence break
-// (no phrase matches across one); n is the number of tokens.
-func (m *matcher) ids(s string) (ids []int32, n int) {
+// tokenIDs tokenises s into token ids of vocab. Tokens not in vocab are -1,
+// a run of them collapsed into one, and so is a sentence break (no phrase
+// matches across one); n is the number of tokens.
+func tokenIDs(vocab map[string]int32, s string) (ids []int32, n int) {
 	ids = make([]int32, 0, len(s)/12+1)
 	forEachTokenBreak(s, func(tok []byte, brk bool) {
 		n++
 		if brk && len(ids) > 0 && ids[len(ids)-1] >= 0 {
 			ids = append(ids, -1)
 		}
-		id, ok := m.vocab[string(tok)]
+		id, ok := vocab[string(tok)]
 		if !ok {
 			if len(ids) > 0 && ids[len(ids)-1] < 0 {
 				return
@@ -244,7 +252,7 @@ func (m *matcher) scan(ids []int32, w float64, src uint8, lang string, acc []the
 	covered := make([]bool, len(ids))
 	clear(until)
 	for i, id := range ids {
-		if id < 0 {
+		if id < 0 || int(id) >= len(m.strong) {
 			continue
 		}
 		for _, pi := range m.strong[id] {
@@ -263,7 +271,7 @@ func (m *matcher) scan(ids []int32, w float64, src uint8, lang string, acc []the
 	}
 	clear(until)
 	for i, id := range ids {
-		if id < 0 || covered[i] {
+		if id < 0 || int(id) >= len(m.weak) || covered[i] {
 			continue
 		}
 	candidates:
@@ -320,28 +328,139 @@ func (t *Taxonomy) Tag(title, body string) []Match {
 	return t.TagDoc(Doc{Title: title, Body: body})
 }
 
-// TagDoc returns the themes of a document, best first. A phrase or synonym
-// in the title or the meeting page's title weighs three times one in the
-// body; weak terms add half a match each, and count only beside a strong
-// match of their theme or when at least three weak hits of two different
-// terms occur. A theme is returned when its score reaches max(1, sqrt(n)/8),
-// n being the body's length in words, so a single passing mention in a
-// long text does not tag it; at most five themes are returned, none scoring
-// below a fifth of the best. A theme whose URL rule matches the document's
-// path is always returned, whatever the text says.
+// TagDoc returns the themes of a document, best first. The phrase rules
+// come first: a phrase or synonym in the title or the meeting page's title
+// weighs three times one in the body; weak terms add half a match each, and
+// count only beside a strong match of their theme or when at least three
+// weak hits of two different terms occur; a theme passes when its score
+// reaches max(1, sqrt(n)/8), n being the body's length in words, so a single
+// passing mention in a long text does not tag it; at most five themes pass,
+// none scoring below a fifth of the best. Then, for a taxonomy with a model
+// (see WithTraining), the model adds a theme the rules missed when its
+// probability reaches one half and at least three of the document's terms
+// speak for it, and drops a theme the rules gave on a single word alone
+// (below three times the threshold) when its probability is under 0.1; it
+// abstains on texts of fewer than 25 words or mostly of words it does not
+// know. A theme whose URL rule matches the document's path is always
+// returned, whatever the text says.
 func (t *Taxonomy) TagDoc(d Doc) []Match {
 	m := t.matcher()
+	md := t.model()
+	vocab := m.vocab
+	if md != nil {
+		vocab = md.vocab
+	}
+	titleIDs, _ := tokenIDs(vocab, d.Title)
+	var meetingIDs []int32
+	if d.Meeting != "" {
+		meetingIDs, _ = tokenIDs(vocab, d.Meeting)
+	}
+	bodyIDs, n := tokenIDs(vocab, d.Body)
+	ev := m.phraseEvidence(titleIDs, meetingIDs, bodyIDs, n, d)
+
+	// The model reads the language of its training passages: on a text
+	// where fewer than minCoverage of the words are in its vocabulary (a
+	// German report, a table of figures) it abstains, and the rules decide.
+	// Nor does it judge a text of a few words: it learnt from passages
+	// of 60 words and more.
+	if md != nil && (n+len(titleIDs) < minModelWords || md.coverage(titleIDs, bodyIDs, n) < minCoverage) {
+		md = nil
+	}
+	var out []Match
+	if md == nil {
+		for i := range ev {
+			if ev[i].kept {
+				out = append(out, ev[i].match)
+			}
+		}
+		slices.SortFunc(out, byScore)
+		return out
+	}
+	x := md.vector(titleIDs, meetingIDs, bodyIDs)
+	preds := md.predict(x, ev)
+	o := md.opts
+	for ti := range ev {
+		e := &ev[ti]
+		p := &preds[ti]
+		keep := e.kept
+		if md.active[ti] && !e.ruled && !o.Off {
+			switch {
+			case e.kept:
+				// Thin evidence: a single word, the theme's only phrase,
+				// scoring below Clear ("apps", "robots" or "coding" said
+				// once or twice).
+				keep = !e.thin(o.Clear) || p.prob >= o.Veto
+			case p.prob >= o.Tau:
+				md.explain(x, ti, p)
+				keep = p.support >= o.MinSupport
+			}
+		}
+		if !keep {
+			continue
+		}
+		mt := e.match
+		if mt.Theme == "" {
+			mt.Theme = m.themes[ti]
+			mt.Score = p.prob / o.Tau
+		}
+		if md.active[ti] && !o.Off {
+			if p.terms == nil {
+				md.explain(x, ti, p)
+			}
+			mt.Confidence = p.prob
+			if p.prob >= o.Tau {
+				mt.Learned = p.terms
+			}
+			mt.Reasons = append(slices.Clip(mt.Reasons), p.reasons(o.Tau)...)
+		}
+		out = append(out, mt)
+	}
+	slices.SortFunc(out, byScore)
+	// The cut to maxThemes spares URL rules, as the rules' own cut does.
+	if len(out) > maxThemes {
+		kept := out[:0]
+		for _, mt := range out {
+			if len(kept) < maxThemes || ev[m.themeIndex(mt.Theme)].ruled {
+				kept = append(kept, mt)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+func byScore(a, b Match) int {
+	if c := cmp.Compare(b.Score, a.Score); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Theme, b.Theme)
+}
+
+func (m *matcher) themeIndex(id string) int { return slices.Index(m.themes, id) }
+
+// themeEvidence is what the phrase rules found for one theme of a document.
+type themeEvidence struct {
+	ratio   float64 // score over the threshold (0 without a match)
+	kept    bool    // the rules give the theme
+	ruled   bool    // by a URL rule
+	generic bool    // one phrase matched, and it is a single word
+	match   Match   // the rules' Match (Theme "" when there was no evidence)
+}
+
+// thin reports whether the rules give the theme on a single word alone,
+// scoring below clear times the threshold.
+func (e *themeEvidence) thin(clear float64) bool { return e.generic && e.ratio < clear }
+
+// phraseEvidence runs the phrase rules over a document's token ids and URL
+// and returns, per theme, the score relative to the threshold and whether
+// the rules give the theme, with its reasons.
+func (m *matcher) phraseEvidence(titleIDs, meetingIDs, bodyIDs []int32, n int, d Doc) []themeEvidence {
 	acc := make([]themeAcc, len(m.themes))
 	until := make([]int, len(m.themes))
-	titleIDs, _ := m.ids(d.Title)
 	dl := langtag.Primary(d.Lang)
 	m.scan(titleIDs, titleWeight, srcTitle, dl, acc, until)
-	if d.Meeting != "" {
-		// The meeting page is the site's, usually in English.
-		meetingIDs, _ := m.ids(d.Meeting)
-		m.scan(meetingIDs, meetingWeight, srcMeeting, "", acc, until)
-	}
-	bodyIDs, n := m.ids(d.Body)
+	// The meeting page is the site's, usually in English.
+	m.scan(meetingIDs, meetingWeight, srcMeeting, "", acc, until)
 	m.scan(bodyIDs, 1, srcBody, dl, acc, until)
 	if d.URL != "" && len(m.rules) > 0 {
 		p := urlPath(d.URL)
@@ -353,7 +472,8 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 	}
 
 	threshold := math.Max(1, math.Sqrt(float64(n))/lengthScale)
-	var out, ruled []Match
+	ev := make([]themeEvidence, len(m.themes))
+	var passed []int
 	for ti := range acc {
 		a := &acc[ti]
 		if len(a.hits) == 0 && a.rule == "" {
@@ -375,11 +495,11 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 		if useWeak {
 			score += a.weak
 		}
-		if score < threshold && a.rule == "" {
-			continue
-		}
-		mt := Match{Theme: m.themes[ti], Score: score / threshold}
-		if a.rule != "" {
+		e := &ev[ti]
+		e.ratio = score / threshold
+		e.ruled = a.rule != ""
+		mt := Match{Theme: m.themes[ti], Score: e.ratio}
+		if e.ruled {
 			mt.Score = math.Max(mt.Score, 1)
 			mt.Reasons = append(mt.Reasons, "url rule: "+a.rule)
 		}
@@ -399,30 +519,25 @@ func (t *Taxonomy) TagDoc(d Doc) []Match {
 				mt.Phrases = append(mt.Phrases, p.text)
 			}
 		}
-		if a.rule != "" {
-			ruled = append(ruled, mt)
-		} else {
-			out = append(out, mt)
+		e.match = mt
+		// Generic evidence: a single word, the theme's only phrase.
+		e.generic = len(mt.Phrases) == 1 && !slices.ContainsFunc(a.hits, func(h hit) bool {
+			return len(m.phrases[h.phrase].toks) > 1
+		})
+		if e.ruled {
+			e.kept = true
+		} else if score >= threshold {
+			passed = append(passed, ti)
 		}
 	}
-	byScore := func(a, b Match) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Theme, b.Theme)
-	}
-	slices.SortFunc(out, byScore)
-	for i, mt := range out {
-		if i == maxThemes || mt.Score < minRelative*out[0].Score {
-			out = out[:i]
+	slices.SortFunc(passed, func(a, b int) int { return byScore(ev[a].match, ev[b].match) })
+	for i, ti := range passed {
+		if i == maxThemes || ev[ti].ratio < minRelative*ev[passed[0]].ratio {
 			break
 		}
+		ev[ti].kept = true
 	}
-	if len(ruled) > 0 {
-		out = append(out, ruled...)
-		slices.SortFunc(out, byScore)
-	}
-	return out
+	return ev
 }
 
 // Expand returns the synonyms and phrases of the themes whose id, label,

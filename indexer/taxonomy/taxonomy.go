@@ -58,7 +58,84 @@ type Taxonomy struct {
 	Themes  []Theme `json:"themes"`
 
 	m *matcher // compiled phrases; nil for a Taxonomy built by hand
+
+	// training are the labelled passages the model learns from (nil: the
+	// phrase rules alone); the model is trained on first use.
+	training []Sample
+	mopts    modelOptions
+	lazy     *lazyModel
 }
+
+// lazyModel is a taxonomy's model, trained once on first use.
+type lazyModel struct {
+	once sync.Once
+	md   *model
+}
+
+// model returns the taxonomy's trained model, training it now if needed,
+// or nil for a taxonomy without training passages.
+func (t *Taxonomy) model() *model {
+	if t.lazy == nil || len(t.training) == 0 || t.mopts.Off {
+		return nil
+	}
+	t.lazy.once.Do(func() { t.lazy.md = trainModel(t.matcher(), t.Themes, t.training, t.mopts) })
+	return t.lazy.md
+}
+
+// WithTraining returns a copy of t whose model learns from samples instead
+// of the labelled passages embedded in the binary (TrainingSamples); labels
+// of themes t lacks are ignored. With no samples the copy tags by the
+// phrase rules alone. The model is trained on the copy's first use.
+func (t *Taxonomy) WithTraining(samples []Sample) *Taxonomy {
+	return t.withModel(samples, t.modelOptions())
+}
+
+func (t *Taxonomy) withModel(samples []Sample, opts modelOptions) *Taxonomy {
+	c := *t
+	c.m = t.matcher()
+	c.training = samples
+	c.mopts = opts
+	c.lazy = &lazyModel{}
+	return &c
+}
+
+func (t *Taxonomy) modelOptions() modelOptions {
+	if t.lazy == nil {
+		return defaultModel
+	}
+	return t.mopts
+}
+
+// The labelled passages every parsed taxonomy's model learns from: the
+// training set written for the model and the dev and test sets. The blind
+// set (testdata/themes-blind.txt) is never trained on.
+//
+//go:embed testdata/themes-train.txt
+var trainSet []byte
+
+//go:embed testdata/themes-dev.txt
+var devSet []byte
+
+//go:embed testdata/themes-test.txt
+var testSet []byte
+
+var trainingSamples = sync.OnceValue(func() []Sample {
+	var out []Sample
+	for _, data := range [][]byte{trainSet, devSet, testSet} {
+		s, err := ReadSamples(bytes.NewReader(data))
+		if err != nil {
+			// Checked by the tests: a build defect, not bad input.
+			panic("taxonomy: embedded labelled set: " + err.Error())
+		}
+		out = append(out, s...)
+	}
+	return out
+})
+
+// TrainingSamples returns the labelled passages embedded in the binary
+// that the model of a parsed taxonomy learns from (training, dev and test
+// sets). The slice is the caller's; the samples are shared.
+func TrainingSamples() []Sample { return slices.Clone(trainingSamples()) }
 
 //go:embed default.json
 var defaultJSON []byte
@@ -114,6 +191,9 @@ func Parse(data []byte) (*Taxonomy, error) {
 		return nil, err
 	}
 	t.m = compile(t.Themes)
+	t.training = trainingSamples()
+	t.mopts = defaultModel
+	t.lazy = &lazyModel{}
 	return &t, nil
 }
 

@@ -401,6 +401,7 @@ func FuzzTag(f *testing.F) {
 	f.Add("Key messages on BYOD", "Pupils bring their own devices.")
 	f.Add("", "e-assessment\xff\xfe self-assessment ’s ’ ies sses")
 	f.Add("ÉCOLES İstanbul", strings.Repeat("a", 200))
+	f.Add("Devices for every pupil", paraphrase)
 	tax := Default()
 	f.Fuzz(func(t *testing.T, title, body string) {
 		ms := tax.Tag(title, body)
@@ -408,8 +409,8 @@ func FuzzTag(f *testing.F) {
 			t.Errorf("Tag() returned %d themes, want at most %d", len(ms), maxThemes)
 		}
 		for _, m := range ms {
-			if m.Score < 1 || len(m.Phrases) == 0 || len(m.Reasons) == 0 {
-				t.Errorf("Tag() match %+v: want a score of at least 1, a phrase and a reason", m)
+			if m.Score < 1 || len(m.Phrases)+len(m.Learned) == 0 || len(m.Reasons) == 0 {
+				t.Errorf("Tag() match %+v: want a score of at least 1, a phrase or a learned term, and a reason", m)
 			}
 		}
 		tax.Expand(title)
