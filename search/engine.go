@@ -231,6 +231,13 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 		}
 	}
 	docs := cand.ToArray()
+	if docs, err := e.frequentEnough(p, lang, distinct, at, docs); err != nil || len(docs) == 0 {
+		if err == nil {
+			e.phrases[key] = pd
+			e.s.cache.put(e.r, key, pd)
+		}
+		return pd, err
+	}
 	// dpos[k][i]: the positions of distinct[k] in docs[i], in one backing
 	// array per word. A document where a word is too frequent to read its
 	// positions (maxPositions) is taken to hold the phrase as often as its
@@ -295,6 +302,72 @@ func (e *run) phrase(p indexer.Part, lang string, words []string, gaps []uint32)
 	e.phrases[key] = pd
 	e.s.cache.put(e.r, key, pd)
 	return pd, nil
+}
+
+// frequentEnough returns the documents of docs that may hold a phrase
+// repeating a word (distinct[at[i]] is its word i): those holding each
+// word at least as often as the phrase does, from the postings'
+// frequencies (no positions read), the most repeated word first and each
+// next word read for the documents left. A long phrase of two frequent
+// words repeated ("discussed group discussed group ...") is in almost no
+// document, and its positions would be read in tens of thousands. A
+// document holding a word more often than positions are read for
+// (maxPositions) stays: phrase takes it to hold the phrase as often as its
+// rarest word; only a field longer than that can, so such a document
+// stays until every word is read. Without a repeated word, docs is
+// returned as it is.
+func (e *run) frequentEnough(p indexer.Part, lang string, distinct []string, at []int, docs []uint32) ([]uint32, error) {
+	need := make([]uint32, len(distinct))
+	for _, k := range at {
+		need[k]++
+	}
+	if slices.Max(need) < 2 {
+		return docs, nil
+	}
+	order := make([]int, len(distinct))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(need[b], need[a]) })
+	// long: a field that may hold a word past maxPositions; short: a
+	// word held fewer times than the phrase needs.
+	long := map[uint32]bool{}
+	short := map[uint32]bool{}
+	capped := map[uint32]bool{}
+	for _, k := range order {
+		ok := make([]bool, len(docs))
+		err := e.r.PostingsOf(p, lang, distinct[k], docs, false, 0, func(i int, post *indexer.Posting) {
+			d := docs[i]
+			if post.Length > maxPositions {
+				long[d] = true
+			}
+			if post.Freq > maxPositions {
+				capped[d] = true
+			}
+			ok[i] = post.Freq >= need[k]
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.ctx.Err(); err != nil {
+			return nil, err
+		}
+		out := docs[:0]
+		for i, d := range docs {
+			switch {
+			case ok[i] && !short[d]:
+				out = append(out, d)
+			case long[d]: // a later word may be capped in it
+				short[d] = true
+				out = append(out, d)
+			}
+		}
+		docs = out
+		if len(docs) == 0 {
+			return nil, nil
+		}
+	}
+	return slices.DeleteFunc(docs, func(d uint32) bool { return short[d] && !capped[d] }), nil
 }
 
 // phraseOf returns a phrase's analysed words and the position of each
@@ -872,6 +945,15 @@ func (e *run) order(sortBy string, sc *scores) order {
 	}
 }
 
+// relevance returns the Reader for a topK's ids when sortBy is the
+// relevance order (by score, then id), nil for another.
+func (e *run) relevance(sortBy string) *indexer.Reader {
+	if sortCode(sortBy) != 0 {
+		return nil
+	}
+	return e.r
+}
+
 // key returns d's place in an order with scores v (nil: none).
 func (e *run) key(d uint32, v []float64) sortKey {
 	k := sortKey{date: e.r.Date(d), rank: 2*uint64(e.r.IDRank(d)) + 1}
@@ -891,6 +973,9 @@ type topK struct {
 	// turn away a document scoring below the last kept without calling
 	// less: nearly every match of a broad query.
 	score []float64
+	// ids is set when the order is the relevance order: by score (if
+	// score is set), then by id (the Reader's IDRank).
+	ids *indexer.Reader
 	// after, when set, keeps only the documents that follow it in the
 	// order (a cursor's next page), counted in follow.
 	after  *cursorAfter
@@ -927,6 +1012,53 @@ func (t *topK) push(d uint32) {
 	}
 	t.h[0] = d
 	t.down(0)
+}
+
+// pushMany pushes docs. In the relevance order (by score, then id) and
+// without a cursor, a document is turned away by comparing its score (or
+// its id's rank) with the last kept, inline: nearly every match of a broad
+// query is.
+func (t *topK) pushMany(docs []uint32) {
+	if t.after != nil || t.ids == nil {
+		for _, d := range docs {
+			t.push(d)
+		}
+		return
+	}
+	v, r := t.score, t.ids
+	i := 0
+	for ; i < len(docs) && len(t.h) < t.k; i++ {
+		t.h = append(t.h, docs[i])
+		t.up(len(t.h) - 1)
+	}
+	if i == len(docs) || t.k == 0 {
+		return
+	}
+	last := t.h[0]
+	if v == nil {
+		lastRank := r.IDRank(last)
+		for _, d := range docs[i:] {
+			if r.IDRank(d) > lastRank {
+				continue
+			}
+			t.h[0] = d
+			t.down(0)
+			last = t.h[0]
+			lastRank = r.IDRank(last)
+		}
+		return
+	}
+	lastScore := v[last]
+	for _, d := range docs[i:] {
+		s := v[d]
+		if s < lastScore || s == lastScore && r.IDRank(d) > r.IDRank(last) {
+			continue
+		}
+		t.h[0] = d
+		t.down(0)
+		last = t.h[0]
+		lastScore = v[last]
+	}
 }
 
 // before reports whether document a comes before b: by score alone when
@@ -1066,9 +1198,124 @@ func (e *run) eachMatch(matches *roaring.Bitmap, fn func(docs []uint32)) error {
 	}
 }
 
-// collect passes over the matches once: filters, total, disjunctive facet
-// counts (if facets), and the top documents into each of tops.
+// collect finds the matches that pass the filters, their total, the
+// disjunctive facet counts (if facets) and the top documents into each of
+// tops. The filters on facet columns are bitmaps (the documents of the
+// allowed values): the matches passing all of them are one intersection,
+// and a filtered facet is counted over the matches passing the other
+// filters (those that pass all, and those failing that filter alone: a
+// disjunctive count), so only the documents passing every filter are
+// visited one by one, for the heaps. A date range has no bitmap: with one,
+// the pass is document by document (collectEach).
 func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, tops ...*topK) (counted, error) {
+	for i := range filters {
+		if filters[i].col == nil {
+			return e.collectEach(matches, filters, facets, tops...)
+		}
+	}
+	out := counted{}
+	fbs := make([]*roaring.Bitmap, len(filters))
+	for i := range filters {
+		fbs[i] = filters[i].docs()
+	}
+	pass := matches
+	if len(filters) > 0 {
+		pass = roaring.FastAnd(append([]*roaring.Bitmap{matches}, fbs...)...)
+	}
+	out.total = pass.GetCardinality()
+	if facets {
+		out.facets = make(map[string][]int, len(FacetNames))
+		for _, name := range FacetNames {
+			col := e.r.Column(name)
+			in, n := pass, out.total
+			if i := slices.IndexFunc(filters, func(f filter) bool { return f.facet == name }); i >= 0 {
+				// the matches passing the other filters
+				in = matches
+				if len(filters) > 1 {
+					others := []*roaring.Bitmap{matches}
+					for j := range fbs {
+						if j != i {
+							others = append(others, fbs[j])
+						}
+					}
+					in = roaring.FastAnd(others...)
+				}
+				n = in.GetCardinality()
+			}
+			counts := make([]int, len(col.Values)+1)
+			if err := e.countFacet(col, in, n, counts); err != nil {
+				return out, err
+			}
+			out.facets[name] = counts
+		}
+	}
+	if len(tops) == 0 {
+		return out, nil
+	}
+	return out, e.eachMatch(pass, func(docs []uint32) {
+		for _, top := range tops {
+			top.pushMany(docs)
+		}
+	})
+}
+
+// countFacet adds to counts (by ordinal) the values of col in the n
+// documents of in: by intersecting in with each value's documents (a
+// word-wise AND and popcount per container) when in is large for the
+// facet's number of values, else document by document.
+func (e *run) countFacet(col *indexer.Column, in *roaring.Bitmap, n uint64, counts []int) error {
+	if len(col.Values) <= maxBitmapFacet && n*bitmapFacetShare >= uint64(e.r.Docs()) {
+		for o := 1; o < len(counts); o++ {
+			counts[o] = int(in.AndCardinality(col.Docs(uint16(o))))
+		}
+		return nil
+	}
+	one := col.Single()
+	return e.eachMatch(in, func(docs []uint32) {
+		if one != nil {
+			for _, d := range docs {
+				counts[one[d]]++
+			}
+			return
+		}
+		for _, d := range docs {
+			for _, o := range col.Of(d) {
+				counts[o]++
+			}
+		}
+	})
+}
+
+// bitmapFacetShare: a set holding at least 1/bitmapFacetShare of the
+// documents has its facets counted by intersections (their containers are
+// then mostly bitmaps, a word-wise AND and popcount each); a smaller one
+// is counted document by document. On the 100,000-document portal's mix
+// 8 cost less than 2 or 32, and than either way alone.
+const bitmapFacetShare = 8
+
+// docs returns the documents a filter on a facet column allows: the
+// column's bitmap of its one allowed value (not to be modified), or the
+// union of those of several.
+func (f *filter) docs() *roaring.Bitmap {
+	var bms []*roaring.Bitmap
+	for o, ok := range f.allowed {
+		if ok {
+			bms = append(bms, f.col.Docs(uint16(o)))
+		}
+	}
+	switch len(bms) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return bms[0]
+	}
+	return roaring.FastOr(bms...)
+}
+
+// collectEach is collect for filters that include a date range: one pass
+// over the matches, document by document, applies the filters, counts
+// the total and the disjunctive facet counts (if facets) and fills tops.
+func (e *run) collectEach(matches *roaring.Bitmap, filters []filter, facets bool, tops ...*topK) (counted, error) {
 	out := counted{}
 	type fc struct {
 		name   string
@@ -1100,22 +1347,6 @@ func (e *run) collect(matches *roaring.Bitmap, filters []filter, facets bool, to
 		for _, o := range f.col.Of(d) {
 			f.counts[o]++
 		}
-	}
-	// Without filters, a facet of few values is counted by intersecting
-	// the matches with each value's documents (a word-wise AND and
-	// popcount per container), not document by document.
-	if len(filters) == 0 && len(fcs) > 0 {
-		per := fcs[:0]
-		for _, f := range fcs {
-			if len(f.col.Values) > maxBitmapFacet {
-				per = append(per, f)
-				continue
-			}
-			for o := 1; o < len(f.counts); o++ {
-				f.counts[o] = int(matches.AndCardinality(f.col.Docs(uint16(o))))
-			}
-		}
-		fcs = per
 	}
 	// the facet of each filter, for documents failing it alone
 	byFilter := make([]int, len(filters))
