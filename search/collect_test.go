@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/indexer/indexertest"
 )
 
@@ -113,5 +114,85 @@ func TestCollectMatchesCollectEach(t *testing.T) {
 			}
 		}
 		sc.release()
+	}
+}
+
+// TestTextPositionsAsPostings checks that the positions and offsets of
+// query words found by analysing a document's text again (textPositions,
+// for queries of many frequent words) are those the postings hold, in
+// English and French documents with punctuation, stop words, elisions,
+// possessives, numbers and accents, and for words of both languages.
+func TestTextPositionsAsPostings(t *testing.T) {
+	t.Parallel()
+	docs := indexertest.SyntheticDocs(200)
+	docs = append(docs,
+		indexer.Document{ID: "en-1", Title: "Teachers' network", Lang: "en",
+			Body: "The teacher's network: teachers, schools and the school's pupils (2019-2020) discussed digital skills; DIGITAL skills again. Teachers' data, e-learning and co-operation — naïve café résumé."},
+		indexer.Document{ID: "fr-1", Title: "Réseau des enseignants", Lang: "fr",
+			Body: "L'école numérique : les enseignants de l'école et l'enseignant discutent des compétences numériques. Données, données ouvertes ; l'évaluation des élèves, 2018."},
+		indexer.Document{ID: "empty", Title: "Nothing", Lang: "en"},
+	)
+	r := indexertest.Reader(t, docs, true)
+	s := New(r, Options{})
+	e := s.newRun(t.Context(), r)
+	e.occs = map[occKey]occSpans{}
+	var terms []rankTerm
+	for _, l := range r.TextLangs() {
+		for _, q := range []string{"teacher teachers school digital skills data learning network pupils café 2019",
+			"école enseignants numériques données élèves évaluation compétences 2018"} {
+			for _, tok := range r.Analyze(l, q) {
+				terms = append(terms, rankTerm{toks: []string{string(tok.Term)}, lang: l, group: -1, fields: inBody})
+			}
+		}
+	}
+	if len(r.TextLangs()) < 2 {
+		t.Fatalf("languages %v: the French document has no fields of its own", r.TextLangs())
+	}
+	single := make([]int, len(terms))
+	for k := range single {
+		single[k] = k
+	}
+	var ids []uint32
+	for d := range uint32(r.Docs()) {
+		ids = append(ids, d)
+	}
+	pos := make([][][]uint32, len(single))
+	for k := range pos {
+		pos[k] = make([][]uint32, len(ids))
+	}
+	words := map[string][]int{}
+	for k, rt := range terms {
+		words[rt.toks[0]] = append(words[rt.toks[0]], k)
+	}
+	found := 0
+	for i, d := range ids {
+		done, err := e.textPositions(d, i, terms, single, words, pos)
+		if err != nil || !done {
+			t.Fatalf("doc %d: done %v, %v", d, done, err)
+		}
+	}
+	for k, rt := range terms {
+		want := make([][]uint32, len(ids))
+		wantSpans := map[uint32]occSpans{}
+		err := r.PostingsOf(indexer.Body, rt.lang, rt.toks[0], ids, true, maxPositions, func(i int, p *indexer.Posting) {
+			want[i] = slices.Clone(p.Pos)
+			wantSpans[ids[i]] = occSpans{start: slices.Clone(p.Start), end: slices.Clone(p.End)}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range ids {
+			got := e.occs[occKey{rt.lang, rt.toks[0], d}]
+			if !slices.Equal(pos[k][i], want[i]) || !slices.Equal(got.start, wantSpans[d].start) || !slices.Equal(got.end, wantSpans[d].end) {
+				t.Errorf("%s %q in %s: positions %v %v-%v, postings %v %v-%v", rt.lang, rt.toks[0], r.ID(d),
+					pos[k][i], got.start, got.end, want[i], wantSpans[d].start, wantSpans[d].end)
+			}
+			if len(want[i]) > 0 {
+				found++
+			}
+		}
+	}
+	if found < 100 {
+		t.Errorf("only %d (word, document) pairs hold the word: the test checks little", found)
 	}
 }

@@ -841,25 +841,50 @@ func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *sco
 	}
 	// pos[k][i]: positions of terms[single[k]] in sorted[i].
 	pos := make([][][]uint32, len(single))
-	for k, ti := range single {
+	for k := range single {
 		pos[k] = make([][]uint32, len(sorted))
-		lang, word := terms[ti].lang, terms[ti].toks[0]
-		if e.occs == nil {
-			e.occs = map[occKey]occSpans{}
+	}
+	if e.occs == nil {
+		e.occs = map[occKey]occSpans{}
+	}
+	// Many frequent words: the documents' texts analysed again cost less
+	// than walking the words' postings (the rest are read from those).
+	rest := sorted
+	if e.fromText(sorted, terms, single, c) {
+		rest = nil
+		words := map[string][]int{} // a word's indexes in single
+		for k, ti := range single {
+			w := terms[ti].toks[0]
+			words[w] = append(words[w], k)
 		}
-		err := e.r.PostingsOf(indexer.Body, lang, word, sorted, true, maxPositions, func(i int, p *indexer.Posting) {
-			key := occKey{lang, word, sorted[i]}
+		for i, d := range sorted {
+			done, err := e.textPositions(d, i, terms, single, words, pos)
+			if err != nil {
+				return err
+			}
+			if !done {
+				rest = append(rest, d)
+			}
+		}
+	}
+	for k, ti := range single {
+		if len(rest) == 0 {
+			break
+		}
+		lang, word := terms[ti].lang, terms[ti].toks[0]
+		err := e.r.PostingsOf(indexer.Body, lang, word, rest, true, maxPositions, func(i int, p *indexer.Posting) {
+			key := occKey{lang, word, rest[i]}
 			if p.Capped {
 				e.occs[key] = occSpans{capped: true}
 				return
 			}
-			pos[k][i] = slices.Clone(p.Pos)
+			pos[k][at[rest[i]]] = slices.Clone(p.Pos)
 			e.occs[key] = occSpans{start: slices.Clone(p.Start), end: slices.Clone(p.End)}
 		})
 		if err != nil {
 			return err
 		}
-		for _, d := range sorted { // read, and not there
+		for _, d := range rest { // read, and not there
 			if _, ok := e.occs[occKey{lang, word, d}]; !ok {
 				e.occs[occKey{lang, word, d}] = occSpans{}
 			}
@@ -904,6 +929,65 @@ func (e *run) proximityBonus(docs []uint32, terms []rankTerm, c *corpus, sc *sco
 		}
 	}
 	return nil
+}
+
+// fromText reports whether the positions of the query words terms[single]
+// in docs cost less to find by analysing the documents' texts again than
+// by reading the words' postings: the postings of a word are walked from
+// the start of each segment to the last document asked for (zap's Advance
+// steps through every posting), so the cost of the walks grows with the
+// words' document frequencies, and that of the analysis with the
+// documents' lengths. Measured at 100,000 documents (the hostile
+// benchmark's queries of two and of twenty frequent words): a posting
+// walked costs about a twenty-fourth of a token analysed.
+func (e *run) fromText(docs []uint32, terms []rankTerm, single []int, c *corpus) bool {
+	var walked float64
+	for _, ti := range single {
+		walked += c.dfBody[dfKey(terms[ti].lang, terms[ti].toks[0])]
+	}
+	var tokens float64
+	for _, d := range docs {
+		tokens += c.avgBody[e.langOf(d)]
+	}
+	return tokens > 0 && walked > textPositionsRatio*tokens
+}
+
+const (
+	// textPositionsRatio is the cost of analysing a token over that of
+	// walking a posting (see fromText).
+	textPositionsRatio = 24
+	// maxTextPositions is the longest text analysed for positions: a
+	// longer document has its positions from the postings.
+	maxTextPositions = 64 << 10
+)
+
+// textPositions sets pos[k][i] and the run's occurrences of each query word
+// terms[single[k]] (words maps each to its indexes k) in doc (sorted[i])
+// from its text analysed again, as the
+// index analysed it (the same analyzer on the same text gives the same
+// positions and offsets). It reports false, and does nothing, for a text
+// longer than maxTextPositions. A word of another language than doc's is
+// not in it: its fields are another language's.
+func (e *run) textPositions(doc uint32, i int, terms []rankTerm, single []int, words map[string][]int, pos [][][]uint32) (bool, error) {
+	text, length, err := e.r.Text(doc, 0, maxTextPositions)
+	if err != nil || length > maxTextPositions {
+		return false, err
+	}
+	lang := e.langOf(doc)
+	spans := make([]occSpans, len(single))
+	for _, t := range e.r.Analyze(lang, text) {
+		for _, k := range words[string(t.Term)] {
+			if terms[single[k]].lang == lang {
+				pos[k][i] = append(pos[k][i], uint32(t.Position))
+				spans[k].start = append(spans[k].start, uint32(t.Start))
+				spans[k].end = append(spans[k].end, uint32(t.End))
+			}
+		}
+	}
+	for k, ti := range single {
+		e.occs[occKey{terms[ti].lang, terms[ti].toks[0], doc}] = spans[k]
+	}
+	return true, nil
 }
 
 // minDist is the smallest distance between a position in a and one in b,

@@ -77,6 +77,7 @@ func dumpAnswers(b *testing.B, s *Searcher, reqs []Request, path string) {
 	w := bufio.NewWriter(f)
 	all := append(slices.Clone(reqs), hostileQueries(true)...)
 	all = append(all, hostileQueries(false)...)
+	all = append(all, hostileProse()...)
 	for _, req := range all {
 		for _, size := range []int{0, 100} {
 			r := req
@@ -181,21 +182,39 @@ func hostileQueries(quoted bool) []Request {
 	return out
 }
 
+// hostileProse returns free-text queries of about 993 characters that
+// cycle through all of hostileWords, each starting at another word.
+func hostileProse() []Request {
+	var out []Request
+	for start := range hostileWords {
+		var words []string
+		for i := start; len(strings.Join(words, " "))+len(hostileWords[i%len(hostileWords)])+1 <= 993; i++ {
+			words = append(words, hostileWords[i%len(hostileWords)])
+		}
+		out = append(out, Request{Query: strings.Join(words, " ")})
+	}
+	return out
+}
+
 // BenchmarkHostileMix runs the varied worst-case queries of the scale
 // benchmark's hostile step over a built index, as phrases and as free text
-// (feedback then expands them), and reports the CPU time per query:
+// (feedback then expands them), and free text of twenty frequent words
+// (prose), and reports the CPU time per query:
 //
 //	go test -run '^$' -bench HostileMix ./search/ -scale.index DATA/index -scale.queries site/queries.txt
 func BenchmarkHostileMix(b *testing.B) {
 	s, _ := scaleSearcher(b)
 	ctx := context.Background()
-	for _, quoted := range []bool{true, false} {
-		name := "free-text"
-		if quoted {
-			name = "phrase"
-		}
-		reqs := hostileQueries(quoted)
-		b.Run(name, func(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		reqs []Request
+	}{
+		{"phrase", hostileQueries(true)},
+		{"free-text", hostileQueries(false)},
+		{"prose", hostileProse()},
+	} {
+		reqs := bc.reqs
+		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			cpu0 := processCPU(b)
