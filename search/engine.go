@@ -46,6 +46,8 @@ type run struct {
 	// occs keeps the body occurrences the proximity pass read, for the
 	// page's snippets: the page's hits are among the documents it read.
 	occs map[occKey]occSpans
+	// buf is eachMatch's buffer of document numbers, kept for the next.
+	buf []uint32
 }
 
 // occKey names one word's occurrences in one document's body.
@@ -1269,7 +1271,12 @@ type counted struct {
 // 1,024 at a time, and stops with the context's error once it is done.
 func (e *run) eachMatch(matches *roaring.Bitmap, fn func(docs []uint32)) error {
 	it := matches.ManyIterator()
-	buf := make([]uint32, 1024)
+	if e.buf == nil {
+		e.buf = make([]uint32, 1024)
+	}
+	buf := e.buf
+	e.buf = nil // a walk inside fn takes a buffer of its own
+	defer func() { e.buf = buf }()
 	for {
 		n := it.NextMany(buf)
 		if n == 0 {
