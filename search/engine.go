@@ -451,6 +451,28 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 		}
 		sc.acc[d] += v
 	}
+	// addSat adds a term's (or group's) saturated contributions, weighted
+	// by w.
+	addSat := func(ts *termScores, w float64) {
+		v, tv := sc.v, ts.v[:len(ts.docs)]
+		if !sc.all && len(ts.docs) > len(v)/8 {
+			sc.all = true // a common word: zero the array after, whole
+		}
+		if sc.all {
+			for k, d := range ts.docs {
+				v[d] += w * tv[k]
+			}
+			return
+		}
+		dirty := sc.dirty
+		for k, d := range ts.docs {
+			if v[d] == 0 {
+				dirty = append(dirty, d)
+			}
+			v[d] += w * tv[k]
+		}
+		sc.dirty = dirty
+	}
 	flush := func(w float64) {
 		for _, d := range sc.touched {
 			if sc.v[d] == 0 {
@@ -522,25 +544,7 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 			if err != nil {
 				return err
 			}
-			w := rt.weight * idfs[i]
-			v, tv := sc.v, ts.v[:len(ts.docs)]
-			if !sc.all && len(ts.docs) > len(v)/8 {
-				sc.all = true // a common word: zero the array after, whole
-			}
-			if sc.all {
-				for k, d := range ts.docs {
-					v[d] += w * tv[k]
-				}
-			} else {
-				dirty := sc.dirty
-				for k, d := range ts.docs {
-					if v[d] == 0 {
-						dirty = append(dirty, d)
-					}
-					v[d] += w * tv[k]
-				}
-				sc.dirty = dirty
-			}
+			addSat(ts, rt.weight*idfs[i])
 			if err := e.ctx.Err(); err != nil {
 				return err
 			}
@@ -552,14 +556,62 @@ func (e *run) score(terms []rankTerm, c *corpus, sc *scores) error {
 		flush(rt.weight * idfs[i])
 	}
 	for _, g := range groups {
-		for _, i := range g.members {
-			if err := accumulate(terms[i]); err != nil {
-				return err
+		if !c.fixed {
+			for _, i := range g.members {
+				if err := accumulate(terms[i]); err != nil {
+					return err
+				}
+			}
+			flush(g.w * g.idf)
+			continue
+		}
+		// A group (a theme's synonyms, phrases mostly) saturates as one
+		// term: its saturated contributions are the same for every search
+		// of this Reader, kept like a common word's (termSat).
+		key := groupKey(terms, g.members)
+		ts, _ := e.s.cache.get(e.r, key).(*termScores)
+		if ts == nil {
+			for _, i := range g.members {
+				if err := accumulate(terms[i]); err != nil {
+					return err
+				}
+			}
+			ts = &termScores{docs: make([]uint32, 0, len(sc.touched)), v: make([]float64, 0, len(sc.touched))}
+			for _, d := range sc.touched {
+				ts.docs, ts.v = append(ts.docs, d), append(ts.v, sat(sc.acc[d]))
+				sc.acc[d] = 0
+			}
+			sc.touched = sc.touched[:0]
+			if len(ts.docs) >= minCachedPostings {
+				e.s.cache.put(e.r, key, ts)
 			}
 		}
-		flush(g.w * g.idf)
+		addSat(ts, g.w*g.idf)
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// groupKey is the cache key of a group's saturated contributions: each
+// member's parts, language, words and gaps, in order (the order their
+// contributions are summed in).
+func groupKey(terms []rankTerm, members []int) string {
+	var b strings.Builder
+	b.WriteString("g")
+	for _, i := range members {
+		t := terms[i]
+		b.WriteRune(rune('0' + t.fields))
+		b.WriteString(t.lang)
+		for k, w := range t.toks {
+			b.WriteByte(0)
+			b.WriteString(w)
+			b.WriteRune(rune(t.gaps[k]) + 1)
+		}
+		b.WriteByte(2)
+	}
+	return b.String()
 }
 
 // keywordBonus adds to the score of each document holding an optional
