@@ -195,4 +195,38 @@ func TestTextPositionsAsPostings(t *testing.T) {
 	if found < 100 {
 		t.Errorf("only %d (word, document) pairs hold the word: the test checks little", found)
 	}
+
+	// The snippets' occurrences of words the proximity pass did not read:
+	// from the postings, and from the texts (statistics that make the
+	// postings look dear).
+	langOf := func(d uint32) string { return e.langOf(d) }
+	bodyWords := map[string][]string{}
+	dear := &corpus{fixed: true, dfBody: map[string]float64{}, avgBody: map[string]float64{}}
+	for _, rt := range terms {
+		if !slices.Contains(bodyWords[rt.lang], rt.toks[0]) { // distinct, as bodyWords makes them
+			bodyWords[rt.lang] = append(bodyWords[rt.lang], rt.toks[0])
+		}
+		dear.dfBody[dfKey(rt.lang, rt.toks[0])] = 1e9
+		dear.avgBody[rt.lang] = 1
+	}
+	occurrences := func(c *corpus) map[uint32][]occurrence {
+		e := s.newRun(t.Context(), r)
+		e.corpus = c
+		occ, err := e.bodyOccurrences(ids, langOf, bodyWords)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return occ
+	}
+	fromPostings, fromTexts := occurrences(nil), occurrences(dear)
+	n := 0
+	for _, d := range ids {
+		if !slices.Equal(fromPostings[d], fromTexts[d]) {
+			t.Errorf("occurrences in %s (-postings +texts):\n-%v\n+%v", r.ID(d), fromPostings[d], fromTexts[d])
+		}
+		n += len(fromPostings[d])
+	}
+	if n < 1000 {
+		t.Errorf("%d occurrences: the comparison checks little", n)
+	}
 }

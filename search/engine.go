@@ -48,6 +48,8 @@ type run struct {
 	occs map[occKey]occSpans
 	// buf is eachMatch's buffer of document numbers, kept for the next.
 	buf []uint32
+	// corpus holds the statistics of the search's terms, once scored.
+	corpus *corpus
 }
 
 // occKey names one word's occurrences in one document's body.

@@ -235,7 +235,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
 			return nil, counted{}, sc, err
 		}
-		p.corpus = c
+		p.corpus, e.corpus = c, c
 	}
 	bonus := sc != nil && req.Sort == SortRelevance
 	// Feedback expands free text: a query of quoted phrases only, a field,
