@@ -26,13 +26,17 @@ import (
 //  2. score: each scoring term's postings are read once (term frequency and
 //     field length, no positions) and BM25F accumulates into an array by
 //     document number;
-//  3. one pass over the matches applies the filters from in-memory columns,
-//     counts the facets (a document failing exactly one filter counts for
-//     that filter's facet: disjunctive counts from the same pass) and keeps
-//     the best offset+size in a heap.
+//  3. collect applies the filters as bitmaps of the in-memory columns (the
+//     matches passing all is one intersection), counts each facet over the
+//     matches passing the other filters (its disjunctive count) by
+//     intersections or document by document, and passes the documents that
+//     pass every filter to the heaps of the best offset+size, which turn
+//     away a document scoring below the last kept inline. (With a date
+//     range, one pass document by document does it all: collectEach.)
 //
 // Positions are read only for the best Ranking.Depth documents (the
-// proximity bonus) and the page's hits (snippets).
+// proximity bonus) and the page's hits (snippets), from the postings or,
+// for many frequent words, from the documents' texts analysed again.
 
 // run is one search's working state over a Reader.
 type run struct {
