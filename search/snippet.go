@@ -136,7 +136,12 @@ func (e *run) textOccurrences(lang string, words []string, rests [][]uint32, out
 	if tokens := c.avgBody[lang] * float64(len(need)); tokens == 0 || walked <= textPositionsRatio*tokens {
 		return nil
 	}
+	index := make(map[string]int, len(words)) // words are distinct
+	for ti, w := range words {
+		index[w] = ti
+	}
 	done := map[uint32]bool{}
+	counts := make([]int, len(words)) // of the words to find: -1 for the others
 	for d, tis := range need {
 		text, length, err := e.r.Text(d, 0, maxTextPositions)
 		if err != nil {
@@ -146,15 +151,20 @@ func (e *run) textOccurrences(lang string, words []string, rests [][]uint32, out
 			continue
 		}
 		done[d] = true
-		counts := make([]int, len(words))
+		for ti := range counts {
+			counts[ti] = -1
+		}
+		for _, ti := range tis {
+			counts[ti] = 0
+		}
 		for _, t := range e.r.Analyze(lang, text) {
-			for _, ti := range tis {
-				if words[ti] == string(t.Term) {
-					out[d] = append(out[d], occurrence{start: uint32(t.Start), end: uint32(t.End), term: ti})
-					if counts[ti]++; counts[ti] > maxOccurrences {
-						scan[d] = true
-					}
-				}
+			ti, ok := index[string(t.Term)]
+			if !ok || counts[ti] < 0 {
+				continue
+			}
+			out[d] = append(out[d], occurrence{start: uint32(t.Start), end: uint32(t.End), term: ti})
+			if counts[ti]++; counts[ti] > maxOccurrences {
+				scan[d] = true
 			}
 		}
 	}
