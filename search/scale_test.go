@@ -66,7 +66,8 @@ func BenchmarkQueryMix(b *testing.B) {
 }
 
 // dumpAnswers writes the answer to each request of the mix and of the
-// hostile queries, and to the same request for 100 hits (feedback's candidates reach that deep), as
+// hostile queries, and to the same request for 100 hits (and for the first
+// 300, sorted by date, at page 3 and at the cursor after page 1) (feedback's candidates reach that deep), as
 // text: the total, the facets, each hit's id, score (to the bit) and
 // snippets. Two builds that answer the same write the same file.
 func dumpAnswers(b *testing.B, s *Searcher, reqs []Request, path string) {
@@ -78,15 +79,36 @@ func dumpAnswers(b *testing.B, s *Searcher, reqs []Request, path string) {
 	all := append(slices.Clone(reqs), hostileQueries(true)...)
 	all = append(all, hostileQueries(false)...)
 	all = append(all, hostileProse()...)
-	for _, req := range all {
-		for _, size := range []int{0, 100} {
+	type variant struct {
+		name string
+		set  func(*Request)
+	}
+	variants := []variant{{"", func(*Request) {}}, {"size=100", func(r *Request) { r.Size = 100 }}}
+	for i, req := range all {
+		vs := variants
+		if i < 300 { // the other orders, a deep page and a cursor's page, for some
+			vs = append(slices.Clone(vs), variant{"newest", func(r *Request) { r.Sort = SortNewest }},
+				variant{"page=3", func(r *Request) { r.Page = 3 }},
+				variant{"cursor", func(r *Request) {
+					first, err := s.Search(context.Background(), *r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					r.Cursor = first.NextCursor
+				}})
+		}
+		for _, v := range vs {
 			r := req
-			r.Size = size
+			v.set(&r)
+			if v.name == "cursor" && r.Cursor == "" {
+				continue
+			}
+			size := r.Size
 			res, err := s.Search(context.Background(), r)
 			if err != nil {
 				b.Fatal(err)
 			}
-			fmt.Fprintf(w, "q=%q themes=%v types=%v years=%v size=%d total=%d dym=%q notice=%q\n", req.Query, req.Themes, req.Types, req.Years, size, res.Total, res.DidYouMean, res.Notice)
+			fmt.Fprintf(w, "q=%q themes=%v types=%v years=%v %s size=%d total=%d dym=%q notice=%q next=%q\n", req.Query, req.Themes, req.Types, req.Years, v.name, size, res.Total, res.DidYouMean, res.Notice, res.NextCursor)
 			for _, name := range FacetNames {
 				fmt.Fprintf(w, "  %s:", name)
 				for _, fc := range res.Facets[name] {
