@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"github.com/golang/snappy"
@@ -254,20 +255,62 @@ func (t *texts) textRange(off int64, from, to int) (string, int, error) {
 		return "", length, nil
 	}
 	first, last := from/textBlock, (to-1)/textBlock
-	comp := make([]byte, blocks[last+1]-blocks[first])
+	buf, _ := textBufs.Get().(*textBuf)
+	if buf == nil {
+		buf = &textBuf{}
+	}
+	defer buf.release()
+	comp := grow(&buf.comp, int(blocks[last+1]-blocks[first]))
 	if _, err := t.f.ReadAt(comp, blocks[first]); err != nil {
 		return "", 0, err
 	}
 	t.read.Add(int64(len(comp)))
-	out := make([]byte, 0, (last-first+1)*textBlock)
+	out := grow(&buf.out, (last-first+1)*textBlock)
+	n := 0
 	for b := first; b <= last; b++ {
 		c := comp[blocks[b]-blocks[first] : blocks[b+1]-blocks[first]]
-		dec, err := snappy.Decode(nil, c)
+		size, err := snappy.DecodedLen(c)
 		if err != nil {
 			return "", 0, fmt.Errorf("indexer: texts: %w", err)
 		}
-		out = append(out, dec...)
+		if size > textBlock {
+			return "", 0, errors.New("indexer: texts: bad block")
+		}
+		dec, err := snappy.Decode(out[n:n+size], c)
+		if err != nil {
+			return "", 0, fmt.Errorf("indexer: texts: %w", err)
+		}
+		n += len(dec)
 	}
 	base := first * textBlock
+	if to-base > n {
+		return "", 0, errors.New("indexer: texts: bad record")
+	}
 	return string(out[from-base : to-base]), length, nil
+}
+
+// textBuf holds what textRange reads and decodes, kept for the next read
+// (textBufs): it returns a copy of the range asked for, a snippet's few
+// hundred bytes of 16-32 KiB of blocks, which were 40% of the bytes a
+// search allocated at 100,000 documents.
+type textBuf struct{ comp, out []byte }
+
+var textBufs sync.Pool
+
+// maxPooledText bounds the buffers kept: a read of a long range (a
+// document's whole text) leaves its own to the collector.
+const maxPooledText = 256 << 10
+
+func (b *textBuf) release() {
+	if cap(b.comp)+cap(b.out) <= maxPooledText {
+		textBufs.Put(b)
+	}
+}
+
+// grow returns (*b)[:n], reallocated if shorter.
+func grow(b *[]byte, n int) []byte {
+	if cap(*b) < n {
+		*b = make([]byte, n)
+	}
+	return (*b)[:n]
 }

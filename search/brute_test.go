@@ -76,6 +76,13 @@ func TestTotalsAndFacetsBruteForce(t *testing.T) {
 			},
 			"type": func(d indexer.Document) bool { return d.Type == "report" },
 		}},
+		{"year+place+type", func(q *Request) {
+			q.Years, q.Places, q.Types = []string{"2016", "2017"}, []string{"vienna", "paris"}, []string{"minutes"}
+		}, map[string]func(indexer.Document) bool{
+			"year":  func(d indexer.Document) bool { return d.Year == "2016" || d.Year == "2017" },
+			"place": func(d indexer.Document) bool { return d.Place == "Vienna" || d.Place == "Paris" },
+			"type":  func(d indexer.Document) bool { return d.Type == "minutes" },
+		}},
 		{"year+place+dates", func(q *Request) {
 			q.Years, q.Places = []string{"2017"}, []string{"vienna", "paris"}
 			q.From, q.To = time.Date(2017, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2017, 9, 30, 0, 0, 0, 0, time.UTC)

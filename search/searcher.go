@@ -201,7 +201,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	if facets && p.pq == nil && len(p.filters) == 0 && req.Sort == SortRelevance {
 		if c := s.cachedFacets(e.r); c != nil {
 			// The empty query's order is the ids'; the facets are cached.
-			top := &topK{k: k, less: e.order(req.Sort, nil), after: e.cursorAfter(p, nil)}
+			top := &topK{k: k, less: e.order(req.Sort, nil), ids: e.relevance(req.Sort), after: e.cursorAfter(p, nil)}
 			if _, err := e.collect(e.r.Live(), nil, false, top); err != nil {
 				return nil, counted{}, nil, err
 			}
@@ -235,7 +235,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 		if err := e.recencyBoost(matches, p.recency, sc); err != nil {
 			return nil, counted{}, sc, err
 		}
-		p.corpus = c
+		p.corpus, e.corpus = c, c
 	}
 	bonus := sc != nil && req.Sort == SortRelevance
 	// Feedback expands free text: a query of quoted phrases only, a field,
@@ -250,7 +250,7 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 	// heaps returns the heaps of one pass over the matches: the first
 	// headK documents (k without a bonus), and with a cursor those after it.
 	heaps := func() (head, tail *topK) {
-		ord := e.order(req.Sort, sc)
+		ord, ids := e.order(req.Sort, sc), e.relevance(req.Sort)
 		var v []float64
 		if sc != nil && req.Sort == SortRelevance {
 			v = sc.v
@@ -260,11 +260,11 @@ func (e *run) rankAll(p *prepared, req Request, k int, facets bool) ([]uint32, c
 			if bonus {
 				depth = max(k, headK)
 			}
-			return &topK{k: depth, less: ord, score: v}, nil
+			return &topK{k: depth, less: ord, score: v, ids: ids}, nil
 		}
-		tail = &topK{k: k, less: ord, score: v, after: e.cursorAfter(p, sc)}
+		tail = &topK{k: k, less: ord, score: v, ids: ids, after: e.cursorAfter(p, sc)}
 		if bonus {
-			head = &topK{k: headK, less: ord, score: v}
+			head = &topK{k: headK, less: ord, score: v, ids: ids}
 			tail.k += head.k
 		}
 		return head, tail

@@ -56,16 +56,16 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 	}
 	for l, ds := range byLang {
 		slices.Sort(ds)
+		rests := make([][]uint32, len(words[l]))
 		for ti, w := range words[l] {
 			// The proximity pass read this word in the best documents:
 			// only the others are read here. A document whose postings
 			// do not hold the word has no entry either way.
-			var rest []uint32
 			for _, d := range ds {
 				sp, ok := e.occs[occKey{l, w, d}]
 				switch {
 				case !ok:
-					rest = append(rest, d)
+					rests[ti] = append(rests[ti], d)
 				case sp.capped || len(sp.start) > maxOccurrences:
 					scan[d] = true
 				default:
@@ -74,6 +74,12 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 					}
 				}
 			}
+		}
+		if err := e.textOccurrences(l, words[l], rests, out, scan); err != nil {
+			return nil, err
+		}
+		for ti, w := range words[l] {
+			rest := rests[ti]
 			if len(rest) == 0 {
 				continue
 			}
@@ -102,6 +108,70 @@ func (e *run) bodyOccurrences(docs []uint32, langOf func(uint32) string, words m
 		slices.SortFunc(occ, func(a, b occurrence) int { return cmp.Compare(a.start, b.start) })
 	}
 	return out, nil
+}
+
+// textOccurrences finds the occurrences of words (of text-field language
+// lang) that the documents of rests[ti] were not read for (the proximity
+// pass reads only the query's own words: a theme's synonyms are not among
+// them) by analysing their texts again, when that costs less than walking
+// the words' postings (see fromText), and takes those documents out of
+// rests. A document whose text is longer than maxTextPositions keeps the
+// postings; one holding a word more than maxOccurrences times is scanned,
+// as its postings would have said.
+func (e *run) textOccurrences(lang string, words []string, rests [][]uint32, out map[uint32][]occurrence, scan map[uint32]bool) error {
+	c := e.corpus
+	if c == nil || !c.fixed {
+		return nil
+	}
+	var walked float64
+	need := map[uint32][]int{} // a document's words to find
+	for ti, rest := range rests {
+		if len(rest) > 0 {
+			walked += c.dfBody[dfKey(lang, words[ti])]
+		}
+		for _, d := range rest {
+			need[d] = append(need[d], ti)
+		}
+	}
+	if tokens := c.avgBody[lang] * float64(len(need)); tokens == 0 || walked <= textPositionsRatio*tokens {
+		return nil
+	}
+	index := make(map[string]int, len(words)) // words are distinct
+	for ti, w := range words {
+		index[w] = ti
+	}
+	done := map[uint32]bool{}
+	counts := make([]int, len(words)) // of the words to find: -1 for the others
+	for d, tis := range need {
+		text, length, err := e.r.Text(d, 0, maxTextPositions)
+		if err != nil {
+			return err
+		}
+		if length > maxTextPositions {
+			continue
+		}
+		done[d] = true
+		for ti := range counts {
+			counts[ti] = -1
+		}
+		for _, ti := range tis {
+			counts[ti] = 0
+		}
+		for _, t := range e.r.Analyze(lang, text) {
+			ti, ok := index[string(t.Term)]
+			if !ok || counts[ti] < 0 {
+				continue
+			}
+			out[d] = append(out[d], occurrence{start: uint32(t.Start), end: uint32(t.End), term: ti})
+			if counts[ti]++; counts[ti] > maxOccurrences {
+				scan[d] = true
+			}
+		}
+	}
+	for ti, rest := range rests {
+		rests[ti] = slices.DeleteFunc(rest, func(d uint32) bool { return done[d] })
+	}
+	return nil
 }
 
 // scanOccurrences finds words in the first scanBytes of doc's text by
