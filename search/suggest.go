@@ -226,8 +226,11 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 		return out, nil
 	}
 	// The documents holding every head word (as the completion
-	// dictionary holds them; a word it drops matches anything).
-	var heads *roaring.Bitmap
+	// dictionary holds them; a word it drops matches anything). The
+	// bitmaps may be the cache's, and headCompletions only reads heads:
+	// one head word's bitmap is used as it is (a common word's is some
+	// 100 KB to copy), several are intersected into a new one.
+	var bms []*roaring.Bitmap
 	var prev string
 	for _, w := range head {
 		for _, tok := range r.AnalyzeWords(w) {
@@ -236,12 +239,16 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 			if err != nil {
 				return nil, err
 			}
-			if heads == nil {
-				heads = b.Clone() // b may be the cache's
-			} else {
-				heads.And(b)
-			}
+			bms = append(bms, b)
 		}
+	}
+	var heads *roaring.Bitmap
+	switch len(bms) {
+	case 0:
+	case 1:
+		heads = bms[0]
+	default:
+		heads = roaring.FastAnd(bms...)
 	}
 	if prev != "" && !r.HasPairs(prev) {
 		prev = "" // no term begins with it: complete to any word
