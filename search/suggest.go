@@ -208,13 +208,13 @@ func (s *Searcher) suggestWords(ctx context.Context, r *indexer.Reader, head []s
 		prefix += " "
 	}
 	if len(head) == 0 {
-		exact := s.completions(r, "", last, 0)
+		exact := s.completions(r, "", last, 0, 2*n)
 		out := make([]Suggestion, 0, n)
 		for _, c := range exact[:min(len(exact), n)] {
 			out = append(out, Suggestion{Text: c.text, Kind: SuggestWord, Count: c.df})
 		}
 		if len(out) < n && maxEdits > 0 {
-			for _, c := range s.completions(r, "", last, maxEdits) {
+			for _, c := range s.completions(r, "", last, maxEdits, 2*n) {
 				if len(out) == n {
 					break
 				}
@@ -272,9 +272,9 @@ func (s *Searcher) headCompletions(ctx context.Context, r *indexer.Reader, heads
 		if edits > 0 && len(out) >= n {
 			break
 		}
-		cands := s.completions(r, prev, last, edits)
+		cands := s.completions(r, prev, last, edits, 2*n)
 		var found []Suggestion
-		for _, c := range cands[:min(len(cands), 2*n)] {
+		for _, c := range cands {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -297,51 +297,120 @@ func (s *Searcher) headCompletions(ctx context.Context, r *indexer.Reader, heads
 	return out[:min(len(out), n)], nil
 }
 
-// completions returns the completions of last, best first: with edits 0,
-// those beginning with it, else those beginning within edits of it (and
-// not with it), fewest edits first; by documents next. After a word
-// (after != ""), the second words of its two-word terms; else the words
-// of the dictionary and, alone, the two-word terms whose first word
-// completes last.
-func (s *Searcher) completions(r *indexer.Reader, after, last string, edits int) []wordCand {
-	var out []wordCand
+// completions returns the k best completions of last, best first: with
+// edits 0, those beginning with it, else those beginning within edits of it
+// (and not with it), fewest edits first; by documents next, then by text.
+// After a word (after != ""), the second words of its two-word terms; else
+// the words of the dictionary and, alone, the two-word terms whose first
+// word completes last. A short prefix begins thousands of words: only the
+// k best are kept as they come (collecting and sorting all of them was a
+// quarter of what a completion allocated).
+func (s *Searcher) completions(r *indexer.Reader, after, last string, edits, k int) []wordCand {
+	top := topCands{k: k}
 	if after != "" {
 		r.Pairs(after, "", func(_, second string, df int) bool {
 			switch {
 			case strings.HasPrefix(second, last):
 				if edits == 0 {
-					out = append(out, wordCand{second, df, 0})
+					top.add(wordCand{second, df, 0})
 				}
 			case edits > 0:
 				if d := prefixDistance(last, second, edits); d <= edits {
-					out = append(out, wordCand{second, df, d})
+					top.add(wordCand{second, df, d})
 				}
 			}
 			return true
 		})
 	} else if edits == 0 {
 		_ = r.Words(last, func(w string, df int) bool {
-			out = append(out, wordCand{w, df, 0})
+			top.add(wordCand{w, df, 0})
 			return true
 		})
 		if len(last) >= minPairPrefix {
 			r.Pairs("", last, func(first, second string, df int) bool {
-				out = append(out, wordCand{first + " " + second, df, 0})
+				if top.mayAdmit(df, 0) { // the text is made only then
+					top.add(wordCand{first + " " + second, df, 0})
+				}
 				return true
 			})
 		}
 	} else {
 		r.WordsNear(last, edits, func(w string, df, d int) bool {
 			if d > 0 && !strings.HasPrefix(w, last) {
-				out = append(out, wordCand{w, df, d})
+				top.add(wordCand{w, df, d})
 			}
 			return true
 		})
 	}
-	slices.SortStableFunc(out, func(a, b wordCand) int {
-		return cmp.Or(cmp.Compare(a.edits, b.edits), cmp.Compare(b.df, a.df), strings.Compare(a.text, b.text))
-	})
-	return out
+	return top.sorted()
+}
+
+// candOrder orders completion candidates, best first: fewest edits, most
+// documents, then text. It is total (no two candidates have one text).
+func candOrder(a, b wordCand) int {
+	return cmp.Or(cmp.Compare(a.edits, b.edits), cmp.Compare(b.df, a.df), strings.Compare(a.text, b.text))
+}
+
+// topCands keeps the k best candidates added (candOrder), in a heap whose
+// root is the worst kept.
+type topCands struct {
+	k int
+	h []wordCand
+}
+
+// mayAdmit reports whether a candidate with df and edits could be kept,
+// whatever its text.
+func (t *topCands) mayAdmit(df, edits int) bool {
+	if t.k <= 0 {
+		return false
+	}
+	if len(t.h) < t.k {
+		return true
+	}
+	w := t.h[0]
+	return edits < w.edits || edits == w.edits && df >= w.df
+}
+
+func (t *topCands) add(c wordCand) {
+	if t.k <= 0 {
+		return
+	}
+	if len(t.h) < t.k {
+		t.h = append(t.h, c)
+		for i := len(t.h) - 1; i > 0; { // up: a worse child goes to the root
+			p := (i - 1) / 2
+			if candOrder(t.h[i], t.h[p]) <= 0 {
+				break
+			}
+			t.h[i], t.h[p] = t.h[p], t.h[i]
+			i = p
+		}
+		return
+	}
+	if candOrder(c, t.h[0]) >= 0 {
+		return // no better than the worst kept
+	}
+	t.h[0] = c
+	for i := 0; ; { // down
+		l, worst := 2*i+1, i
+		if l < len(t.h) && candOrder(t.h[l], t.h[worst]) > 0 {
+			worst = l
+		}
+		if r := l + 1; r < len(t.h) && candOrder(t.h[r], t.h[worst]) > 0 {
+			worst = r
+		}
+		if worst == i {
+			break
+		}
+		t.h[i], t.h[worst] = t.h[worst], t.h[i]
+		i = worst
+	}
+}
+
+// sorted returns the kept candidates, best first.
+func (t *topCands) sorted() []wordCand {
+	slices.SortFunc(t.h, candOrder)
+	return t.h
 }
 
 // prefixDistance is the fewest edits between typed and a beginning of

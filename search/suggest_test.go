@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -217,4 +218,36 @@ func FuzzSuggest(f *testing.F) {
 			t.Fatalf("Search(%q): %v", typed, err)
 		}
 	})
+}
+
+// TestTopCandsAsSort: topCands keeps the k first of the candidates sorted
+// by candOrder, whatever the order they come in.
+func TestTopCandsAsSort(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 300 {
+		var all []wordCand
+		for i := range r.IntN(200) {
+			all = append(all, wordCand{text: fmt.Sprintf("w%03d", i), df: r.IntN(20), edits: r.IntN(3)})
+		}
+		r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		k := r.IntN(30)
+		top := topCands{k: k}
+		for _, c := range all {
+			if top.mayAdmit(c.df, c.edits) {
+				top.add(c)
+			} else {
+				// mayAdmit may only turn away what add would not keep.
+				before := slices.Clone(top.h)
+				top.add(c)
+				if !slices.Equal(before, top.h) {
+					t.Fatalf("mayAdmit turned away %+v, which add kept", c)
+				}
+			}
+		}
+		want := slices.SortedFunc(slices.Values(all), candOrder)
+		if got := top.sorted(); !slices.Equal(got, want[:min(k, len(want))]) {
+			t.Fatalf("k=%d: got %v, want %v", k, got, want[:min(k, len(want))])
+		}
+	}
 }
