@@ -103,6 +103,14 @@ func (t *Taxonomy) Evaluate(samples []Sample) (*Evaluation, error) {
 			ev.Misses = append(ev.Misses, miss)
 		}
 	}
+	ev.finish()
+	return ev, nil
+}
+
+// finish computes each theme's scores from its counts, and the micro and
+// macro averages over the themes.
+func (ev *Evaluation) finish() {
+	ev.Micro = Score{}
 	var macro float64
 	for i := range ev.Themes {
 		sc := &ev.Themes[i]
@@ -116,7 +124,6 @@ func (t *Taxonomy) Evaluate(samples []Sample) (*Evaluation, error) {
 	if len(ev.Themes) > 0 {
 		ev.MacroF1 = macro / float64(len(ev.Themes))
 	}
-	return ev, nil
 }
 
 // CrossValidate scores the taxonomy's model by k-fold cross-validation:
@@ -159,18 +166,7 @@ func (t *Taxonomy) crossValidate(samples, extra []Sample, k int, opts modelOptio
 		}
 		total.Misses = append(total.Misses, ev.Misses...)
 	}
-	total.Micro = Score{}
-	var macro float64
-	for i := range total.Themes {
-		sc := &total.Themes[i]
-		sc.finish()
-		total.Micro.TP += sc.TP
-		total.Micro.FP += sc.FP
-		total.Micro.FN += sc.FN
-		macro += sc.F1
-	}
-	total.Micro.finish()
-	total.MacroF1 = macro / float64(len(total.Themes))
+	total.finish()
 	return total, nil
 }
 
