@@ -391,7 +391,13 @@ func Summary(text string, max int) string {
 		}
 		b.WriteString(w)
 	}
-	text = b.String()
+	return cutSummary(b.String(), max)
+}
+
+// cutSummary cuts text, its words joined by single spaces, to at most max
+// bytes at a space (or, with no space in its second half, at a rune
+// boundary), marked with " …".
+func cutSummary(text string, max int) string {
 	if len(text) <= max {
 		return text
 	}

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -152,38 +149,5 @@ func TestBuildCancelled(t *testing.T) {
 	}
 	if want := []string{"CURRENT", first.Generation}; !reflect.DeepEqual(names, want) {
 		t.Errorf("index directory holds %q, want %q", names, want)
-	}
-}
-
-// TestSummaryAsWhole: Summary of a text is what it was when every word of
-// the text was joined first.
-func TestSummaryAsWhole(t *testing.T) {
-	t.Parallel()
-	whole := func(text string, max int) string {
-		text = strings.Join(strings.Fields(text), " ")
-		if len(text) <= max {
-			return text
-		}
-		cut := strings.LastIndexByte(text[:max], ' ')
-		if cut < max/2 {
-			cut = max
-			for cut > 0 && !utf8.RuneStart(text[cut]) {
-				cut--
-			}
-		}
-		return text[:cut] + " …"
-	}
-	r := rand.New(rand.NewPCG(7, 8))
-	pieces := []string{"a", "word", "été", "\u00a0", " ", "\n\t", "longwordwithoutanyspaceatall", "x.", "日本語"}
-	for range 3000 {
-		var b strings.Builder
-		for range r.IntN(80) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		for _, max := range []int{0, 1, 5, 10, 30, 300} {
-			if got, want := indexer.Summary(b.String(), max), whole(b.String(), max); got != want {
-				t.Fatalf("Summary(%q, %d) = %q, want %q", b.String(), max, got, want)
-			}
-		}
 	}
 }
