@@ -190,12 +190,41 @@ func (s *Site) TranslationsOf(id string) []Translation {
 // Add records the links of an indexable HTML page whose URL ends in a slug.
 // Other records are ignored.
 func (s *Site) Add(rec *store.Record) {
-	if !rec.Indexable() || len(rec.Page.Links) == 0 {
+	if !rec.Indexable() {
 		return
 	}
 	title := strings.TrimSpace(rec.Page.Title)
+	if title == "" {
+		return
+	}
+	ownedLinks(rec, func(k, slug string) bool {
+		if s.owner == nil {
+			s.owner = make(map[string]owner)
+		}
+		if prev, ok := s.owner[k]; !ok || len(slug) > prev.slug {
+			s.owner[k] = owner{title: title, slug: len(slug)}
+		}
+		return true
+	})
+}
+
+// mayOwn reports whether Add could find that rec owns a page, judging by
+// what a record's head holds (its links, not its title).
+func mayOwn(rec *store.Record) bool {
+	owns := false
+	ownedLinks(rec, func(string, string) bool { owns = true; return false })
+	return owns
+}
+
+// ownedLinks calls fn with the key of each link of rec's page that rec owns
+// (same host, not itself, its path holding rec's slug) and that slug, until
+// fn returns false.
+func ownedLinks(rec *store.Record, fn func(key, slug string) bool) {
+	if rec.Page == nil || len(rec.Page.Links) == 0 {
+		return
+	}
 	self, err := url.Parse(CanonicalURL(rec))
-	if title == "" || err != nil {
+	if err != nil {
 		return
 	}
 	slug := pageSlug(self.Path)
@@ -212,40 +241,10 @@ func (s *Site) Add(rec *store.Record) {
 		if k == selfKey || !containsRun(strings.ToLower(lu.Path), slug) {
 			continue
 		}
-		if s.owner == nil {
-			s.owner = make(map[string]owner)
-		}
-		if prev, ok := s.owner[k]; !ok || len(slug) > prev.slug {
-			s.owner[k] = owner{title: title, slug: len(slug)}
+		if !fn(k, slug) {
+			return
 		}
 	}
-}
-
-// mayOwn reports whether Add could find that rec owns a page, judging by
-// what a record's head holds (its links, not its title).
-func mayOwn(rec *store.Record) bool {
-	if rec.Page == nil || len(rec.Page.Links) == 0 {
-		return false
-	}
-	self, err := url.Parse(CanonicalURL(rec))
-	if err != nil {
-		return false
-	}
-	slug := pageSlug(self.Path)
-	if slug == "" {
-		return false
-	}
-	selfKey := linkKey(self)
-	for _, l := range rec.Page.Links {
-		lu, err := url.Parse(l)
-		if err != nil || !strings.EqualFold(lu.Host, self.Host) {
-			continue
-		}
-		if linkKey(lu) != selfKey && containsRun(strings.ToLower(lu.Path), slug) {
-			return true
-		}
-	}
-	return false
 }
 
 // MeetingOf returns the title of the page that owns rec, or "" if none does.
