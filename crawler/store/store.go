@@ -505,33 +505,45 @@ func (s *Store) EachHead(ctx context.Context, fn func(*Record) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.view(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		defer releaseMapped(s.db, tx.Size())
-		// A store written before every record had a head, opened
-		// read-only (so not rewritten yet), is read through its records.
-		bucket, read := bucketHead, func(v []byte) (*Record, error) { return decodeHead(v, true) }
-		if string(tx.Bucket(bucketMeta).Get(keyHeads)) != headsCurrent {
-			bucket, read = bucketRecords, func(v []byte) (*Record, error) { return decodeJSONHead(v, true) }
-		}
-		c := tx.Bucket(bucket).Cursor()
 		n := 0
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		return eachHeadTx(tx, true, func(_ []byte, rec *Record) error {
 			if n++; n%releaseKeys == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 				releaseMapped(s.db, tx.Size())
 			}
-			rec, err := read(v)
-			if err != nil {
-				return fmt.Errorf("store: each head: %s: %w", k, err)
-			}
-			if err := fn(rec); err != nil {
-				return err
-			}
-		}
-		return nil
+			return fn(rec)
+		})
 	})
+	if err != nil {
+		return fmt.Errorf("store: each head: %w", err)
+	}
+	return nil
+}
+
+// eachHeadTx calls fn with the head of every record of tx in URL order
+// (decodeHead; links as asked). A store written before every record had a
+// head, opened read-only (so not rewritten yet), is read through its
+// records, their text dropped. An error decoding a head names its key.
+func eachHeadTx(tx *bolt.Tx, links bool, fn func(k []byte, rec *Record) error) error {
+	bucket, read := bucketHead, decodeHead
+	if string(tx.Bucket(bucketMeta).Get(keyHeads)) != headsCurrent {
+		bucket, read = bucketRecords, decodeJSONHead
+	}
+	c := tx.Bucket(bucket).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		rec, err := read(v, links)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		if err := fn(k, rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // releaseEvery is how many bytes of records Each reads between two
@@ -609,20 +621,9 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			}
 		}
 		defer releaseMapped(s.db, tx.Size())
-		// The heads say all that is counted, without the pages' text; a
-		// store written before every record had one (opened read-only,
-		// so not rewritten yet) is read through its records.
-		bucket, read := bucketHead, func(v []byte) (*Record, error) { return decodeHead(v, false) }
-		if string(tx.Bucket(bucketMeta).Get(keyHeads)) != headsCurrent {
-			bucket, read = bucketRecords, decode
-		}
-		c := tx.Bucket(bucket).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		// The heads say all that is counted, without the pages' text.
+		err := eachHeadTx(tx, false, func(_ []byte, rec *Record) error {
 			release()
-			rec, err := read(v)
-			if err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
 			st.Records++
 			if rec.Indexable() {
 				st.Indexable++
@@ -641,6 +642,10 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 			if rec.DuplicateOf != "" {
 				st.Duplicates++
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		return tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
 			release()
