@@ -33,6 +33,7 @@ type Options struct {
 type Searcher struct {
 	src  indexer.Source
 	tax  *taxonomy.Taxonomy
+	keys []themeKeys // tax's themes' keys for completion, by index
 	log  *slog.Logger
 	rank Ranking
 
@@ -58,7 +59,8 @@ func New(src indexer.Source, opts Options) *Searcher {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Searcher{src: src, tax: opts.Taxonomy, log: opts.Logger, rank: opts.Ranking.withDefaults(), docs: cache{limit: docCacheBytes}}
+	return &Searcher{src: src, tax: opts.Taxonomy, keys: themeKeysOf(opts.Taxonomy), log: opts.Logger,
+		rank: opts.Ranking.withDefaults(), docs: cache{limit: docCacheBytes}}
 }
 
 // acquire returns the Reader to search; Release it after. A call whose

@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -102,7 +101,7 @@ func (s *Searcher) suggestThemes(r *indexer.Reader, typed string, n int) ([]Sugg
 		return nil, nil
 	}
 	var out []Suggestion
-	for i, keys := range themeKeysOf(s.tax) {
+	for i, keys := range s.keys {
 		th := &s.tax.Themes[i]
 		best := ""
 		if strings.HasPrefix(keys.label, typed) {
@@ -138,21 +137,9 @@ type themeKeys struct {
 	phrases []struct{ text, lower string }
 }
 
-// lastThemeKeys holds the keys of the last taxonomy asked for (a Searcher
-// keeps one for its life).
-var lastThemeKeys struct {
-	sync.Mutex
-	tax  *taxonomy.Taxonomy
-	keys []themeKeys
-}
-
-// themeKeysOf returns the keys of tax's themes, by index.
+// themeKeysOf returns the keys of tax's themes, by index (New makes them
+// once for a Searcher's life).
 func themeKeysOf(tax *taxonomy.Taxonomy) []themeKeys {
-	lastThemeKeys.Lock()
-	defer lastThemeKeys.Unlock()
-	if lastThemeKeys.tax == tax {
-		return lastThemeKeys.keys
-	}
 	keys := make([]themeKeys, len(tax.Themes))
 	for i, th := range tax.Themes {
 		keys[i].label = strings.ToLower(th.Label)
@@ -160,7 +147,6 @@ func themeKeysOf(tax *taxonomy.Taxonomy) []themeKeys {
 			keys[i].phrases = append(keys[i].phrases, struct{ text, lower string }{p, strings.ToLower(p)})
 		}
 	}
-	lastThemeKeys.tax, lastThemeKeys.keys = tax, keys
 	return keys
 }
 
