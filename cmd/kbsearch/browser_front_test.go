@@ -14,9 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
-	"github.com/kbsearch/kbsearch/search/httpapi"
 )
 
 // The tests of this file drive what issue 12 added to the front ends: the
@@ -57,16 +55,8 @@ func openPortal(t *testing.T, lang, body string) *boxSession {
 	var apiURL string
 	portal := httptest.NewServer(portalPage(lang, &apiURL, body))
 	t.Cleanup(portal.Close)
-	live, err := indexer.NewLive(data+"/index", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { live.Close() })
-	srv := httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{}), AllowedOrigins: []string{portal.URL}})
-	api := httptest.NewServer(srv.Handler())
-	t.Cleanup(api.Close)
-	apiURL = api.URL
-	b := &boxSession{t: t, ctx: ctx, api: api.URL, eval: evaluator(ctx, t)}
+	apiURL = corsAPI(t, data, portal.URL)
+	b := &boxSession{t: t, ctx: ctx, api: apiURL, eval: evaluator(ctx, t)}
 	if err := chromedp.Do(ctx, chromedp.Navigate(portal.URL+"/")); err != nil {
 		t.Fatal(err)
 	}

@@ -317,15 +317,7 @@ func TestEmbedInBrowser(t *testing.T) {
 	stranger := httptest.NewServer(portalPage) // an origin the API does not allow
 	t.Cleanup(stranger.Close)
 
-	live, err := indexer.NewLive(data+"/index", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { live.Close() })
-	srv := httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{}), AllowedOrigins: []string{portal.URL}})
-	api := httptest.NewServer(srv.Handler())
-	t.Cleanup(api.Close)
-	apiURL = api.URL
+	apiURL = corsAPI(t, data, portal.URL)
 
 	eval := evaluator(ctx, t)
 	wait := func(what, js string) {
@@ -364,14 +356,14 @@ func TestEmbedInBrowser(t *testing.T) {
 		t.Errorf("no <mark> in the snippets")
 	}
 	allLink, _ := eval(root("plain") + `.querySelector('a.all').href`).(string)
-	if !strings.HasPrefix(allLink, api.URL+"/?") || !strings.Contains(allLink, "q=bring+your+own+device") {
+	if !strings.HasPrefix(allLink, apiURL+"/?") || !strings.Contains(allLink, "q=bring+your+own+device") {
 		t.Errorf("all-results link %q, want the search page with the query", allLink)
 	}
 
 	// The preset filter holds: the BYOD box shows 2 hits and counts only
 	// BYOD documents.
 	var want search.Result
-	getJSON(t, api.URL+"/api/v1/search?q=school&theme=byod", 200, &want)
+	getJSON(t, apiURL+"/api/v1/search?q=school&theme=byod", 200, &want)
 	submit("byod", "school")
 	wait("filtered results", root("byod")+`.querySelectorAll('li').length > 0`)
 	status, _ := eval(root("byod") + `.querySelector('.status').textContent`).(string)
@@ -406,4 +398,19 @@ func TestEmbedInBrowser(t *testing.T) {
 	if n, _ := eval(root("plain") + `.querySelectorAll('li').length`).(float64); n != 0 {
 		t.Errorf("%v results shown on an origin that is not allowed", n)
 	}
+}
+
+// corsAPI serves the API over the demo index under data for the test's
+// life, allowing cross-origin requests from origin, and returns its URL.
+func corsAPI(t *testing.T, data, origin string) string {
+	t.Helper()
+	live, err := indexer.NewLive(data+"/index", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { live.Close() })
+	srv := httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{}), AllowedOrigins: []string{origin}})
+	api := httptest.NewServer(srv.Handler())
+	t.Cleanup(api.Close)
+	return api.URL
 }

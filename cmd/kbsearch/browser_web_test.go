@@ -12,9 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kbsearch/kbsearch/indexer"
 	"github.com/kbsearch/kbsearch/search"
-	"github.com/kbsearch/kbsearch/search/httpapi"
 )
 
 // The tests of this file drive the research page and the search box
@@ -283,15 +281,7 @@ func portalWithBoxes(t *testing.T) (ctx context.Context, apiURL string) {
 </body></html>`, apiURL)
 	}))
 	t.Cleanup(portal.Close)
-	live, err := indexer.NewLive(data+"/index", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { live.Close() })
-	srv := httpapi.New(httpapi.Options{Backend: search.New(live, search.Options{}), AllowedOrigins: []string{portal.URL}})
-	api := httptest.NewServer(srv.Handler())
-	t.Cleanup(api.Close)
-	apiURL = api.URL
+	apiURL = corsAPI(t, data, portal.URL)
 	if err := chromedp.Do(ctx, chromedp.Navigate(portal.URL+"/"),
 		chromedp.Poll[chromedp.Void](`document.getElementById('byod').shadowRoot`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatal(err)
